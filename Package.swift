@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "faultsync",
+    products: [
+        .executable(name: "faultsync", targets: ["faultsync"]),
+        .executable(name: "FaultSyncFuzz", targets: ["FaultSyncFuzz"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The spec and everything on the hot path: model (Model/), total decoder and text form
+        // (Schedules/), executor, oracles, verdicts and trace rendering (Checking/). No I/O.
+        .target(
+            name: "FaultSync",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // CLI: replay, trace, decode, encode, variants.
+        .executableTarget(
+            name: "faultsync",
+            dependencies: ["FaultSync", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // libFuzzer shim. Built with -DFUZZING by scripts/build-fuzzer; without it, a standalone
+        // main replays the files it is given (so plain `swift build` / `swift test` link).
+        .executableTarget(
+            name: "FaultSyncFuzz",
+            dependencies: ["FaultSync"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "FaultSyncTests",
+            dependencies: ["FaultSync"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+    ]
+)

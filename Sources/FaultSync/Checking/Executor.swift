@@ -1,0 +1,115 @@
+/// The result of running one input.
+public struct Verdict: Sendable {
+    public var violation: Violation?
+    public var events: Int          // events decoded
+    public var steps: Int           // atomic steps taken (schedule + drain)
+}
+
+/// Sees every event and step; `NoObserver` compiles away, `TraceRecorder` keeps a trace.
+public protocol StepObserver {
+    mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World)
+    mutating func willStep(_ actor: Int, world: World)
+    mutating func didStep(_ actor: Int, world: World)
+}
+
+public struct NoObserver: StepObserver {
+    public init() {}
+    @inline(__always) public mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
+    @inline(__always) public mutating func willStep(_ actor: Int, world: World) {}
+    @inline(__always) public mutating func didStep(_ actor: Int, world: World) {}
+}
+
+/// The single door used by the fuzz shim, the CLI and the tests:
+/// bytes -> decode -> execute(variant) -> oracles after every step -> drain -> verdict.
+public enum Checker {
+    /// Rounds of round-robin draining after which a still-busy world is a liveness failure.
+    public static let drainRounds = 1500
+
+    public static func check(_ bytes: [UInt8], variant: Variant = .none, config: WorldConfig = .default) -> Verdict {
+        var o = NoObserver()
+        return bytes.withUnsafeBytes { run($0, variant: variant, config: config, observer: &o) }
+    }
+
+    @inline(__always)
+    public static func run<O: StepObserver>(_ bytes: UnsafeRawBufferPointer, variant: Variant,
+                                            config: WorldConfig, observer: inout O) -> Verdict {
+        var w = World(config: config, variant: variant)
+        let g = Geometry(gfns: w.gfnCount, hvas: w.hvaCount)
+        var steps = 0
+        var idx = 0
+        var i = 0
+        let n = bytes.count
+        schedule: while i + ScheduleFormat.recordSize <= n && idx < ScheduleFormat.maxEvents {
+            let e = ScheduleFormat.decode(bytes[i], bytes[i + 1], bytes[i + 2], g)
+            i += ScheduleFormat.recordSize
+            if e.kind == .step {
+                observer.event(idx, e, accepted: true, world: w)
+                let a = Int(e.x)
+                var k = 0
+                while k < Int(e.y) && w.runnable(a) {
+                    observer.willStep(a, world: w)
+                    w.step(a)
+                    w.checkStep()
+                    observer.didStep(a, world: w)
+                    steps += 1
+                    k += 1
+                    if w.violation != nil { break schedule }
+                }
+            } else {
+                let ok = w.start(e)
+                observer.event(idx, e, accepted: ok, world: w)
+            }
+            idx += 1
+        }
+        if w.violation == nil { steps += drain(&w, observer: &observer) }
+        if w.violation == nil { w.checkQuiescent() }
+        return Verdict(violation: w.violation, events: idx, steps: steps)
+    }
+
+    /// The end of every schedule: step every runnable actor round-robin until all finish.
+    /// No runnable actor while some are busy is a deadlock; not finishing in `drainRounds`
+    /// rounds is a livelock (or a deadlock through SRCU, when synchronize_srcu waits for a
+    /// reader that loops).
+    @inline(__always)
+    static func drain<O: StepObserver>(_ w: inout World, observer: inout O) -> Int {
+        var steps = 0
+        var rounds = 0
+        while w.anyBusy {
+            var progressed = false
+            for a in 0..<Cap.actors where w.runnable(a) {
+                observer.willStep(a, world: w)
+                w.step(a)
+                w.checkStep()
+                observer.didStep(a, world: w)
+                steps += 1
+                progressed = true
+                if w.violation != nil { return steps }
+            }
+            if !progressed {
+                var busy: Int64 = 0, first = -1
+                for a in 0..<Cap.actors where w.actors[a].busy { busy += 1; if first < 0 { first = a } }
+                w.fail(.deadlock, .noRunnable, actor: first, busy)
+                return steps
+            }
+            rounds += 1
+            if rounds >= drainRounds {
+                classifyStuck(&w)
+                return steps
+            }
+        }
+        return steps
+    }
+
+    static func classifyStuck(_ w: inout World) {
+        for a in 0..<Cap.actors where w.actors[a].pc == .wSync {
+            let r = w.readerBefore(w.actors[a].syncFrom)
+            if r >= 0 && w.actors[r].busy && w.actors[r].retries > 0 {
+                w.fail(.deadlock, .srcuWaitsForLoopingReader, actor: r)
+                return
+            }
+        }
+        var worst = 0
+        for a in 0..<Cap.actors where w.actors[a].retries > w.actors[worst].retries { worst = a }
+        w.fail(.livelock, .retryBound, actor: worst, Int64(w.actors[worst].retries))
+    }
+}

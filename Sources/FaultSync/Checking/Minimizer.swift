@@ -1,0 +1,85 @@
+/// Same-violation schedule minimizer: delta debugging over events, then simplification of
+/// arguments (fewer steps per step event, smaller gfns / hvas / slots, vcpu0 before vcpu1),
+/// keeping the *same invariant* violated under the same variant.
+public enum Minimizer {
+    public static func violates(_ s: Schedule, _ variant: Variant, _ inv: Invariant, _ config: WorldConfig) -> Bool {
+        Checker.check(s.bytes, variant: variant, config: config).violation?.invariant == inv
+    }
+
+    /// Returns nil when `s` does not violate anything under `variant`.
+    public static func minimize(_ s: Schedule, variant: Variant, config: WorldConfig = .default) -> Schedule? {
+        guard let inv = Checker.check(s.bytes, variant: variant, config: config).violation?.invariant else { return nil }
+        var cur = s
+        // Events after the one at which the violation fired never matter: cut them first.
+        cur = ddmin(cur, variant, inv, config)
+        var changed = true
+        var rounds = 0
+        while changed && rounds < 8 {
+            changed = false
+            rounds += 1
+            for i in cur.events.indices {
+                for cand in simpler(cur.events[i]) {
+                    var t = cur
+                    t.events[i] = cand
+                    if violates(t, variant, inv, config) { cur = t; changed = true; break }
+                }
+            }
+            let d = ddmin(cur, variant, inv, config)
+            if d.events.count < cur.events.count { cur = d; changed = true }
+        }
+        return cur
+    }
+
+    /// Zeller's ddmin over the event list.
+    static func ddmin(_ s: Schedule, _ variant: Variant, _ inv: Invariant, _ config: WorldConfig) -> Schedule {
+        var ev = s.events
+        var n = 2
+        while ev.count >= 2 {
+            let chunk = max(1, ev.count / n)
+            var reduced = false
+            var start = 0
+            while start < ev.count {
+                var t = ev
+                t.removeSubrange(start..<min(start + chunk, ev.count))
+                if violates(Schedule(events: t), variant, inv, config) {
+                    ev = t
+                    n = max(n - 1, 2)
+                    reduced = true
+                    break
+                }
+                start += chunk
+            }
+            if !reduced {
+                if n >= ev.count { break }
+                n = min(n * 2, ev.count)
+            }
+        }
+        if ev.count == 1 && violates(Schedule(events: []), variant, inv, config) { ev = [] }
+        return Schedule(events: ev)
+    }
+
+    /// Candidate simplifications of one event, simplest first.
+    static func simpler(_ e: Event) -> [Event] {
+        var out: [Event] = []
+        func with(_ f: (inout Event) -> Void) { var c = e; f(&c); if c != e { out.append(c) } }
+        switch e.kind {
+        case .step:
+            if e.y > 1 { with { $0.y = 1 }; with { $0.y = e.y / 2 }; with { $0.y = e.y - 1 } }
+        case .fault:
+            with { $0.x = 0 }; with { $0.f2 = false }; with { $0.f1 = false }
+            if e.y > 0 { with { $0.y = 0 }; with { $0.y = e.y - 1 } }
+        case .remap, .unmap:
+            with { $0.y = 1 }; with { $0.f1 = false }
+            if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
+        case .split, .collapse:
+            with { $0.f1 = false }
+            if e.x > 0 { with { $0.x = 0 } }
+        case .attr:
+            with { $0.y = 1 }
+            if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
+        case .create, .delete, .move, .flags, .recover:
+            if e.x > 0 { with { $0.x = 0 } }
+        }
+        return out
+    }
+}

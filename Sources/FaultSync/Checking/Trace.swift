@@ -1,0 +1,214 @@
+/// One line of a trace: an event or an atomic step with what it changed.
+public struct TraceEntry: Sendable {
+    public var step: Int            // 1-based step number (0 for events)
+    public var event: Int           // schedule event index (-1 while draining)
+    public var actor: Int
+    public var label: String        // step label (F8, N3d, ...) or "event"
+    public var what: String         // kernel function / event text
+    public var effect: String
+}
+
+/// Records the trace of a run (replay and CLI only; never used while fuzzing).
+public struct TraceRecorder: StepObserver {
+    public var entries: [TraceEntry] = []
+    var before: World? = nil
+    var pcBefore: PC = .idle
+    var currentEvent = -1
+    var steps = 0
+    public var draining = false
+
+    public init() {}
+
+    public mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {
+        currentEvent = index
+        if e.kind == .step { return }
+        entries.append(TraceEntry(step: 0, event: index, actor: -1, label: "event",
+                                  what: e.text, effect: accepted ? "started" : "ignored: actor busy"))
+    }
+
+    public mutating func willStep(_ actor: Int, world: World) {
+        before = world
+        pcBefore = world.actors[actor].pc
+    }
+
+    public mutating func didStep(_ actor: Int, world: World) {
+        steps += 1
+        guard let b = before else { return }
+        entries.append(TraceEntry(step: steps, event: currentEvent, actor: actor, label: pcBefore.label,
+                                  what: pcBefore.kernelName, effect: Self.diff(b, world, actor: actor)))
+        before = nil
+    }
+
+    /// What a step changed, in kernel terms.
+    static func diff(_ a: World, _ b: World, actor: Int) -> String {
+        var out: [String] = []
+        let x = a.actors[actor], y = b.actors[actor]
+        if x.srcuStart == 0 && y.srcuStart != 0 { out.append("srcu_read_lock") }
+        if x.srcuStart != 0 && y.srcuStart == 0 { out.append("srcu_read_unlock") }
+        if x.retries != y.retries { out.append("stale -> RET_PF_RETRY (#\(y.retries))") }
+        if x.pc == .f1Memslot {
+            out.append(y.slotObj == none8 ? "no memslot" : "slot obj\(y.slotObj)\(b.objs[Int(y.slotObj)].flags & MemslotFlag.invalid != 0 ? " (INVALID)" : "")")
+        }
+        if (x.pc == .f6aSnapshot || x.pc == .f6aLateSnapshot) { out.append("mmu_seq = \(y.mmuSeq)") }
+        if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
+            out.append(y.flagA ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
+        }
+        if x.pc == .f10Adjust { out.append(y.level == 1 ? "level 2M" : "level 4K") }
+        if a.seq != b.seq { out.append("seq \(a.seq)->\(b.seq)") }
+        if a.inProgress != b.inProgress { out.append("in_progress \(a.inProgress)->\(b.inProgress)") }
+        if a.rangeStart != b.rangeStart || a.rangeEnd != b.rangeEnd {
+            out.append("range \(rangeText(a))->\(rangeText(b))")
+        }
+        if a.mnActive != b.mnActive { out.append("mn_active_invalidate_count \(a.mnActive)->\(b.mnActive)") }
+        if a.mmuWriter != b.mmuWriter { out.append(b.mmuWriter == none8 ? "mmu_lock write released" : "mmu_lock write held") }
+        if a.mmuReaders != b.mmuReaders { out.append("mmu_lock readers \(a.mmuReaders)->\(b.mmuReaders)") }
+        if a.slotsLockHolder != b.slotsLockHolder { out.append(b.slotsLockHolder == none8 ? "slots_lock released" : "slots_lock held") }
+        if a.active != b.active { out.append("memslots published: set \(a.active)->\(b.active)") }
+        for c in 0..<2 where a.containers[c].slot[0] != b.containers[c].slot[0] || a.containers[c].slot[1] != b.containers[c].slot[1] || a.containers[c].slot[2] != b.containers[c].slot[2] {
+            out.append("set \(c): \(containerText(b, c))")
+        }
+        for o in 0..<Cap.objects where a.objs[o] != b.objs[o] {
+            let s = b.objs[o]
+            if a.objs[o].state != s.state {
+                out.append(s.state == .freed ? "freed slot obj\(o)" : "alloc slot obj\(o) id\(s.id) gfn [\(s.base),\(Int(s.base) + Int(s.npages))) hva \(s.uaddr)\(s.flags & MemslotFlag.invalid != 0 ? " INVALID" : "")")
+            } else if a.objs[o].mixed != s.mixed {
+                out.append("obj\(o) MIXED \(bits(s.mixed))")
+            }
+        }
+        for h in 0..<b.hvaCount where a.host[h] != b.host[h] {
+            out.append("host hva \(h): pfn \(a.host[h].pfn)->\(b.host[h].pfn)")
+        }
+        if a.hostHuge != b.hostHuge { out.append("host THP blocks \(bits16(a.hostHuge))->\(bits16(b.hostHuge))") }
+        for g in 0..<b.gfnCount where a.leaf[g] != b.leaf[g] {
+            out.append(b.leaf[g].present ? "SPTE gfn \(g) -> pfn \(b.leaf[g].pfn)\(b.leaf[g].isPrivate ? " private" : "")" : "zap gfn \(g)")
+        }
+        for k in 0..<(b.gfnCount / Cap.hugePages) where a.huge[k] != b.huge[k] {
+            let g0 = k * Cap.hugePages
+            out.append(b.huge[k].present ? "huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(b.huge[k].pfn)\(b.huge[k].isPrivate ? " private" : "")" : "zap huge gfn [\(g0),\(g0 + Cap.hugePages))")
+        }
+        if a.privateGfns != b.privateGfns { out.append("private gfns \(bits32(b.privateGfns, b.gfnCount))") }
+        if y.pc == .idle && x.pc != .idle { out.append("done") }
+        return out.joined(separator: ", ")
+    }
+
+    static func rangeText(_ w: World) -> String {
+        w.rangeStart == invalidGfn ? "unset" : "[\(w.rangeStart),\(w.rangeEnd))"
+    }
+    static func containerText(_ w: World, _ c: Int) -> String {
+        (0..<Cap.slotIDs).map { w.containers[c].slot[$0] == none8 ? "-" : "obj\(w.containers[c].slot[$0])" }.joined(separator: " ")
+    }
+    static func bits(_ m: UInt8) -> String { (0..<8).filter { m & (1 << UInt8($0)) != 0 }.map(String.init).joined(separator: ",") }
+    static func bits16(_ m: UInt16) -> String {
+        let s = (0..<16).filter { m & (1 << UInt16($0)) != 0 }.map(String.init).joined(separator: ",")
+        return "{\(s)}"
+    }
+    static func bits32(_ m: UInt32, _ n: Int) -> String {
+        "{" + (0..<n).filter { m & (1 << UInt32($0)) != 0 }.map(String.init).joined(separator: ",") + "}"
+    }
+}
+
+extension PC {
+    /// The step label of reference/kvm-protocol.md.
+    public var label: String {
+        switch self {
+        case .idle: return "-"
+        case .f0SrcuLock: return "F0"
+        case .f1Memslot: return "F1"
+        case .f6aSnapshot, .f6aLateSnapshot: return "F6a"
+        case .f6bChecks: return "F6b-d"
+        case .f6fPrecheck: return "F6f"
+        case .f6gLookup: return "F6g"
+        case .f6iPrecheck: return "F6i"
+        case .f7Lock: return "F7"
+        case .f8Stale: return "F8"
+        case .f10Adjust: return "F10"
+        case .f11Install: return "F11"
+        case .f12Finish: return "F12"
+        case .n1Count: return "N1"
+        case .n3Walk: return "N3a"
+        case .n3LockBegin: return "N3d"
+        case .n3RangeAdd, .n3Zap, .n3Yield, .n3Relock: return "N3e"
+        case .n3Unlock: return "N3g"
+        case .hostChange: return "host"
+        case .n5Walk, .n5LockEnd, .n5Unlock, .n5LateEnd: return "N5"
+        case .n6Uncount: return "N6"
+        case .m0Lock: return "M0"
+        case .m1Prepare: return "M1"
+        case .m3aInvalidate: return "M3a"
+        case .wSwap: return "W2-3"
+        case .wSync: return "W6"
+        case .m3cFlush: return "M3c"
+        case .m5Replace, .m5ReplaceAfter: return "M5"
+        case .m6FreeInvalid: return "M6"
+        case .m7FreeOld: return "M7"
+        case .m8Unlock: return "M8"
+        case .t1Lock: return "T1"
+        case .t2Check: return "T2"
+        case .t4LockBegin, .t4PreSet, .t4Unlock: return "T4"
+        case .t5Store: return "T5"
+        case .t6LockEnd, .t6Unlock: return "T6"
+        case .t7Unlock: return "T7"
+        case .h0Lock: return "H0"
+        case .h1Lock: return "H1"
+        case .h2Block: return "H2-5"
+        case .h6Unlock: return "H6"
+        }
+    }
+
+    /// The kernel code point the step models.
+    public var kernelName: String {
+        switch self {
+        case .idle: return "-"
+        case .f0SrcuLock: return "kvm_vcpu_srcu_read_lock"
+        case .f1Memslot: return "kvm_vcpu_gfn_to_memslot"
+        case .f6aSnapshot: return "mmu_seq = mmu_invalidate_seq"
+        case .f6aLateSnapshot: return "mmu_seq = mmu_invalidate_seq (late)"
+        case .f6bChecks: return "kvm_mmu_faultin_pfn checks"
+        case .f6fPrecheck, .f6iPrecheck: return "mmu_invalidate_retry_gfn_unsafe"
+        case .f6gLookup: return "__kvm_faultin_pfn"
+        case .f7Lock: return "read_lock(mmu_lock)"
+        case .f8Stale: return "is_page_fault_stale"
+        case .f10Adjust: return "kvm_mmu_hugepage_adjust"
+        case .f11Install: return "tdp_mmu_map_handle_target_level"
+        case .f12Finish: return "kvm_mmu_finish_page_fault"
+        case .n1Count: return "invalidate_range_start: mn_active_invalidate_count++"
+        case .n3Walk: return "kvm_handle_hva_range: memslot walk"
+        case .n3LockBegin: return "KVM_MMU_LOCK + kvm_mmu_invalidate_begin"
+        case .n3RangeAdd: return "kvm_mmu_invalidate_range_add"
+        case .n3Zap: return "kvm_unmap_gfn_range"
+        case .n3Yield: return "cond_resched_rwlock_write (unlock)"
+        case .n3Relock: return "cond_resched_rwlock_write (relock)"
+        case .n3Unlock: return "KVM_MMU_UNLOCK + srcu_read_unlock"
+        case .hostChange: return "host mm: change PTEs, free pages"
+        case .n5Walk: return "invalidate_range_end: memslot walk"
+        case .n5LockEnd: return "KVM_MMU_LOCK + kvm_mmu_invalidate_end"
+        case .n5Unlock: return "KVM_MMU_UNLOCK + srcu_read_unlock"
+        case .n5LateEnd: return "kvm_mmu_invalidate_end (after unlock)"
+        case .n6Uncount: return "mn_active_invalidate_count-- + rcuwait_wake_up"
+        case .m0Lock: return "mutex_lock(slots_lock)"
+        case .m1Prepare: return "kvm_set_memory_region: validate, allocate"
+        case .m3aInvalidate: return "kvm_invalidate_memslot: replace(old, invalid)"
+        case .wSwap: return "kvm_swap_active_memslots: wait mn count, publish"
+        case .wSync: return "synchronize_srcu_expedited"
+        case .m3cFlush: return "kvm_arch_flush_shadow_memslot"
+        case .m5Replace: return "kvm_replace_memslot (inactive set)"
+        case .m5ReplaceAfter: return "kvm_activate_memslot: kvm_replace_memslot"
+        case .m6FreeInvalid: return "kfree(invalid_slot)"
+        case .m7FreeOld: return "kvm_free_memslot(old) / kfree(old)"
+        case .m8Unlock: return "mutex_unlock(slots_lock)"
+        case .t1Lock: return "mutex_lock(slots_lock)"
+        case .t2Check: return "kvm_range_has_memory_attributes"
+        case .t4LockBegin: return "pre_set: KVM_MMU_LOCK + kvm_mmu_invalidate_begin"
+        case .t4PreSet: return "kvm_pre_set_memory_attributes"
+        case .t4Unlock: return "KVM_MMU_UNLOCK"
+        case .t5Store: return "xa_store attributes"
+        case .t6LockEnd: return "post_set: kvm_mmu_invalidate_end + MIXED"
+        case .t6Unlock: return "KVM_MMU_UNLOCK"
+        case .t7Unlock: return "mutex_unlock(slots_lock)"
+        case .h0Lock: return "mutex_lock(slots_lock)"
+        case .h1Lock: return "read_lock(mmu_lock)"
+        case .h2Block: return "kvm_tdp_mmu_recover_huge_pages"
+        case .h6Unlock: return "read_unlock + flush + mutex_unlock"
+        }
+    }
+}

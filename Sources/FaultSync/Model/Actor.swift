@@ -1,0 +1,118 @@
+/// The fixed actor table: index 0/1 vCPUs, 2/3 host-mm (MMU-notifier) threads, 4 memslot ioctl,
+/// 5 attribute ioctl, 6 huge-page recovery.
+public enum ActorKind: UInt8 {
+    case absent, vcpu, mm, memslot, attr, recover
+
+    static func forIndex(_ i: Int) -> ActorKind {
+        switch i {
+        case 0, 1: return .vcpu
+        case 2, 3: return .mm
+        case 4: return .memslot
+        case 5: return .attr
+        default: return .recover
+        }
+    }
+}
+
+public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover"]
+
+/// Program counter: the next atomic step of an actor. Each case is a kernel code point; the
+/// comment gives the step label of `reference/kvm-protocol.md`.
+public enum PC: UInt8, CaseIterable {
+    case idle
+    // vCPU fault, TDP MMU path (F0-F12)
+    case f0SrcuLock          // F0  kvm_vcpu_srcu_read_lock
+    case f1Memslot           // F1  kvm_vcpu_gfn_to_memslot
+    case f6aSnapshot         // F6a fault->mmu_seq = kvm->mmu_invalidate_seq; smp_rmb()
+    case f6bChecks           // F6b-d kvm_mem_is_private / no slot / KVM_MEMSLOT_INVALID
+    case f6fPrecheck         // F6f mmu_invalidate_retry_gfn_unsafe (before the lookup)
+    case f6gLookup           // F6g __kvm_faultin_pfn -> hva_to_pfn / kvm_gmem_get_pfn
+    case f6aLateSnapshot     // (variant seq-snapshot-after-lookup) snapshot after F6g
+    case f6iPrecheck         // F6i mmu_invalidate_retry_gfn_unsafe (after the lookup)
+    case f7Lock              // F7  read_lock(&kvm->mmu_lock)
+    case f8Stale             // F8  is_page_fault_stale -> mmu_invalidate_retry_gfn
+    case f10Adjust           // F10 kvm_mmu_hugepage_adjust -> host_pfn_mapping_level
+    case f11Install          // F11 tdp_mmu_map_handle_target_level (install SPTE)
+    case f12Finish           // F12 kvm_mmu_finish_page_fault; read_unlock; srcu_read_unlock
+    // MMU notifier + host mm (N1-N7)
+    case n1Count             // N1  mn_active_invalidate_count++
+    case n3Walk              // N3a/b srcu_read_lock; walk memslots overlapping the hva range
+    case n3LockBegin         // N3d KVM_MMU_LOCK; kvm_mmu_invalidate_begin
+    case n3RangeAdd          // N3e kvm_mmu_invalidate_range_add
+    case n3Zap               // N3e kvm_unmap_gfn_range (one huge block per step)
+    case n3Yield             // N3e cond_resched_rwlock_write: drop mmu_lock
+    case n3Relock            // N3e cond_resched_rwlock_write: retake mmu_lock
+    case n3Unlock            // N3f/g flush; KVM_MMU_UNLOCK; srcu_read_unlock
+    case hostChange          // host mm: set_pte / THP collapse / split / free pages
+    case n5Walk              // N5  range_end: srcu_read_lock; memslot walk
+    case n5LockEnd           // N5  KVM_MMU_LOCK; kvm_mmu_invalidate_end
+    case n5Unlock            // N5  KVM_MMU_UNLOCK; srcu_read_unlock
+    case n5LateEnd           // (variant invalidate-end-after-unlock) end after unlock
+    case n6Uncount           // N6/N7 mn_active_invalidate_count--; rcuwait_wake_up
+    // memslot update (M0-M8, W1-W7)
+    case m0Lock              // M0  mutex_lock(&kvm->slots_lock)
+    case m1Prepare           // M1  kvm_set_memory_region: validate, classify, allocate
+    case m3aInvalidate       // M3a kvm_invalidate_memslot: kvm_replace_memslot(old, invalid)
+    case wSwap               // W1-W4 kvm_swap_active_memslots: wait mn count 0; rcu_assign_pointer
+    case wSync               // W6/W7 synchronize_srcu_expedited; generation update
+    case m3cFlush            // M3c kvm_arch_flush_shadow_memslot (zap old slot)
+    case m5Replace           // M5  kvm_replace_memslot on the inactive set
+    case m5ReplaceAfter      // M5  kvm_activate_memslot: kvm_replace_memslot on the now-inactive set
+    case m6FreeInvalid       // M6  kfree(invalid_slot)
+    case m7FreeOld           // M7  kvm_commit_memory_region: kvm_free_memslot(old) / kfree(old)
+    case m8Unlock            // M8  mutex_unlock(&kvm->slots_lock)
+    // KVM_SET_MEMORY_ATTRIBUTES (T1-T7)
+    case t1Lock              // T1  mutex_lock(&kvm->slots_lock)
+    case t2Check             // T2  kvm_range_has_memory_attributes
+    case t4LockBegin         // T4  kvm_handle_gfn_range(pre_set): KVM_MMU_LOCK; invalidate_begin
+    case t4PreSet            // T4  kvm_pre_set_memory_attributes: range_add (+head/tail); unmap
+    case t4Unlock            // T4  KVM_MMU_UNLOCK
+    case t5Store             // T5  xa_store attributes
+    case t6LockEnd           // T6  kvm_handle_gfn_range(post_set): KVM_MMU_LOCK; invalidate_end; MIXED
+    case t6Unlock            // T6  KVM_MMU_UNLOCK
+    case t7Unlock            // T7  mutex_unlock(&kvm->slots_lock)
+    // kvm_mmu_recover_huge_pages (H1-H6)
+    case h0Lock              // H0  mutex_lock(&kvm->slots_lock) (caller: memslot flags path)
+    case h1Lock              // H1  read_lock(&kvm->mmu_lock)
+    case h2Block             // H2-H5 tdp_mmu_make_huge_spte over one block of the slot
+    case h6Unlock            // H6  read_unlock; kvm_flush_remote_tlbs_memslot; mutex_unlock
+}
+
+/// Host-mm operations (the environment). Each is bracketed by the MMU notifier's start/end.
+public enum HostOp: UInt8, CaseIterable { case remap, unmap, collapse, split }
+/// Memslot ioctl changes (`enum kvm_mr_change`).
+public enum MemslotOp: UInt8, CaseIterable { case create, delete, move, flags }
+
+/// One actor: its program counter, arguments, and locals. A single struct for every kind
+/// keeps the table fixed-size.
+public struct Actor {
+    public var kind: ActorKind = .absent
+    public var pc: PC = .idle
+    // arguments
+    public var a0: UInt8 = 0, a1: UInt8 = 0, a2: UInt8 = 0, a3: UInt8 = 0
+    public var flagA = false, flagB = false
+    // SRCU: step at which the current read section began, 0 = not a reader
+    public var srcuStart: UInt32 = 0
+    // locals
+    public var slotObj: UInt8 = none8     // fault: fault->slot; memslot: old
+    public var newObj: UInt8 = none8      // memslot: new
+    public var invalidObj: UInt8 = none8  // memslot: invalid_slot
+    public var container: UInt8 = none8   // notifier walk: the memslots it dereferenced
+    public var mmuSeq: UInt64 = 0
+    public var pfn: UInt16 = 0
+    public var hva: UInt8 = 0
+    public var hostVersion: UInt32 = 0
+    public var level: UInt8 = 0
+    public var phase: UInt8 = 0
+    public var cursor: UInt8 = 0          // slot-id / block iteration
+    public var found = false              // notifier: a memslot was hit (lock taken)
+    public var lo: UInt8 = 0, hi: UInt8 = 0  // hva range [lo, hi) of a host op; gfn range of attr
+    public var syncFrom: UInt32 = 0       // synchronize_srcu waits for readers that began before this
+    public var retries: UInt32 = 0
+    // ghost
+    public var counted = false            // between kvm_mmu_invalidate_begin and _end
+    public var addedLo: UInt16 = invalidGfn, addedHi: UInt16 = 0  // hull of ranges it added
+
+    public init() {}
+    @inline(__always) public var busy: Bool { pc != .idle }
+}

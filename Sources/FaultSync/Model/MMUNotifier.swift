@@ -1,0 +1,227 @@
+/// Actor N: a host-mm operation (the environment) bracketed by KVM's MMU notifier,
+/// kvm_mmu_notifier_invalidate_range_start/_end (virt/kvm/kvm_main.c), N1-N7.
+/// Arguments: a0 = HostOp, [lo, hi) = hva range (widened to whole huge blocks when a block is a
+/// THP: the primary MMU splits/collapses whole PMDs), flagA = mmu_notifier_range_blockable().
+/// Locals: container = memslots the walk dereferenced, cursor = slot id being handled,
+/// found = a memslot was hit (mmu_lock taken), cursor/zap position in a1/a2.
+extension World {
+    mutating func startHost(_ a: Int, op: HostOp, lo: Int, count: Int, blockable: Bool) {
+        var l = lo, h = min(lo + count, hvaCount)
+        if op == .collapse || op == .split {
+            l = (lo / Cap.hugePages) * Cap.hugePages
+            h = l + Cap.hugePages
+        }
+        actors[a].a0 = op.rawValue
+        actors[a].lo = UInt8(l)
+        actors[a].hi = UInt8(h)
+        actors[a].flagA = blockable
+        actors[a].found = false
+        actors[a].pc = .n1Count
+    }
+
+    /// hva blocks covered by [lo, hi).
+    @inline(__always) func blockMask(_ lo: Int, _ hi: Int) -> UInt16 {
+        var m: UInt16 = 0
+        var b = lo / Cap.hugePages
+        while b * Cap.hugePages < hi { m |= 1 << UInt16(b); b += 1 }
+        return m
+    }
+
+    /// The gfn range of slot id `id` in container `c` that the hva range [lo, hi) hits, if any.
+    @inline(__always) func hvaToGfnRange(container c: Int, id: Int, _ lo: Int, _ hi: Int) -> (Int, Int)? {
+        let o = containers[c].slot[id]
+        guard o != none8 else { return nil }
+        let s = objs[Int(o)]
+        let hs = max(lo, Int(s.uaddr)), he = min(hi, Int(s.uaddr) + Int(s.npages))
+        guard hs < he else { return nil }
+        return (Int(s.base) + hs - Int(s.uaddr), Int(s.base) + he - Int(s.uaddr))
+    }
+
+    /// Next slot id >= `from` in the walked container that the range hits, or -1.
+    @inline(__always) func nextHit(_ a: Int, from: Int) -> Int {
+        let c = Int(actors[a].container)
+        var id = from
+        while id < Cap.slotIDs {
+            if hvaToGfnRange(container: c, id: id, Int(actors[a].lo), Int(actors[a].hi)) != nil { return id }
+            id += 1
+        }
+        return -1
+    }
+
+    mutating func stepNotifier(_ a: Int) {
+        switch actors[a].pc {
+        case .n1Count:
+            // The host op owns its PTEs (mmap_lock / PT lock) for its whole duration.
+            var lo = Int(actors[a].lo), hi = Int(actors[a].hi)
+            for b in 0..<(hvaCount / Cap.hugePages) where hostHuge & (1 << UInt16(b)) != 0 {
+                let bs = b * Cap.hugePages
+                if bs < hi && bs + Cap.hugePages > lo { lo = min(lo, bs); hi = max(hi, bs + Cap.hugePages) }
+            }
+            actors[a].lo = UInt8(lo); actors[a].hi = UInt8(hi)
+            hostBusy |= blockMask(lo, hi)
+            // N1 spin_lock(mn_invalidate_lock); mn_active_invalidate_count++; spin_unlock
+            mnActive += 1
+            actors[a].pc = .n3Walk
+
+        case .n3Walk:
+            // N3a/b srcu_read_lock; slots = __kvm_memslots(); walk the hva tree.
+            srcuLock(a)
+            actors[a].container = active
+            let id = nextHit(a, from: 0)
+            if id < 0 {
+                actors[a].pc = .n3Unlock              // no memslot: no lock, counters untouched
+            } else {
+                actors[a].cursor = UInt8(id)
+                actors[a].pc = .n3LockBegin
+            }
+
+        case .n3LockBegin:
+            // N3d first overlapping slot: KVM_MMU_LOCK (write); on_lock = kvm_mmu_invalidate_begin
+            writeLock(a)
+            actors[a].found = true
+            if variant == .zapBeforeRangeAdd {
+                beginZapOfCursorSlot(a)
+            } else {
+                invalidateBegin(a)
+                actors[a].pc = .n3RangeAdd
+            }
+
+        case .n3RangeAdd:
+            // N3e handler kvm_mmu_unmap_gfn_range(): kvm_mmu_invalidate_range_add(), then unmap.
+            let c = Int(actors[a].container)
+            deref(a, containers[c].slot[Int(actors[a].cursor)])
+            if let (gs, ge) = hvaToGfnRange(container: c, id: Int(actors[a].cursor), Int(actors[a].lo), Int(actors[a].hi)) {
+                if variant == .zapBeforeRangeAdd && !actors[a].counted { invalidateBegin(a) }
+                invalidateRangeAdd(a, gs, ge)
+            }
+            if variant == .zapBeforeRangeAdd { advanceToNextSlot(a) } else { beginZapOfCursorSlot(a) }
+
+        case .n3Zap:
+            // kvm_unmap_gfn_range() -> kvm_tdp_mmu_zap_leafs(): one huge block per step.
+            let pos = Int(actors[a].a1), end = Int(actors[a].a2)
+            let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
+            zapLeafs(pos, stop)
+            actors[a].a1 = UInt8(stop)
+            if stop < end {
+                // tdp_mmu_iter_cond_resched(): may drop mmu_lock when blockable
+                actors[a].pc = actors[a].flagA ? .n3Yield : .n3Zap
+            } else if variant == .zapBeforeRangeAdd {
+                actors[a].pc = .n3RangeAdd
+            } else {
+                advanceToNextSlot(a)
+            }
+
+        case .n3Yield:
+            writeUnlock(a)                  // cond_resched_rwlock_write(): unlock ...
+            actors[a].pc = .n3Relock
+
+        case .n3Relock:
+            writeLock(a)                    // ... and relock
+            actors[a].pc = .n3Zap
+
+        case .n3Unlock:
+            // N3f kvm_flush_remote_tlbs(); N3g KVM_MMU_UNLOCK (if a slot was hit); srcu_read_unlock
+            if actors[a].found { writeUnlock(a) }
+            srcuUnlock(a)
+            actors[a].container = none8
+            actors[a].pc = .hostChange
+
+        case .hostChange:
+            // The primary MMU changes PTEs / frees pages only after invalidate_range_start returned.
+            hostChange(a)
+            actors[a].pc = .n5Walk
+
+        case .n5Walk:
+            // N5 kvm_mmu_notifier_invalidate_range_end(): srcu_read_lock; same memslot walk.
+            srcuLock(a)
+            actors[a].container = active
+            let hit = nextHit(a, from: 0) >= 0
+            actors[a].found = hit
+            if hit || variant == .unconditionalEnd {
+                actors[a].found = true
+                actors[a].pc = .n5LockEnd
+            } else {
+                actors[a].pc = .n5Unlock
+            }
+
+        case .n5LockEnd:
+            // on_lock = kvm_mmu_invalidate_end: seq++; smp_wmb(); in_progress--
+            writeLock(a)
+            if variant != .invalidateEndAfterUnlock { invalidateEnd(a) }
+            actors[a].pc = .n5Unlock
+
+        case .n5Unlock:
+            if actors[a].found { writeUnlock(a) }
+            srcuUnlock(a)
+            actors[a].container = none8
+            actors[a].pc = variant == .invalidateEndAfterUnlock && actors[a].found ? .n5LateEnd : .n6Uncount
+
+        case .n5LateEnd:
+            invalidateEnd(a)                // without mmu_lock
+            actors[a].pc = .n6Uncount
+
+        case .n6Uncount:
+            // N6 mn_active_invalidate_count--; N7 rcuwait_wake_up() at 0 (W2 re-checks the count)
+            mnActive -= 1
+            hostBusy &= ~blockMask(Int(actors[a].lo), Int(actors[a].hi))
+            actors[a].found = false
+            actors[a].pc = .idle
+
+        default:
+            break
+        }
+    }
+
+    /// Set up the zap of the gfns the range hits in the slot at `cursor`.
+    private mutating func beginZapOfCursorSlot(_ a: Int) {
+        let c = Int(actors[a].container)
+        if let (gs, ge) = hvaToGfnRange(container: c, id: Int(actors[a].cursor), Int(actors[a].lo), Int(actors[a].hi)) {
+            actors[a].a1 = UInt8(gs); actors[a].a2 = UInt8(ge)
+            actors[a].pc = .n3Zap
+        } else {
+            advanceToNextSlot(a)
+        }
+    }
+
+    private mutating func advanceToNextSlot(_ a: Int) {
+        let id = nextHit(a, from: Int(actors[a].cursor) + 1)
+        if id < 0 {
+            actors[a].pc = .n3Unlock
+        } else {
+            actors[a].cursor = UInt8(id)
+            actors[a].pc = variant == .zapBeforeRangeAdd ? .n3Zap : .n3RangeAdd
+            if variant == .zapBeforeRangeAdd { beginZapOfCursorSlot(a) }
+        }
+    }
+
+    /// The host page-table change itself (between start and end).
+    mutating func hostChange(_ a: Int) {
+        let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
+        switch HostOp(rawValue: actors[a].a0) ?? .remap {
+        case .remap, .unmap:
+            let remap = actors[a].a0 == HostOp.remap.rawValue
+            for h in lo..<hi {
+                let old = host[h].pfn
+                let new = remap ? allocPfn(count: 1) : 0
+                host[h].pfn = new
+                host[h].version &+= 1
+                markFreed(old)
+            }
+            hostHuge &= ~blockMask(lo, hi)           // a changed THP is split first
+        case .collapse:
+            let b = lo / Cap.hugePages
+            guard hostHuge & (1 << UInt16(b)) == 0 else { return }
+            let base = allocPfn(count: Cap.hugePages)
+            guard base != 0 else { return }
+            for i in 0..<Cap.hugePages {
+                let old = host[lo + i].pfn
+                host[lo + i].pfn = base + UInt16(i)
+                host[lo + i].version &+= 1
+                markFreed(old)
+            }
+            hostHuge |= 1 << UInt16(b)
+        case .split:
+            hostHuge &= ~blockMask(lo, hi)           // same pages, mapped by 4K PTEs now
+        }
+    }
+}

@@ -1,0 +1,124 @@
+/// Actor T: KVM_SET_MEMORY_ATTRIBUTES -> kvm_vm_set_mem_attributes() (virt/kvm/kvm_main.c)
+/// with the x86 hooks of arch/x86/kvm/mmu/mmu.c, T1-T7.
+/// Arguments: [lo, hi) = gfn range, flagA = set PRIVATE (else shared).
+/// Locals: cursor = slot id being handled, found = a memslot was hit (begin/end ran).
+extension World {
+    mutating func startAttr(_ a: Int, lo: Int, count: Int, toPrivate: Bool) {
+        actors[a].lo = UInt8(lo)
+        actors[a].hi = UInt8(min(lo + count, gfnCount))
+        actors[a].flagA = toPrivate
+        actors[a].found = false
+        actors[a].pc = .t1Lock
+    }
+
+    /// Next slot id >= `from` in the active memslots overlapping the gfn range, or -1.
+    /// (kvm_handle_gfn_range() walks under slots_lock, without SRCU.)
+    @inline(__always) func nextAttrSlot(_ a: Int, from: Int) -> Int {
+        let c = Int(active)
+        var id = from
+        while id < Cap.slotIDs {
+            let o = containers[c].slot[id]
+            if o != none8 {
+                let s = objs[Int(o)]
+                if Int(actors[a].lo) < Int(s.base) + Int(s.npages) && Int(s.base) < Int(actors[a].hi) { return id }
+            }
+            id += 1
+        }
+        return -1
+    }
+
+    mutating func stepAttr(_ a: Int) {
+        let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
+        switch actors[a].pc {
+        case .t1Lock:
+            slotsLockHolder = UInt8(a)        // T1 mutex_lock(&kvm->slots_lock)
+            actors[a].pc = .t2Check
+
+        case .t2Check:
+            // T2 kvm_range_has_memory_attributes(): nothing to do if already set.
+            var mask: UInt32 = 0
+            for g in lo..<hi { mask |= 1 << UInt32(g) }
+            let want = actors[a].flagA ? mask : 0
+            if lo >= hi || privateGfns & mask == want { actors[a].pc = .t7Unlock; return }
+            let id = nextAttrSlot(a, from: 0)
+            if id < 0 {
+                actors[a].pc = .t5Store
+            } else {
+                actors[a].cursor = UInt8(id)
+                actors[a].pc = .t4LockBegin
+            }
+
+        case .t4LockBegin:
+            // T4 kvm_handle_gfn_range(pre_set_range): first slot -> KVM_MMU_LOCK + invalidate_begin
+            writeLock(a)
+            actors[a].found = true
+            invalidateBegin(a)
+            actors[a].pc = .t4PreSet
+
+        case .t4PreSet:
+            preSetAttributes(a, id: Int(actors[a].cursor))
+            let id = nextAttrSlot(a, from: Int(actors[a].cursor) + 1)
+            if id < 0 { actors[a].pc = .t4Unlock } else { actors[a].cursor = UInt8(id) }
+
+        case .t4Unlock:
+            writeUnlock(a)
+            actors[a].pc = .t5Store
+
+        case .t5Store:
+            // T5 xa_store() of each gfn, holding no mmu_lock.
+            for g in lo..<hi {
+                if actors[a].flagA { privateGfns |= 1 << UInt32(g) } else { privateGfns &= ~(1 << UInt32(g)) }
+            }
+            actors[a].pc = actors[a].found ? .t6LockEnd : .t7Unlock
+
+        case .t6LockEnd:
+            // T6 kvm_handle_gfn_range(post_set_range): KVM_MMU_LOCK; kvm_mmu_invalidate_end;
+            // kvm_arch_post_set_memory_attributes() updates KVM_LPAGE_MIXED_FLAG per slot.
+            writeLock(a)
+            invalidateEnd(a)
+            var id = nextAttrSlot(a, from: 0)
+            while id >= 0 {
+                let o = Int(containers[Int(active)].slot[id])
+                objs[o].mixed = mixedMask(base: Int(objs[o].base), npages: Int(objs[o].npages))
+                id = nextAttrSlot(a, from: id + 1)
+            }
+            actors[a].pc = .t6Unlock
+
+        case .t6Unlock:
+            writeUnlock(a)
+            actors[a].pc = .t7Unlock
+
+        case .t7Unlock:
+            slotsLockHolder = none8           // T7 mutex_unlock(&kvm->slots_lock)
+            actors[a].found = false
+            actors[a].pc = .idle
+
+        default:
+            break
+        }
+    }
+
+    /// kvm_pre_set_memory_attributes() + kvm_arch_pre_set_memory_attributes() for one slot:
+    /// range_add the clipped range, the head/tail huge pages that could still be mapped huge
+    /// (9129633d568e), then unmap SPTEs of the old attribute.
+    private mutating func preSetAttributes(_ a: Int, id: Int) {
+        let s = objs[Int(containers[Int(active)].slot[id])]
+        let start = max(Int(actors[a].lo), Int(s.base))
+        let end = min(Int(actors[a].hi), Int(s.base) + Int(s.npages))
+        invalidateRangeAdd(a, start, end)
+        if variant != .attrNoHeadTailRanges {
+            let n = Cap.hugePages
+            let hs = (start / n) * n, te = ((end - 1) / n) * n
+            let slotEnd = Int(s.base) + Int(s.npages)
+            if (hs != start || hs + n > end) && hs >= Int(s.base) && hs + n <= slotEnd
+                && s.mixed & (1 << UInt8(hs / n)) == 0 {
+                invalidateRangeAdd(a, hs, hs + n)
+            }
+            if te != hs && te + n > end && te + n <= slotEnd && s.mixed & (1 << UInt8(te / n)) == 0 {
+                invalidateRangeAdd(a, te, te + n)
+            }
+        }
+        // attr_filter: zap the mappings whose kind is changing (shared -> private zaps shared).
+        zapLeafs(start, end, filter: actors[a].flagA ? 1 : 2)
+    }
+}

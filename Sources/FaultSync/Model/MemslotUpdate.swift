@@ -1,0 +1,177 @@
+/// Actor M: KVM_SET_USER_MEMORY_REGION -> kvm_set_memory_region() -> kvm_set_memslot()
+/// (virt/kvm/kvm_main.c), M0-M8, with kvm_swap_active_memslots() W1-W7.
+/// Arguments: a0 = MemslotOp, a1 = slot id, a2 = base gfn, a3 = npages, hva = uaddr,
+/// flagA = dirty logging on (flags-only). Locals: slotObj = old, newObj = new,
+/// invalidObj = invalid_slot, phase = 1 (kvm_invalidate_memslot swap) / 2 (activate swap).
+extension World {
+    mutating func startMemslot(_ a: Int, op: MemslotOp, id: Int, base: Int, npages: Int, uaddr: Int, dirty: Bool) {
+        actors[a].a0 = op.rawValue
+        actors[a].a1 = UInt8(id)
+        actors[a].a2 = UInt8(base)
+        actors[a].a3 = UInt8(npages)
+        actors[a].hva = UInt8(uaddr)
+        actors[a].flagA = dirty
+        actors[a].slotObj = none8; actors[a].newObj = none8; actors[a].invalidObj = none8
+        actors[a].pc = .m0Lock
+    }
+
+    mutating func stepMemslot(_ a: Int) {
+        let op = MemslotOp(rawValue: actors[a].a0) ?? .create
+        let id = Int(actors[a].a1)
+        switch actors[a].pc {
+        case .m0Lock:
+            slotsLockHolder = UInt8(a)        // M0 mutex_lock(&kvm->slots_lock)
+            actors[a].pc = .m1Prepare
+
+        case .m1Prepare:
+            prepareMemslot(a, op: op, id: id)
+
+        case .m3aInvalidate:
+            // M3a kvm_invalidate_memslot(): copy old, set KVM_MEMSLOT_INVALID, replace in inactive set
+            replaceInactive(a, id: id, obj: actors[a].invalidObj)
+            actors[a].phase = 1
+            actors[a].pc = .wSwap
+
+        case .wSwap:
+            // W1 generation |= IN_PROGRESS; W2 wait for mn_active_invalidate_count == 0 under
+            // mn_invalidate_lock; W3 rcu_assign_pointer(kvm->memslots[as], slots); W4/W5 unlock.
+            publishInactive()
+            actors[a].syncFrom = now
+            actors[a].pc = (variant == .reuseInactiveBeforeSync && actors[a].phase == 2) ? .m5ReplaceAfter : .wSync
+
+        case .wSync:
+            // W6 synchronize_srcu_expedited(&kvm->srcu); W7 new generation, kvm_arch_memslots_updated
+            generation = (generation & ~(1 << 63)) &+ 1
+            if actors[a].phase == 1 {
+                actors[a].pc = .m3cFlush
+            } else if variant == .reuseInactiveBeforeSync {
+                actors[a].pc = afterActivate(op)
+            } else {
+                actors[a].pc = .m5ReplaceAfter
+            }
+
+        case .m3cFlush:
+            // M3c kvm_arch_flush_shadow_memslot() -> kvm_mmu_zap_memslot(): write_lock; unmap the
+            // whole slot (shared and private); write_unlock. No in_progress: slots_lock + SRCU sync.
+            let old = objs[Int(actors[a].slotObj)]
+            writeLock(a)
+            zapLeafs(Int(old.base), Int(old.base) + Int(old.npages))
+            writeUnlock(a)
+            actors[a].pc = .m5Replace
+
+        case .m5Replace:
+            // M5 kvm_{create,delete,move,update_flags}_memslot(): kvm_replace_memslot(old, new) in
+            // the inactive set, then kvm_activate_memslot() = swap + replace on the other set.
+            replaceInactive(a, id: id, obj: op == .delete ? none8 : actors[a].newObj)
+            actors[a].phase = 2
+            actors[a].pc = .wSwap
+
+        case .m5ReplaceAfter:
+            replaceInactive(a, id: id, obj: op == .delete ? none8 : actors[a].newObj)
+            actors[a].pc = variant == .reuseInactiveBeforeSync ? .wSync : afterActivate(op)
+
+        case .m6FreeInvalid:
+            freeObj(a, actors[a].invalidObj, checkSurvivors: false)   // M6 kfree(invalid_slot)
+            actors[a].invalidObj = none8
+            actors[a].pc = .m7FreeOld
+
+        case .m7FreeOld:
+            // M7 kvm_commit_memory_region(): DELETE kvm_free_memslot(old); MOVE/FLAGS kfree(old).
+            // I9b: after a delete/move no SPTE may map through the old slot.
+            freeObj(a, actors[a].slotObj, checkSurvivors: op == .delete || op == .move)
+            actors[a].slotObj = none8
+            actors[a].pc = .m8Unlock
+
+        case .m8Unlock:
+            slotsLockHolder = none8           // mutex_unlock(&kvm->slots_lock)
+            actors[a].slotObj = none8; actors[a].newObj = none8; actors[a].invalidObj = none8
+            actors[a].pc = .idle
+
+        default:
+            break
+        }
+    }
+
+    private func afterActivate(_ op: MemslotOp) -> PC {
+        switch op {
+        case .create: return .m8Unlock
+        case .flags: return .m7FreeOld
+        case .delete, .move: return .m6FreeInvalid
+        }
+    }
+
+    /// M1: validate, classify, allocate (kvm_set_memory_region / kvm_set_memslot). Invalid
+    /// requests fail with nothing changed.
+    private mutating func prepareMemslot(_ a: Int, op: MemslotOp, id: Int) {
+        let c = Int(active)
+        let oldIdx = containers[c].slot[id]
+        actors[a].slotObj = oldIdx
+        var newBase = Int(actors[a].a2), npages = Int(actors[a].a3)
+        var uaddr = Int(actors[a].hva)
+        var flags: UInt8 = 0
+        var ok = true
+        switch op {
+        case .create:
+            ok = oldIdx == none8 && npages > 0
+        case .delete:
+            ok = oldIdx != none8
+        case .move:
+            ok = oldIdx != none8
+            if ok {
+                let o = objs[Int(oldIdx)]
+                npages = Int(o.npages); uaddr = Int(o.uaddr); flags = o.flags
+                ok = newBase != Int(o.base)
+            }
+        case .flags:
+            ok = oldIdx != none8
+            if ok {
+                let o = objs[Int(oldIdx)]
+                newBase = Int(o.base); npages = Int(o.npages); uaddr = Int(o.uaddr)
+                flags = actors[a].flagA ? o.flags | MemslotFlag.dirtyLog : o.flags & ~MemslotFlag.dirtyLog
+                ok = flags != o.flags
+            }
+        }
+        if ok && (op == .create || op == .move) {
+            ok = newBase + npages <= gfnCount && uaddr + npages <= hvaCount
+            for other in 0..<Cap.slotIDs where ok && other != id {
+                let x = containers[c].slot[other]
+                if x != none8 {
+                    let s = objs[Int(x)]
+                    if newBase < Int(s.base) + Int(s.npages) && Int(s.base) < newBase + npages { ok = false }
+                }
+            }
+        }
+        if !ok { actors[a].slotObj = none8; actors[a].pc = .m8Unlock; return }
+
+        if op != .delete {
+            let n = allocObj()
+            if n == none8 { actors[a].slotObj = none8; actors[a].pc = .m8Unlock; return }
+            var obj = MemslotObj(state: .live, id: UInt8(id), base: UInt8(newBase), npages: UInt8(npages),
+                                 uaddr: UInt8(uaddr), flags: flags, mixed: 0, incarnation: 0, unpublishedAt: 0)
+            if op == .flags {
+                obj.incarnation = objs[Int(oldIdx)].incarnation   // same gfn->hva mapping
+                obj.mixed = objs[Int(oldIdx)].mixed               // new->arch = old->arch
+            } else {
+                obj.incarnation = nextIncarnation; nextIncarnation &+= 1
+                obj.mixed = mixedMask(base: newBase, npages: npages)
+            }
+            objs[Int(n)] = obj
+            actors[a].newObj = n
+        }
+        if op == .delete || op == .move {
+            let inv = allocObj()
+            if inv == none8 {
+                if actors[a].newObj != none8 { objs[Int(actors[a].newObj)].state = .free; actors[a].newObj = none8 }
+                actors[a].slotObj = none8; actors[a].pc = .m8Unlock; return
+            }
+            var copy = objs[Int(oldIdx)]
+            copy.flags |= MemslotFlag.invalid
+            copy.unpublishedAt = 0
+            objs[Int(inv)] = copy
+            actors[a].invalidObj = inv
+            actors[a].pc = .m3aInvalidate
+        } else {
+            actors[a].pc = .m5Replace
+        }
+    }
+}

@@ -1,0 +1,184 @@
+/// Locks, SRCU, and the shared helpers of virt/kvm/kvm_main.c that several actors call.
+extension World {
+    // MARK: mmu_lock (rwlock on x86), slots_lock (mutex)
+
+    @inline(__always) var mmuFreeForWrite: Bool { mmuWriter == none8 && mmuReaders == 0 }
+    @inline(__always) var mmuFreeForRead: Bool { mmuWriter == none8 }
+
+    @inline(__always) mutating func writeLock(_ a: Int) { mmuWriter = UInt8(a) }
+    @inline(__always) mutating func writeUnlock(_ a: Int) { if mmuWriter == UInt8(a) { mmuWriter = none8 } }
+    @inline(__always) mutating func readLock() { mmuReaders += 1 }
+    @inline(__always) mutating func readUnlock() { if mmuReaders > 0 { mmuReaders -= 1 } }
+
+    // MARK: SRCU (kvm->srcu)
+
+    /// srcu_read_lock(&kvm->srcu)
+    @inline(__always) mutating func srcuLock(_ a: Int) { actors[a].srcuStart = now }
+    /// srcu_read_unlock(&kvm->srcu)
+    @inline(__always) mutating func srcuUnlock(_ a: Int) { actors[a].srcuStart = 0 }
+
+    /// The first SRCU reader that began before `t` and is still inside, or -1.
+    /// synchronize_srcu() called at `t` returns only when this is -1.
+    @inline(__always) func readerBefore(_ t: UInt32) -> Int {
+        for i in 0..<Cap.actors where actors[i].srcuStart != 0 && actors[i].srcuStart < t { return i }
+        return -1
+    }
+
+    // MARK: mmu_invalidate_* (kvm_main.c)
+
+    /// kvm_mmu_invalidate_begin(): in_progress++, reset the range on 0 -> 1.
+    mutating func invalidateBegin(_ a: Int) {
+        if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
+        inProgress += 1
+        if inProgress == 1 { rangeStart = invalidGfn; rangeEnd = invalidGfn }
+        actors[a].counted = true
+        actors[a].addedLo = invalidGfn
+        actors[a].addedHi = 0
+    }
+
+    /// kvm_mmu_invalidate_range_add(): merge [start, end) into [range_start, range_end).
+    mutating func invalidateRangeAdd(_ a: Int, _ start: Int, _ end: Int) {
+        if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
+        let s = UInt16(start), e = UInt16(end)
+        let overwrite = variant == .rangeAddOverwrite ? inProgress == 1 : rangeStart == invalidGfn
+        if overwrite {
+            rangeStart = s; rangeEnd = e
+        } else {
+            rangeStart = min(rangeStart, s); rangeEnd = max(rangeEnd, e)
+        }
+        // ghost: the hull of what this invalidation added
+        if actors[a].addedLo == invalidGfn || s < actors[a].addedLo { actors[a].addedLo = s }
+        if e > actors[a].addedHi { actors[a].addedHi = e }
+    }
+
+    /// kvm_mmu_invalidate_end(): seq++, smp_wmb(), in_progress--. The range is not reset.
+    mutating func invalidateEnd(_ a: Int) {
+        if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
+        if variant != .endWithoutSeqBump { seq &+= 1 }
+        inProgress -= 1
+        actors[a].counted = false
+        actors[a].addedLo = invalidGfn
+        actors[a].addedHi = 0
+    }
+
+    /// The value a fault compares against mmu_invalidate_seq (B6: a narrowed signed snapshot).
+    @inline(__always) func snapshotSeq() -> UInt64 {
+        if variant == .seqSnapshotInt32 {
+            return UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: seq)))
+        }
+        return seq
+    }
+
+    /// mmu_invalidate_retry_gfn(): called with mmu_lock held.
+    @inline(__always) func retryGfn(_ mmuSeq: UInt64, _ gfn: Int) -> Bool {
+        if variant != .noInProgressCheck && inProgress != 0 {
+            if rangeStart == invalidGfn { return true }   // WARN_ON_ONCE; treat as retry
+            if gfn >= Int(rangeStart) && gfn < Int(rangeEnd) { return true }
+        }
+        if variant == .noSeqRecheck { return false }
+        return seq != mmuSeq
+    }
+
+    /// mmu_invalidate_retry_gfn_unsafe(): lockless pre-check (F6f/F6i). False negatives allowed;
+    /// in this sequentially consistent model it reads the same fields.
+    @inline(__always) func retryGfnUnsafe(_ mmuSeq: UInt64, _ gfn: Int) -> Bool {
+        if variant != .noInProgressCheck && inProgress != 0 && rangeStart != invalidGfn
+            && gfn >= Int(rangeStart) && gfn < Int(rangeEnd) { return true }
+        if variant == .noSeqRecheck { return false }
+        return seq != mmuSeq
+    }
+
+    // MARK: SPTE zaps (kvm_unmap_gfn_range / kvm_tdp_mmu_zap_leafs)
+
+    /// Zap every leaf mapping any gfn in [start, end); `filter`: 0 any, 1 shared only, 2 private only.
+    /// Page tables stay (zap leafs). Returns whether anything was zapped (flush needed).
+    @discardableResult
+    mutating func zapLeafs(_ start: Int, _ end: Int, filter: UInt8 = 0) -> Bool {
+        var zapped = false
+        var g = max(start, 0)
+        let e = min(end, gfnCount)
+        while g < e {
+            let b = g / Cap.hugePages
+            if huge[b].present && matches(huge[b], filter) { huge[b] = SPTE(); zapped = true }
+            if leaf[g].present && matches(leaf[g], filter) { leaf[g] = SPTE(); zapped = true }
+            g += 1
+        }
+        return zapped
+    }
+
+    @inline(__always) private func matches(_ s: SPTE, _ filter: UInt8) -> Bool {
+        filter == 0 || (filter == 2) == s.isPrivate
+    }
+
+    // MARK: memslot sets (kvm_replace_memslot / kvm_swap_active_memslots / kvm_free_memslot)
+
+    /// kvm_replace_memslot() on the inactive set: slot id -> object (or none).
+    /// Ghost check (I8): nobody who could still see this container may be inside SRCU.
+    mutating func replaceInactive(_ a: Int, id: Int, obj: UInt8) {
+        let c = Int(active ^ 1)
+        let r = readerBefore(containers[c].unpublishedAt)
+        if r >= 0 { fail(.memslotFreedUnderReader, .reusedWhileReader, actor: a, Int64(c), Int64(r)) }
+        containers[c].slot[id] = obj
+    }
+
+    /// W3 rcu_assign_pointer(kvm->memslots[as], inactive). Ghost: remember when each container
+    /// and object stopped being reachable.
+    mutating func publishInactive() {
+        let old = Int(active), new = Int(active ^ 1)
+        for id in 0..<Cap.slotIDs {
+            let o = containers[old].slot[id]
+            guard o != none8 else { continue }
+            var stillThere = false
+            for j in 0..<Cap.slotIDs where containers[new].slot[j] == o { stillThere = true }
+            if !stillThere { objs[Int(o)].unpublishedAt = now }
+        }
+        containers[old].unpublishedAt = now
+        active = UInt8(new)
+        generation = (generation | (1 << 63))
+    }
+
+    /// kfree() of a memslot object. Ghost checks (I8 and I9b).
+    mutating func freeObj(_ a: Int, _ o: UInt8, checkSurvivors: Bool) {
+        guard o != none8 else { return }
+        let oi = Int(o)
+        for c in 0..<2 {
+            for id in 0..<Cap.slotIDs where containers[c].slot[id] == o {
+                fail(.memslotFreedUnderReader, .freedWhilePublished, actor: a, Int64(oi))
+            }
+        }
+        let r = readerBefore(objs[oi].unpublishedAt)
+        if r >= 0 { fail(.memslotFreedUnderReader, .freedWhileReader, actor: a, Int64(oi), Int64(r)) }
+        if checkSurvivors {
+            let inc = objs[oi].incarnation
+            for g in 0..<gfnCount {
+                if leaf[g].present && leaf[g].incarnation == inc {
+                    fail(.spteSurvivesDelete, .survivesDelete, actor: a, Int64(g), Int64(oi))
+                }
+            }
+            for b in 0..<(gfnCount / Cap.hugePages) where huge[b].present && huge[b].incarnation == inc {
+                fail(.spteSurvivesDelete, .survivesDelete, actor: a, Int64(b * Cap.hugePages), Int64(oi))
+            }
+        }
+        objs[oi].state = .freed
+    }
+
+    /// Dereference of a memslot object by a reader: freed -> use-after-free (I8).
+    @inline(__always) mutating func deref(_ a: Int, _ o: UInt8) {
+        if o != none8 && objs[Int(o)].state == .freed {
+            fail(.memslotFreedUnderReader, .useAfterFree, actor: a, Int64(o))
+        }
+    }
+
+    /// Blocks of `slot` whose attributes are not uniform (KVM_LPAGE_MIXED_FLAG), computed from
+    /// the attribute array (kvm_mmu_init_memslot_memory_attributes / hugepage_set_mixed).
+    func mixedMask(base: Int, npages: Int) -> UInt8 {
+        var m: UInt8 = 0
+        var b = base / Cap.hugePages
+        while b * Cap.hugePages < base + npages && b < Cap.blocks {
+            let bits = (privateGfns >> UInt32(b * Cap.hugePages)) & 0xF
+            if bits != 0 && bits != 0xF { m |= 1 << UInt8(b) }
+            b += 1
+        }
+        return m
+    }
+}

@@ -1,0 +1,205 @@
+/// Actor F: a vCPU guest fault on the x86 TDP MMU path (arch/x86/kvm/mmu/mmu.c), F0-F12.
+/// Arguments: a0 = gfn, flagA = fault->is_private, flagB = KVM_PRE_FAULT_MEMORY (prefetch).
+/// Locals: slotObj = fault->slot, mmuSeq, pfn/hva/hostVersion of the lookup, level = goal level,
+/// phase = 1 on the no-slot (MMIO) path.
+extension World {
+    mutating func startFault(_ a: Int, gfn: Int, isPrivate: Bool, prefault: Bool) {
+        actors[a].a0 = UInt8(gfn)
+        actors[a].flagA = isPrivate
+        actors[a].flagB = prefault
+        actors[a].retries = 0
+        actors[a].pc = prefault ? .f0SrcuLock : .f0SrcuLock
+    }
+
+    mutating func stepFault(_ a: Int) {
+        let gfn = Int(actors[a].a0)
+        switch actors[a].pc {
+        case .f0SrcuLock:
+            // F0: KVM_RUN holds kvm->srcu around the whole fault (dropped only around guest entry).
+            srcuLock(a)
+            actors[a].pc = .f1Memslot
+
+        case .f1Memslot:
+            // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
+            actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
+            actors[a].phase = 0
+            actors[a].pc = variant == .seqSnapshotAfterLookup ? .f6bChecks : .f6aSnapshot
+
+        case .f6aSnapshot:
+            // F6a fault->mmu_seq = kvm->mmu_invalidate_seq; smp_rmb();
+            actors[a].mmuSeq = snapshotSeq()
+            actors[a].pc = .f6bChecks
+
+        case .f6bChecks:
+            let o = actors[a].slotObj
+            deref(a, o)
+            // F6b kvm_mem_is_private() mismatch -> KVM_EXIT_MEMORY_FAULT (-EFAULT to userspace)
+            if actors[a].flagA != isPrivate(gfn) { finishFault(a); return }
+            if o == none8 {
+                // F6c kvm_handle_noslot_fault(): emulated MMIO, goes on to map an MMIO SPTE
+                actors[a].phase = 1
+                actors[a].pc = .f7Lock
+                return
+            }
+            if objs[Int(o)].flags & MemslotFlag.invalid != 0 {
+                if variant == .invalidSlotAsNoSlot {          // B4: handled as "no slot"
+                    actors[a].phase = 1
+                    actors[a].pc = .f7Lock
+                } else if actors[a].flagB && variant != .prefaultRetryHoldsSrcu {
+                    finishFault(a)                            // F6d -EAGAIN for prefault (3ccbf6f47098)
+                } else {
+                    retryFault(a)                             // F6d RET_PF_RETRY
+                }
+                return
+            }
+            actors[a].pc = .f6fPrecheck
+
+        case .f6fPrecheck:
+            // F6f mmu_invalidate_retry_gfn_unsafe() before the (possibly sleeping) lookup.
+            // With the snapshot moved after the lookup there is nothing to compare against yet.
+            if variant != .seqSnapshotAfterLookup && retryGfnUnsafe(actors[a].mmuSeq, gfn) {
+                retryFault(a)
+            } else {
+                actors[a].pc = .f6gLookup
+            }
+
+        case .f6gLookup:
+            // F6g __kvm_faultin_pfn(): kvm_gmem_get_pfn() for private, hva_to_pfn() (GUP) for shared.
+            let o = actors[a].slotObj
+            deref(a, o)
+            if actors[a].flagA {
+                actors[a].pfn = Cap.gmemPfnBase + UInt16(gfn)
+            } else {
+                let h = objs[Int(o)].hva(of: gfn)
+                if host[h].pfn == 0 {
+                    // GUP faults the page in: populating a non-present PTE needs no notifier.
+                    let p = allocPfn(count: 1)
+                    if p == 0 { finishFault(a); return }   // F6h error pfn
+                    host[h].pfn = p
+                    host[h].version &+= 1
+                }
+                actors[a].hva = UInt8(h)
+                actors[a].pfn = host[h].pfn
+                actors[a].hostVersion = host[h].version
+            }
+            if variant == .srcuUnlockBeforeInstall { srcuUnlock(a) }
+            actors[a].pc = variant == .seqSnapshotAfterLookup ? .f6aLateSnapshot : .f6iPrecheck
+
+        case .f6aLateSnapshot:
+            actors[a].mmuSeq = snapshotSeq()
+            actors[a].pc = .f6iPrecheck
+
+        case .f6iPrecheck:
+            // F6i second mmu_invalidate_retry_gfn_unsafe(); on retry the page is released.
+            if retryGfnUnsafe(actors[a].mmuSeq, gfn) { retryFault(a) } else { actors[a].pc = .f7Lock }
+
+        case .f7Lock:
+            readLock()                        // F7 read_lock(&kvm->mmu_lock) (TDP MMU)
+            actors[a].pc = .f8Stale
+
+        case .f8Stale:
+            // F8 is_page_fault_stale(): slot && mmu_invalidate_retry_gfn(kvm, mmu_seq, gfn)
+            let o = actors[a].slotObj
+            deref(a, o)
+            if o != none8 && actors[a].phase == 0 && retryGfn(actors[a].mmuSeq, gfn) {
+                readUnlock()
+                retryFault(a)
+                return
+            }
+            actors[a].pc = actors[a].phase == 1 ? .f11Install : .f10Adjust
+
+        case .f10Adjust:
+            // F10 kvm_mmu_hugepage_adjust(): lpage_info (slot alignment, dirty log, MIXED) and,
+            // for shared memory, host_pfn_mapping_level() (one READ_ONCE per level).
+            let o = actors[a].slotObj
+            deref(a, o)
+            var lvl: UInt8 = 0
+            if hugeAllowed(o, block: gfn / Cap.hugePages) {
+                if actors[a].flagA || isHostHuge(hva: Int(actors[a].hva)) { lvl = 1 }
+            }
+            actors[a].level = lvl
+            actors[a].pc = .f11Install
+
+        case .f11Install:
+            installFault(a, gfn: gfn)
+            actors[a].pc = .f12Finish
+
+        case .f12Finish:
+            // F12 kvm_mmu_finish_page_fault() (page released under mmu_lock); read_unlock.
+            readUnlock()
+            finishFault(a)
+
+        default:
+            break
+        }
+    }
+
+    /// Whether lpage_info allows a huge mapping of `block` in slot object `o`
+    /// (__kvm_mmu_max_mapping_level without the host walk).
+    @inline(__always) func hugeAllowed(_ o: UInt8, block: Int) -> Bool {
+        guard o != none8 else { return false }
+        let s = objs[Int(o)]
+        let start = block * Cap.hugePages
+        return s.flags & MemslotFlag.dirtyLog == 0
+            && start >= Int(s.base) && start + Cap.hugePages <= Int(s.base) + Int(s.npages)
+            && (Int(s.uaddr) - Int(s.base)) & (Cap.hugePages - 1) == 0
+            && s.mixed & (1 << UInt8(block)) == 0
+    }
+
+    /// F11 tdp_mmu_map_handle_target_level(): install the leaf (and the install-time oracles).
+    mutating func installFault(_ a: Int, gfn: Int) {
+        let o = actors[a].slotObj
+        deref(a, o)
+        if o != none8 && objs[Int(o)].flags & MemslotFlag.invalid != 0 {
+            fail(.installThroughInvalidSlot, .installInvalid, actor: a, Int64(gfn))
+        }
+        if actors[a].phase == 1 { return }   // MMIO SPTE: carries no pfn (not stored)
+        let priv = actors[a].flagA
+        let pfn = actors[a].pfn
+        if !priv {
+            // I5/I6 at commit: the host PTE looked up at F6g must be unchanged and its page live.
+            let h = Int(actors[a].hva)
+            if host[h].version != actors[a].hostVersion {
+                fail(.staleCommit, .installHostChanged, actor: a, Int64(gfn), Int64(actors[a].hostVersion))
+            } else if isFreed(pfn) {
+                fail(.staleCommit, .installPfnFreed, actor: a, Int64(gfn), Int64(pfn))
+            }
+        }
+        let b = gfn / Cap.hugePages
+        let inc = objs[Int(o)].incarnation
+        if actors[a].level == 1 {
+            installHuge(block: b, isPrivate: priv, pfn: pfn & ~UInt16(Cap.hugePages - 1),
+                        hva: actors[a].hva & ~UInt8(Cap.hugePages - 1), incarnation: inc)
+        } else {
+            if huge[b].present { huge[b] = SPTE() }      // a huge leaf is zapped to map below it
+            leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
+            hasPT |= 1 << UInt8(b)
+        }
+    }
+
+    /// Replace a block's page table (and its children) by one huge leaf.
+    mutating func installHuge(block b: Int, isPrivate: Bool, pfn: UInt16, hva: UInt8, incarnation: UInt8) {
+        for i in 0..<Cap.hugePages { leaf[b * Cap.hugePages + i] = SPTE() }
+        hasPT &= ~(1 << UInt8(b))
+        huge[b] = SPTE(present: true, isPrivate: isPrivate, pfn: pfn, hva: hva, incarnation: incarnation)
+    }
+
+    /// RET_PF_RETRY: the guest re-enters and faults again (KVM_RUN drops SRCU around entry);
+    /// a prefault loops in kvm_tdp_map_page() without leaving SRCU.
+    mutating func retryFault(_ a: Int) {
+        actors[a].slotObj = none8
+        actors[a].retries &+= 1
+        if actors[a].flagB {
+            actors[a].pc = .f1Memslot
+        } else {
+            srcuUnlock(a)
+            actors[a].pc = .f0SrcuLock
+        }
+    }
+
+    mutating func finishFault(_ a: Int) {
+        srcuUnlock(a)
+        actors[a].slotObj = none8
+        actors[a].pc = .idle
+    }
+}

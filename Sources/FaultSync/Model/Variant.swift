@@ -1,0 +1,204 @@
+/// Bug-injection switches. Each removes exactly one protection; `none` is the correct model.
+/// Oracles never look at the variant.
+public enum Variant: UInt8, CaseIterable, Sendable {
+    case none
+    case noSeqRecheck
+    case swapIgnoresMnCount
+    case noSynchronizeSrcu
+    case seqSnapshotAfterLookup
+    case noInProgressCheck
+    case endWithoutSeqBump
+    case rangeAddOverwrite
+    case unconditionalEnd
+    case invalidateEndAfterUnlock
+    case zapBeforeRangeAdd
+    case reuseInactiveBeforeSync
+    case srcuUnlockBeforeInstall
+    case invalidSlotAsNoSlot
+    case attrNoHeadTailRanges
+    case recoverHugeWithoutLeaf
+    case seqSnapshotInt32
+    case prefaultRetryHoldsSrcu
+
+    public var name: String {
+        switch self {
+        case .none: return "none"
+        case .noSeqRecheck: return "no-seq-recheck"
+        case .swapIgnoresMnCount: return "swap-ignores-mn-count"
+        case .noSynchronizeSrcu: return "no-synchronize-srcu"
+        case .seqSnapshotAfterLookup: return "seq-snapshot-after-lookup"
+        case .noInProgressCheck: return "no-in-progress-check"
+        case .endWithoutSeqBump: return "end-without-seq-bump"
+        case .rangeAddOverwrite: return "range-add-overwrite"
+        case .unconditionalEnd: return "unconditional-end"
+        case .invalidateEndAfterUnlock: return "invalidate-end-after-unlock"
+        case .zapBeforeRangeAdd: return "zap-before-range-add"
+        case .reuseInactiveBeforeSync: return "reuse-inactive-before-sync"
+        case .srcuUnlockBeforeInstall: return "srcu-unlock-before-install"
+        case .invalidSlotAsNoSlot: return "invalid-slot-as-no-slot"
+        case .attrNoHeadTailRanges: return "attr-no-head-tail-ranges"
+        case .recoverHugeWithoutLeaf: return "recover-huge-without-leaf"
+        case .seqSnapshotInt32: return "seq-snapshot-int32"
+        case .prefaultRetryHoldsSrcu: return "prefault-retry-holds-srcu"
+        }
+    }
+
+    /// What the switch removes, and the kernel code / commit it breaks or reproduces.
+    public var breaks: String {
+        switch self {
+        case .none: return "nothing: the correct model"
+        case .noSeqRecheck:
+            return "F8 mmu_invalidate_retry_gfn() ignores mmu_invalidate_seq (checks only in_progress/range)"
+        case .swapIgnoresMnCount:
+            return "W2 kvm_swap_active_memslots() publishes without waiting for mn_active_invalidate_count == 0 (reverts 52ac8b358b0c, B1)"
+        case .noSynchronizeSrcu:
+            return "W6 synchronize_srcu() skipped: old memslots are reused/freed before the grace period"
+        case .seqSnapshotAfterLookup:
+            return "F6a mmu_seq snapshot taken after the pfn lookup F6g instead of before (smp_rmb ordering)"
+        case .noInProgressCheck:
+            return "F8 mmu_invalidate_retry_gfn() ignores mmu_invalidate_in_progress and the range"
+        case .endWithoutSeqBump:
+            return "kvm_mmu_invalidate_end() does not increment mmu_invalidate_seq"
+        case .rangeAddOverwrite:
+            return "kvm_mmu_invalidate_range_add() overwrites instead of merging while in_progress == 1 (B3, caught in review of 8569992d64b8)"
+        case .unconditionalEnd:
+            return "range_end calls kvm_mmu_invalidate_end even when no memslot is hit (start elided, end not; hazard closed by 071064f14d87)"
+        case .invalidateEndAfterUnlock:
+            return "kvm_mmu_invalidate_end() runs after mmu_lock is dropped (lockdep_assert_held_write; cf. guest_memfd fix of 8e9009ca6d14)"
+        case .zapBeforeRangeAdd:
+            return "the zap (which may yield mmu_lock) runs before invalidate_begin/range_add (kvm_zap_gfn_range ordering rule)"
+        case .reuseInactiveBeforeSync:
+            return "kvm_activate_memslot() modifies the now-inactive memslots before synchronize_srcu() returns"
+        case .srcuUnlockBeforeInstall:
+            return "the fault leaves its SRCU read section after the pfn lookup, before mmu_lock and install"
+        case .invalidSlotAsNoSlot:
+            return "F6d removed: a fault on a KVM_MEMSLOT_INVALID slot takes the no-slot (MMIO) path (B4, e0c378684b65)"
+        case .attrNoHeadTailRanges:
+            return "kvm_arch_pre_set_memory_attributes() does not range_add the head/tail huge pages (B9, 9129633d568e)"
+        case .recoverHugeWithoutLeaf:
+            return "H4 huge-page recovery promotes over a non-leaf child, reading the host mapping itself (host_pfn_mapping_level rule)"
+        case .seqSnapshotInt32:
+            return "mmu_seq snapshot kept as a 32-bit signed int and sign-extended (B6, 6.1.y stable fix)"
+        case .prefaultRetryHoldsSrcu:
+            return "KVM_PRE_FAULT_MEMORY loops on an INVALID slot without leaving SRCU (B10, 3ccbf6f47098)"
+        }
+    }
+
+    /// The invariant this variant must violate.
+    public var expected: Invariant? {
+        switch self {
+        case .none: return nil
+        case .noSeqRecheck, .seqSnapshotAfterLookup, .noInProgressCheck, .endWithoutSeqBump,
+             .zapBeforeRangeAdd, .recoverHugeWithoutLeaf:
+            return .staleCommit
+        case .swapIgnoresMnCount, .unconditionalEnd: return .counterBalance
+        case .rangeAddOverwrite: return .rangeCoverage
+        case .invalidateEndAfterUnlock: return .lockDiscipline
+        case .noSynchronizeSrcu, .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall:
+            return .memslotFreedUnderReader
+        case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
+        case .attrNoHeadTailRanges: return .attributeMismatch
+        case .seqSnapshotInt32: return .livelock
+        case .prefaultRetryHoldsSrcu: return .deadlock
+        }
+    }
+
+    public static func named(_ s: String) -> Variant? { allCases.first { $0.name == s } }
+}
+
+/// The invariants the oracles check (labels from reference/kvm-protocol.md).
+public enum Invariant: UInt8, CaseIterable, Sendable {
+    case staleCommit               // I5/I6  (mission oracle 1)
+    case counterBalance            // I1/I2  (mission oracle 2)
+    case rangeCoverage             // I3     (mission oracle 2)
+    case lockDiscipline            // I14    (neighbour of 2)
+    case memslotFreedUnderReader   // I8     (mission oracle 3)
+    case installThroughInvalidSlot // I9a
+    case spteSurvivesDelete        // I9b
+    case attributeMismatch         // I11
+    case deadlock                  // I13c
+    case livelock                  // I13a
+
+    public var name: String {
+        switch self {
+        case .staleCommit: return "stale-commit"
+        case .counterBalance: return "counter-balance"
+        case .rangeCoverage: return "range-coverage"
+        case .lockDiscipline: return "lock-discipline"
+        case .memslotFreedUnderReader: return "memslot-freed-under-reader"
+        case .installThroughInvalidSlot: return "install-through-invalid-slot"
+        case .spteSurvivesDelete: return "spte-survives-delete"
+        case .attributeMismatch: return "attribute-mismatch"
+        case .deadlock: return "deadlock"
+        case .livelock: return "livelock"
+        }
+    }
+    public var label: String {
+        switch self {
+        case .staleCommit: return "I5/I6"
+        case .counterBalance: return "I1/I2"
+        case .rangeCoverage: return "I3"
+        case .lockDiscipline: return "I14"
+        case .memslotFreedUnderReader: return "I8"
+        case .installThroughInvalidSlot: return "I9a"
+        case .spteSurvivesDelete: return "I9b"
+        case .attributeMismatch: return "I11"
+        case .deadlock: return "I13c"
+        case .livelock: return "I13a"
+        }
+    }
+    public static func named(_ s: String) -> Invariant? { allCases.first { $0.name == s } }
+}
+
+/// Why an oracle fired (no strings on the hot path; rendered by `Violation.message`).
+public enum Why: UInt8, Sendable {
+    case installHostChanged, installPfnFreed, spteHostMismatch, sptePfnFreed, spteHostLevel
+    case inProgressMismatch, inProgressNegative, mnCountMismatch, notQuiescent
+    case rangeNotCovered, rangeUnset
+    case writeWithoutMmuLock
+    case freedWhileReader, freedWhilePublished, reusedWhileReader, useAfterFree
+    case installInvalid, survivesDelete
+    case kindMismatch
+    case noRunnable, srcuWaitsForLoopingReader, retryBound
+}
+
+public struct Violation: Equatable, Sendable {
+    public var invariant: Invariant
+    public var why: Why
+    public var actor: UInt8
+    public var step: UInt32
+    public var a: Int64
+    public var b: Int64
+
+    public var message: String {
+        let who = Int(actor) < actorNames.count ? actorNames[Int(actor)] : "-"
+        switch why {
+        case .installHostChanged: return "\(who) installs gfn \(a): the host PTE it looked up changed since the lookup (version \(b))"
+        case .installPfnFreed: return "\(who) installs gfn \(a) -> pfn \(b), but that host page is freed"
+        case .spteHostMismatch: return "SPTE gfn \(a) maps pfn \(b >> 16) but the host now maps hva \(b & 0xFFFF) elsewhere"
+        case .sptePfnFreed: return "SPTE gfn \(a) maps freed host pfn \(b)"
+        case .spteHostLevel: return "huge SPTE at gfn \(a) but the host mapping of hva \(b) is not huge"
+        case .inProgressMismatch: return "mmu_invalidate_in_progress = \(a) but \(b) invalidations are between begin and end"
+        case .inProgressNegative: return "mmu_invalidate_in_progress went negative (\(a))"
+        case .mnCountMismatch: return "mn_active_invalidate_count = \(a) but \(b) notifiers are between start and end"
+        case .notQuiescent: return "at quiescence: mmu_invalidate_in_progress = \(a), mn_active_invalidate_count = \(b)"
+        case .rangeNotCovered: return "range [\(a >> 16),\(a & 0xFFFF)) added by \(who) is not inside [range_start, range_end) = [\(b >> 16),\(b & 0xFFFF))"
+        case .rangeUnset: return "in_progress = \(a) but mmu_invalidate_range is unset"
+        case .writeWithoutMmuLock: return "\(who) writes mmu_invalidate_* without holding mmu_lock for write"
+        case .freedWhileReader: return "memslot object \(a) freed while SRCU reader \(actorName(b)) that could see it is still inside"
+        case .freedWhilePublished: return "memslot object \(a) freed while still reachable from memslots"
+        case .reusedWhileReader: return "memslots container \(a) modified while SRCU reader \(actorName(b)) that could see it is still inside"
+        case .useAfterFree: return "\(who) dereferences memslot object \(a), which was freed"
+        case .installInvalid: return "\(who) commits a fault on gfn \(a) through a KVM_MEMSLOT_INVALID slot"
+        case .survivesDelete: return "SPTE gfn \(a) installed through slot object \(b) survives its delete/move"
+        case .kindMismatch: return "SPTE at gfn \(a) is \(b == 1 ? "private" : "shared") but the attributes of the gfns it maps say otherwise"
+        case .noRunnable: return "no actor can run but \(a) have not finished"
+        case .srcuWaitsForLoopingReader: return "synchronize_srcu waits for \(who), an SRCU reader that retries forever on the memslot update"
+        case .retryBound: return "\(who) retried \(a) times while nothing else could make progress"
+        }
+    }
+}
+
+@inline(never) func actorName(_ i: Int64) -> String {
+    i >= 0 && Int(i) < actorNames.count ? actorNames[Int(i)] : "?"
+}

@@ -1,0 +1,83 @@
+/// The oracles. Each is a named check over the model state and its ghosts; none reads the variant.
+extension World {
+    /// Checked after every step.
+    @inline(__always) public mutating func checkStep() {
+        guard violation == nil else { return }
+        checkSptesAgreeWithHost()
+        checkCounters()
+        checkRangeCoverage()
+    }
+
+    /// Checked when every actor has finished.
+    public mutating func checkQuiescent() {
+        guard violation == nil else { return }
+        checkStep()
+        if violation == nil && (inProgress != 0 || mnActive != 0) {
+            fail(.counterBalance, .notQuiescent, actor: -1, inProgress, Int64(mnActive))
+        }
+    }
+
+    /// I6 + I11: every present SPTE maps a live page that the host still maps at the hva it was
+    /// looked up through (at a level at least as large), and agrees with the gfns' attributes.
+    mutating func checkSptesAgreeWithHost() {
+        let blocks = gfnCount / Cap.hugePages
+        for b in 0..<blocks where huge[b].present {
+            let s = huge[b]
+            let g0 = b * Cap.hugePages
+            let bits = (privateGfns >> UInt32(g0)) & 0xF
+            if s.isPrivate ? bits != 0xF : bits != 0 {
+                fail(.attributeMismatch, .kindMismatch, actor: -1, Int64(g0), s.isPrivate ? 1 : 0); return
+            }
+            if s.isPrivate { continue }
+            for i in 0..<Cap.hugePages {
+                let h = Int(s.hva) + i
+                let p = s.pfn + UInt16(i)
+                if isFreed(p) { fail(.staleCommit, .sptePfnFreed, actor: -1, Int64(g0 + i), Int64(p)); return }
+                if host[h].pfn != p {
+                    fail(.staleCommit, .spteHostMismatch, actor: -1, Int64(g0 + i), Int64(p) << 16 | Int64(h)); return
+                }
+            }
+            if !isHostHuge(hva: Int(s.hva)) { fail(.staleCommit, .spteHostLevel, actor: -1, Int64(g0), Int64(s.hva)); return }
+        }
+        for g in 0..<gfnCount where leaf[g].present {
+            let s = leaf[g]
+            if s.isPrivate != isPrivate(g) {
+                fail(.attributeMismatch, .kindMismatch, actor: -1, Int64(g), s.isPrivate ? 1 : 0); return
+            }
+            if s.isPrivate { continue }
+            if isFreed(s.pfn) { fail(.staleCommit, .sptePfnFreed, actor: -1, Int64(g), Int64(s.pfn)); return }
+            if host[Int(s.hva)].pfn != s.pfn {
+                fail(.staleCommit, .spteHostMismatch, actor: -1, Int64(g), Int64(s.pfn) << 16 | Int64(s.hva)); return
+            }
+        }
+    }
+
+    /// I1/I2: in_progress equals the invalidations between begin and end and is never negative;
+    /// mn_active_invalidate_count equals the notifiers between N1 and N6.
+    mutating func checkCounters() {
+        var counted: Int64 = 0, notifiers: Int32 = 0
+        for i in 0..<Cap.actors {
+            if actors[i].counted { counted += 1 }
+            if actors[i].kind == .mm && actors[i].pc.rawValue > PC.n1Count.rawValue
+                && actors[i].pc.rawValue <= PC.n6Uncount.rawValue { notifiers += 1 }
+        }
+        if inProgress < 0 { fail(.counterBalance, .inProgressNegative, actor: -1, inProgress); return }
+        if inProgress != counted { fail(.counterBalance, .inProgressMismatch, actor: -1, inProgress, counted); return }
+        if mnActive != notifiers { fail(.counterBalance, .mnCountMismatch, actor: -1, Int64(mnActive), Int64(notifiers)) }
+    }
+
+    /// I3: [range_start, range_end) covers every range added by an in-flight invalidation, and is
+    /// set whenever in_progress > 0 (checked where mmu_lock is not held for write).
+    mutating func checkRangeCoverage() {
+        let rs = Int64(rangeStart), re = Int64(rangeEnd)
+        for i in 0..<Cap.actors where actors[i].counted && actors[i].addedLo != invalidGfn {
+            let lo = Int64(actors[i].addedLo), hi = Int64(actors[i].addedHi)
+            if rangeStart == invalidGfn || lo < rs || hi > re {
+                fail(.rangeCoverage, .rangeNotCovered, actor: i, lo << 16 | hi, rs << 16 | re); return
+            }
+        }
+        if mmuWriter == none8 && inProgress > 0 && rangeStart == invalidGfn {
+            fail(.rangeCoverage, .rangeUnset, actor: -1, inProgress)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// Scheduling: which actors can take their next atomic step, and taking it.
+extension World {
+    /// Locks block: an actor waiting for one is not runnable.
+    @inline(__always) public func runnable(_ a: Int) -> Bool {
+        let x = actors[a]
+        switch x.pc {
+        case .idle: return false
+        case .f7Lock, .h1Lock: return mmuFreeForRead
+        case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
+        case .m0Lock, .t1Lock, .h0Lock: return slotsLockHolder == none8
+        case .n1Count:
+            var lo = Int(x.lo), hi = Int(x.hi)
+            for b in 0..<(hvaCount / Cap.hugePages) where hostHuge & (1 << UInt16(b)) != 0 {
+                let bs = b * Cap.hugePages
+                if bs < hi && bs + Cap.hugePages > lo { lo = min(lo, bs); hi = max(hi, bs + Cap.hugePages) }
+            }
+            return hostBusy & blockMask(lo, hi) == 0
+        case .wSwap: return mnActive == 0 || variant == .swapIgnoresMnCount
+        case .wSync: return variant == .noSynchronizeSrcu || readerBefore(x.syncFrom) < 0
+        default: return true
+        }
+    }
+
+    /// Take one atomic step of actor `a` (which must be runnable), then advance the ghost clock.
+    @inline(__always) public mutating func step(_ a: Int) {
+        switch actors[a].kind {
+        case .vcpu: stepFault(a)
+        case .mm: stepNotifier(a)
+        case .memslot: stepMemslot(a)
+        case .attr: stepAttr(a)
+        case .recover: stepRecover(a)
+        case .absent: break
+        }
+        now &+= 1
+    }
+
+    /// Whether any actor has not finished.
+    @inline(__always) public var anyBusy: Bool {
+        for i in 0..<Cap.actors where actors[i].pc != .idle { return true }
+        return false
+    }
+
+    /// Start an operation on the actor it belongs to; false if that actor is busy or absent.
+    public mutating func start(_ e: Event) -> Bool {
+        switch e.kind {
+        case .step: return false
+        case .fault:
+            let a = Int(e.x & 1)
+            guard actors[a].kind == .vcpu, !actors[a].busy else { return false }
+            startFault(a, gfn: Int(e.y) % gfnCount, isPrivate: e.f1, prefault: e.f2)
+            return true
+        case .remap, .unmap, .collapse, .split:
+            let a = !actors[2].busy ? 2 : (actors[3].kind == .mm && !actors[3].busy ? 3 : -1)
+            guard a >= 0 else { return false }
+            let op: HostOp = e.kind == .remap ? .remap : e.kind == .unmap ? .unmap : e.kind == .collapse ? .collapse : .split
+            let lo = (op == .collapse || op == .split) ? (Int(e.x) * Cap.hugePages) % hvaCount : Int(e.x) % hvaCount
+            startHost(a, op: op, lo: lo, count: Int(e.y), blockable: !e.f1)
+            return true
+        case .create, .delete, .move, .flags:
+            guard !actors[4].busy else { return false }
+            let op: MemslotOp = e.kind == .create ? .create : e.kind == .delete ? .delete : e.kind == .move ? .move : .flags
+            startMemslot(4, op: op, id: Int(e.x) % Cap.slotIDs, base: Int(e.y) % gfnCount,
+                         npages: Int(e.z), uaddr: Int(e.w) % hvaCount, dirty: e.f1)
+            return true
+        case .attr:
+            guard !actors[5].busy else { return false }
+            startAttr(5, lo: Int(e.x) % gfnCount, count: Int(e.y), toPrivate: e.f1)
+            return true
+        case .recover:
+            guard !actors[6].busy else { return false }
+            startRecover(6, id: Int(e.x) % Cap.slotIDs)
+            return true
+        }
+    }
+}

@@ -1,0 +1,209 @@
+/// Capacities of the fixed-size storage. A `WorldConfig` chooses sizes at or below these.
+public enum Cap {
+    public static let gfns = 32          // guest frames
+    public static let hvas = 64          // host virtual pages
+    public static let hugePages = 4      // pages per huge page (the model's "2M")
+    public static let blocks = gfns / hugePages
+    public static let hvaBlocks = hvas / hugePages
+    public static let slotIDs = 3        // memslot ids in the one address space
+    public static let objects = 12       // struct kvm_memory_slot objects (pool)
+    public static let actors = 7         // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover
+    public static let pfnWords = 32      // ghost freed-bitmap: 32 * 64 = 2048 host pfns
+    public static let hostPfns = pfnWords * 64
+    public static let gmemPfnBase: UInt16 = 0x4000  // private (guest_memfd) pfns, never freed
+}
+
+/// `INVALID_GPA` for `mmu_invalidate_range_start/end`.
+public let invalidGfn: UInt16 = 0xFFFF
+/// "No object / no actor" marker for the UInt8 indices.
+public let none8: UInt8 = 0xFF
+
+/// Size of the modelled VM. Default: 16 gfns, 32 hva pages, slot0 = gfn [0,8) at hva 0,
+/// slot1 = gfn [8,12) at hva 16, slot2 absent; mmu_invalidate_seq starts just below 2^31
+/// so that a narrowed snapshot (B6) goes wrong within a few invalidations.
+public struct WorldConfig: Sendable, Equatable {
+    public var gfnCount: Int = 16
+    public var hvaCount: Int = 32
+    public var vcpus: Int = 2
+    public var notifiers: Int = 2
+    public var initialSeq: UInt64 = 0x7FFF_FFFE
+    /// (id, base gfn, npages, uaddr page) of the slots present at boot.
+    public var initialSlots: [(UInt8, UInt8, UInt8, UInt8)] = [(0, 0, 8, 0), (1, 8, 4, 16)]
+
+    public init() {}
+    public static let `default` = WorldConfig()
+
+    public static func == (l: WorldConfig, r: WorldConfig) -> Bool {
+        l.gfnCount == r.gfnCount && l.hvaCount == r.hvaCount && l.vcpus == r.vcpus
+            && l.notifiers == r.notifiers && l.initialSeq == r.initialSeq
+            && l.initialSlots.count == r.initialSlots.count
+            && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
+    }
+}
+
+/// One host page-table entry (4K granularity; `hostHuge` says whether its block is a THP).
+public struct HostPTE: Equatable {
+    public var pfn: UInt16 = 0          // 0 = not present
+    public var version: UInt32 = 0      // ghost: bumped on every change
+}
+
+/// A leaf SPTE (TDP MMU). Ghost fields say where it came from.
+public struct SPTE: Equatable {
+    public var present = false
+    public var isPrivate = false
+    public var pfn: UInt16 = 0
+    public var hva: UInt8 = 0           // ghost: hva it was looked up through (block base for huge)
+    public var incarnation: UInt8 = 0   // ghost: which gfn->hva mapping of its slot it belongs to
+}
+
+public enum ObjState: UInt8 { case free, live, freed }
+
+/// `struct kvm_memory_slot`.
+public struct MemslotObj: Equatable {
+    public var state: ObjState = .free
+    public var id: UInt8 = 0
+    public var base: UInt8 = 0
+    public var npages: UInt8 = 0
+    public var uaddr: UInt8 = 0
+    public var flags: UInt8 = 0         // MemslotFlag bits
+    public var mixed: UInt8 = 0         // lpage_info KVM_LPAGE_MIXED_FLAG, one bit per gfn block
+    public var incarnation: UInt8 = 0   // ghost
+    public var unpublishedAt: UInt32 = 0 // ghost: step at which a swap made it unreachable
+
+    @inline(__always) public func covers(_ gfn: Int) -> Bool {
+        gfn >= Int(base) && gfn < Int(base) + Int(npages)
+    }
+    @inline(__always) public func hva(of gfn: Int) -> Int { Int(uaddr) + gfn - Int(base) }
+}
+
+public enum MemslotFlag {
+    public static let invalid: UInt8 = 1   // KVM_MEMSLOT_INVALID
+    public static let dirtyLog: UInt8 = 2  // KVM_MEM_LOG_DIRTY_PAGES
+}
+
+/// `struct kvm_memslots`: one of `kvm->__memslots[as][0/1]`, slot id -> object.
+public struct Container: Equatable {
+    public var slot = InlineArray<3, UInt8>(repeating: none8)
+    public var unpublishedAt: UInt32 = 0 // ghost
+
+    public static func == (l: Container, r: Container) -> Bool {
+        l.unpublishedAt == r.unpublishedAt && l.slot[0] == r.slot[0] && l.slot[1] == r.slot[1]
+            && l.slot[2] == r.slot[2]
+    }
+}
+
+/// The whole model: `struct kvm` fields, memslot sets, host mm, SPTEs, attributes, actors, ghosts.
+public struct World {
+    public var gfnCount: Int
+    public var hvaCount: Int
+    public let variant: Variant
+
+    // --- struct kvm: invalidation state (protected by mmu_lock) ---
+    public var seq: UInt64                       // mmu_invalidate_seq
+    public var inProgress: Int64 = 0             // mmu_invalidate_in_progress
+    public var rangeStart: UInt16 = invalidGfn   // mmu_invalidate_range_start
+    public var rangeEnd: UInt16 = invalidGfn     // mmu_invalidate_range_end
+    public var mnActive: Int32 = 0               // mn_active_invalidate_count (mn_invalidate_lock)
+
+    // --- locks ---
+    public var mmuWriter: UInt8 = none8          // mmu_lock (rwlock) writer
+    public var mmuReaders: UInt8 = 0
+    public var slotsLockHolder: UInt8 = none8    // slots_lock
+
+    // --- memslots ---
+    public var objs = InlineArray<12, MemslotObj>(repeating: MemslotObj())
+    public var containers = InlineArray<2, Container>(repeating: Container())
+    public var active: UInt8 = 0                 // kvm->memslots[0] points at containers[active]
+    public var generation: UInt64 = 0            // slots->generation (bit 63 = update in progress)
+    public var nextIncarnation: UInt8 = 1
+
+    // --- attributes (xarray) ---
+    public var privateGfns: UInt32 = 0           // bit g set: KVM_MEMORY_ATTRIBUTE_PRIVATE
+
+    // --- host mm (environment) ---
+    public var host = InlineArray<64, HostPTE>(repeating: HostPTE())
+    public var hostHuge: UInt16 = 0              // bit b: hva block b is a THP
+    public var hostBusy: UInt16 = 0              // ghost: hva blocks owned by an in-flight host op
+    public var freed = InlineArray<32, UInt64>(repeating: 0) // ghost: freed host pfns
+    public var nextPfn: UInt16 = 4
+
+    // --- TDP MMU page tables (one root) ---
+    public var leaf = InlineArray<32, SPTE>(repeating: SPTE())   // 4K leaves
+    public var huge = InlineArray<8, SPTE>(repeating: SPTE())    // 2M leaves, per gfn block
+    public var hasPT: UInt8 = 0                  // bit b: a non-leaf page table exists for block b
+
+    // --- actors and time ---
+    public var actors = InlineArray<7, Actor>(repeating: Actor())
+    public var now: UInt32 = 1                   // ghost clock: one tick per step
+    public var violation: Violation? = nil
+
+    public init(config: WorldConfig = .default, variant: Variant = .none) {
+        self.variant = variant
+        gfnCount = min(max(config.gfnCount, Cap.hugePages), Cap.gfns) & ~(Cap.hugePages - 1)
+        hvaCount = min(max(config.hvaCount, Cap.hugePages), Cap.hvas) & ~(Cap.hugePages - 1)
+        seq = config.initialSeq
+        for i in 0..<Cap.actors { actors[i].kind = ActorKind.forIndex(i) }
+        if config.vcpus < 2 { actors[1].kind = .absent }
+        if config.notifiers < 2 { actors[3].kind = .absent }
+        var o = 0
+        for (id, base, npages, uaddr) in config.initialSlots where o < Cap.objects && id < 3 {
+            guard Int(base) + Int(npages) <= gfnCount, Int(uaddr) + Int(npages) <= hvaCount,
+                  npages > 0 else { continue }
+            objs[o] = MemslotObj(state: .live, id: id, base: base, npages: npages, uaddr: uaddr,
+                                 flags: 0, mixed: 0, incarnation: nextIncarnation, unpublishedAt: 0)
+            nextIncarnation &+= 1
+            containers[0].slot[Int(id)] = UInt8(o)
+            containers[1].slot[Int(id)] = UInt8(o)
+            o += 1
+        }
+    }
+
+    // MARK: small helpers
+
+    @inline(__always) public func isPrivate(_ gfn: Int) -> Bool { privateGfns & (1 << UInt32(gfn)) != 0 }
+    @inline(__always) public func isFreed(_ pfn: UInt16) -> Bool {
+        pfn < UInt16(Cap.hostPfns) && freed[Int(pfn >> 6)] & (1 << UInt64(pfn & 63)) != 0
+    }
+    @inline(__always) mutating func markFreed(_ pfn: UInt16) {
+        if pfn != 0 && pfn < UInt16(Cap.hostPfns) { freed[Int(pfn >> 6)] |= 1 << UInt64(pfn & 63) }
+    }
+    @inline(__always) public func isHostHuge(hva: Int) -> Bool { hostHuge & (1 << UInt16(hva / Cap.hugePages)) != 0 }
+
+    /// `__gfn_to_memslot()` on a container: the object index covering `gfn`, or `none8`.
+    @inline(__always) public func lookup(container c: Int, gfn: Int) -> UInt8 {
+        for id in 0..<Cap.slotIDs {
+            let o = containers[c].slot[id]
+            if o != none8 && objs[Int(o)].covers(gfn) { return o }
+        }
+        return none8
+    }
+
+    /// Ghost: the oracle's failure reporter. The first violation wins.
+    @inline(__always) mutating func fail(_ inv: Invariant, _ why: Why, actor: Int, _ a: Int64 = 0, _ b: Int64 = 0) {
+        if violation == nil {
+            violation = Violation(invariant: inv, why: why, actor: UInt8(truncatingIfNeeded: actor),
+                                  step: now, a: a, b: b)
+        }
+    }
+
+    /// Allocate a host page (or an aligned huge group). 0 when the pool is exhausted.
+    mutating func allocPfn(count: Int) -> UInt16 {
+        var p = Int(nextPfn)
+        if count > 1 { p = (p + count - 1) & ~(count - 1) }
+        guard p + count <= Cap.hostPfns else { return 0 }
+        nextPfn = UInt16(p + count)
+        return UInt16(p)
+    }
+
+    /// Allocate a memslot object not live and not referenced by any actor (kzalloc).
+    mutating func allocObj() -> UInt8 {
+        outer: for o in 0..<Cap.objects where objs[o].state != .live {
+            for a in 0..<Cap.actors {
+                let x = actors[a]
+                if x.slotObj == UInt8(o) || x.newObj == UInt8(o) || x.invalidObj == UInt8(o) { continue outer }
+            }
+            return UInt8(o)
+        }
+        return none8
+    }
+}

@@ -1,0 +1,122 @@
+/// One schedule event: start an operation (with its arguments) or step an in-flight actor.
+public enum EventKind: UInt8, CaseIterable, Sendable {
+    case step, fault, remap, unmap, collapse, split, create, delete, move, flags, attr, recover
+}
+
+/// A decoded event. Field meaning by kind:
+/// - step:     x = actor index, y = repeat count (1...16)
+/// - fault:    x = vcpu, y = gfn, f1 = private, f2 = prefault (KVM_PRE_FAULT_MEMORY)
+/// - remap/unmap: x = first hva page, y = pages (1...4), f1 = not blockable
+/// - collapse/split: x = hva huge block, f1 = not blockable
+/// - create:   x = slot id, y = base gfn, z = npages (1...8), w = uaddr page
+/// - delete:   x = slot id;  move: x = slot id, y = new base gfn
+/// - flags:    x = slot id, f1 = dirty logging on
+/// - attr:     x = first gfn, y = pages (1...8), f1 = private
+/// - recover:  x = slot id
+public struct Event: Equatable, Sendable {
+    public var kind: EventKind
+    public var x: UInt8 = 0, y: UInt8 = 0, z: UInt8 = 0, w: UInt8 = 0
+    public var f1 = false, f2 = false
+
+    public init(kind: EventKind, x: UInt8 = 0, y: UInt8 = 0, z: UInt8 = 0, w: UInt8 = 0, f1: Bool = false, f2: Bool = false) {
+        self.kind = kind; self.x = x; self.y = y; self.z = z; self.w = w; self.f1 = f1; self.f2 = f2
+    }
+}
+
+/// The byte format, version 1. Every byte string decodes (empty too): fixed 3-byte records
+/// `op a b`, so a one-byte change edits exactly one event; a trailing partial record is ignored;
+/// at most `maxEvents` records are read. Out-of-range values wrap.
+///
+///   op % 16:  0-4 step   a%7 = actor, 1 + b%16 = count
+///             5   recover a%3 = slot id
+///             6   fault  a&1 = vcpu, a>>1 = gfn, b&1 = private, b&2 = prefault
+///             7   remap  a = hva, 1 + b%4 = pages, b&4 = not blockable
+///             8   unmap  (as remap)
+///             9   collapse a = hva block;  10 split a = hva block, b&4 = not blockable
+///             11  create a%3 = slot id... a>>2 = base gfn; b&7 + 1 = npages, b>>3 = uaddr
+///             12  delete a%3;  13 move a%3, b = base gfn;  14 flags a%3, b&1 = dirty log
+///             15  attr   a = first gfn, 1 + b&7 = pages, b&8 = private
+/// gfns and hvas are reduced modulo the world's size (`Geometry`), so the text form shows the
+/// values the model uses.
+public enum ScheduleFormat {
+    public static let version = 1
+    public static let recordSize = 3
+    public static let maxEvents = 128
+    public static let maxInputBytes = recordSize * maxEvents
+
+    @inline(__always)
+    public static func decode(_ op: UInt8, _ a: UInt8, _ b: UInt8, _ g: Geometry) -> Event {
+        let gfns = UInt8(g.gfns), hvas = UInt8(g.hvas), hblocks = UInt8(g.hvas / Cap.hugePages)
+        switch op & 15 {
+        case 0...4: return Event(kind: .step, x: a % 7, y: 1 + b % 16)
+        case 5: return Event(kind: .recover, x: a % 3)
+        case 6: return Event(kind: .fault, x: a & 1, y: (a >> 1) % gfns, f1: b & 1 != 0, f2: b & 2 != 0)
+        case 7: return Event(kind: .remap, x: a % hvas, y: 1 + b % 4, f1: b & 4 != 0)
+        case 8: return Event(kind: .unmap, x: a % hvas, y: 1 + b % 4, f1: b & 4 != 0)
+        case 9: return Event(kind: .collapse, x: a % hblocks)
+        case 10: return Event(kind: .split, x: a % hblocks, f1: b & 4 != 0)
+        case 11: return Event(kind: .create, x: (a & 3) % 3, y: (a >> 2) % gfns, z: 1 + (b & 7), w: (b >> 3) % hvas)
+        case 12: return Event(kind: .delete, x: a % 3)
+        case 13: return Event(kind: .move, x: a % 3, y: b % gfns)
+        case 14: return Event(kind: .flags, x: a % 3, f1: b & 1 != 0)
+        default: return Event(kind: .attr, x: a % gfns, y: 1 + (b & 7), f1: b & 8 != 0)
+        }
+    }
+
+    /// The canonical record of an event: `decode(encode(e)) == e` for every decoded `e`.
+    public static func encode(_ e: Event) -> (UInt8, UInt8, UInt8) {
+        switch e.kind {
+        case .step: return (0, e.x, e.y &- 1)
+        case .recover: return (5, e.x, 0)
+        case .fault: return (6, (e.y << 1) | (e.x & 1), (e.f1 ? 1 : 0) | (e.f2 ? 2 : 0))
+        case .remap: return (7, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
+        case .unmap: return (8, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
+        case .collapse: return (9, e.x, 0)
+        case .split: return (10, e.x, e.f1 ? 4 : 0)
+        case .create: return (11, (e.y << 2) | e.x, (e.w << 3) | (e.z &- 1))
+        case .delete: return (12, e.x, 0)
+        case .move: return (13, e.x, e.y)
+        case .flags: return (14, e.x, e.f1 ? 1 : 0)
+        case .attr: return (15, e.x, (e.y &- 1) | (e.f1 ? 8 : 0))
+        }
+    }
+}
+
+/// The world sizes the decoder reduces arguments by.
+public struct Geometry: Equatable, Sendable {
+    public var gfns: Int
+    public var hvas: Int
+    public init(gfns: Int, hvas: Int) {
+        self.gfns = min(max(gfns, Cap.hugePages), Cap.gfns) & ~(Cap.hugePages - 1)
+        self.hvas = min(max(hvas, Cap.hugePages), Cap.hvas) & ~(Cap.hugePages - 1)
+    }
+    public init(_ c: WorldConfig) { self.init(gfns: c.gfnCount, hvas: c.hvaCount) }
+    public static let `default` = Geometry(WorldConfig.default)
+}
+
+/// A schedule: the decoded events of an input.
+public struct Schedule: Equatable, Sendable {
+    public var events: [Event]
+
+    public init(events: [Event]) { self.events = events }
+
+    public init(bytes: [UInt8], geometry g: Geometry = .default) {
+        var ev: [Event] = []
+        var i = 0
+        while i + ScheduleFormat.recordSize <= bytes.count && ev.count < ScheduleFormat.maxEvents {
+            ev.append(ScheduleFormat.decode(bytes[i], bytes[i + 1], bytes[i + 2], g))
+            i += ScheduleFormat.recordSize
+        }
+        events = ev
+    }
+
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(events.count * ScheduleFormat.recordSize)
+        for e in events.prefix(ScheduleFormat.maxEvents) {
+            let (o, a, b) = ScheduleFormat.encode(e)
+            out.append(o); out.append(a); out.append(b)
+        }
+        return out
+    }
+}

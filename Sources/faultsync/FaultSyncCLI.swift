@@ -1,0 +1,193 @@
+import ArgumentParser
+import FaultSync
+import Foundation
+
+/// Exit codes: 0 no violation, 1 violation found, 2 usage or I/O error.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+struct FaultSyncCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faultsync",
+        abstract: "Replay, trace, convert and minimize faultsync schedules over the KVM fault-synchronization model.",
+        discussion: "Exit status: 0 no violation, 1 violation found, 2 usage or I/O error. Inputs are never modified.",
+        subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Variants.self, Minimize.self]
+    )
+}
+
+struct VariantOption: ParsableArguments {
+    @Option(name: .long, help: "Bug variant to run (see `faultsync variants`); default: none, the correct model.")
+    var variant: String = "none"
+
+    func resolve() throws -> Variant {
+        guard let v = Variant.named(variant) else {
+            throw CLIError("unknown variant '\(variant)'; known: \(Variant.allCases.map(\.name).joined(separator: ", "))")
+        }
+        return v
+    }
+}
+
+/// Read a schedule file: the text form if it ends in .txt, else raw fuzzer bytes.
+func readSchedule(_ path: String) throws -> [UInt8] {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        throw CLIError("\(path): no such file")
+    }
+    if isDir.boolValue { throw CLIError("\(path): is a directory (give the files inside it)") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CLIError("\(path): cannot read")
+    }
+    if path.hasSuffix(".txt") {
+        guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): not UTF-8 text") }
+        do { return try Schedule(text: text).bytes } catch let e as ScheduleParseError {
+            throw CLIError("\(path): \(e)")
+        }
+    }
+    return [UInt8](data)
+}
+
+/// Write a new file; refuse to overwrite an input or an existing file unless `force`.
+func writeNew(_ path: String, _ data: Data, inputs: [String], force: Bool) throws {
+    let target = URL(fileURLWithPath: path).standardizedFileURL.path
+    for i in inputs where URL(fileURLWithPath: i).standardizedFileURL.path == target {
+        throw CLIError("\(path): refusing to overwrite the input file")
+    }
+    if FileManager.default.fileExists(atPath: path) && !force {
+        throw CLIError("\(path): exists (use --force to replace it)")
+    }
+    guard FileManager.default.createFile(atPath: path, contents: data) else {
+        throw CLIError("\(path): cannot write")
+    }
+}
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Replay schedule files; report the first violation of each.")
+    @OptionGroup var v: VariantOption
+    @Flag(name: .long, help: "Print only the verdict line per file.") var quiet = false
+    @Argument(help: "Schedule files (bytes, or text form if named *.txt).") var files: [String]
+
+    func run() throws {
+        let variant = try v.resolve()
+        guard !files.isEmpty else { throw CLIError("replay needs at least one file") }
+        let inputs = try files.map { ($0, try readSchedule($0)) }
+        var found = false
+        for (path, bytes) in inputs {
+            let verdict = Checker.check(bytes, variant: variant)
+            if let x = verdict.violation {
+                found = true
+                if quiet {
+                    print("\(path): VIOLATION \(x.invariant.name) under \(variant.name)")
+                } else {
+                    print("\(path):")
+                    print(Report.text(for: bytes, variant: variant, file: path, maxSteps: 30))
+                }
+            } else {
+                print("\(path): ok (\(verdict.events) events, \(verdict.steps) steps, variant \(variant.name))")
+            }
+        }
+        if found { throw ExitCode(1) }
+    }
+}
+
+struct Trace: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the whole interleaving with kernel step names and the state each step changed.")
+    @OptionGroup var v: VariantOption
+    @Argument(help: "A schedule file.") var file: String
+
+    func run() throws {
+        let variant = try v.resolve()
+        let bytes = try readSchedule(file)
+        print(Report.text(for: bytes, variant: variant, file: file, maxSteps: nil), terminator: "")
+        if Checker.check(bytes, variant: variant).violation != nil { throw ExitCode(1) }
+    }
+}
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the text form of a byte schedule.")
+    @Argument(help: "A byte schedule (fuzzer input or artifact).") var file: String
+    @Option(name: .shortAndLong, help: "Write the text to this new file instead of stdout.") var output: String?
+    @Flag(help: "Replace an existing output file.") var force = false
+
+    func run() throws {
+        let bytes = try readSchedule(file)
+        let text = Schedule(bytes: bytes).text
+        if let o = output { try writeNew(o, Data(text.utf8), inputs: [file], force: force) } else { print(text, terminator: "") }
+    }
+}
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Turn a text schedule into fuzzer bytes.")
+    @Argument(help: "A text schedule.") var file: String
+    @Option(name: .shortAndLong, help: "The new byte file to write.") var output: String
+    @Flag(help: "Replace an existing output file.") var force = false
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDir), !isDir.boolValue,
+              let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot read a file there") }
+        guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(file): not UTF-8 text") }
+        let s: Schedule
+        do { s = try Schedule(text: text) } catch let e as ScheduleParseError { throw CLIError("\(file): \(e)") }
+        try writeNew(output, Data(s.bytes), inputs: [file], force: force)
+        print("\(output): \(s.events.count) events, \(s.bytes.count) bytes")
+    }
+}
+
+struct Variants: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the bug variants: name, what it breaks, the invariant it must violate.")
+    func run() throws {
+        for v in Variant.allCases {
+            let inv = v.expected.map { "\($0.name) (\($0.label))" } ?? "-"
+            print("\(v.name)\n    breaks:   \(v.breaks)\n    violates: \(inv)")
+        }
+    }
+}
+
+@main
+struct Entry {
+    static func main() {
+        do {
+            var cmd = try FaultSyncCLI.parseAsRoot()
+            try cmd.run()
+        } catch let e as ExitCode {
+            exit(e.rawValue)
+        } catch let e as CLIError {
+            FileHandle.standardError.write(Data("faultsync: \(e)\n".utf8))
+            exit(2)
+        } catch {
+            if FaultSyncCLI.exitCode(for: error) == .success {
+                print(FaultSyncCLI.fullMessage(for: error))
+                exit(0)
+            }
+            FileHandle.standardError.write(Data((FaultSyncCLI.fullMessage(for: error) + "\n").utf8))
+            exit(2)
+        }
+    }
+}
+
+struct Minimize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Shrink a violating schedule, keeping the same invariant violated.",
+        discussion: "Writes OUT (bytes) and OUT.txt (text form); the input is never touched.")
+    @OptionGroup var v: VariantOption
+    @Argument(help: "A violating schedule.") var file: String
+    @Option(name: .shortAndLong, help: "The new byte file to write (its text twin goes to OUT.txt).") var output: String
+    @Flag(help: "Replace existing output files.") var force = false
+
+    func run() throws {
+        let variant = try v.resolve()
+        let bytes = try readSchedule(file)
+        let s = Schedule(bytes: bytes)
+        guard let inv = Checker.check(bytes, variant: variant).violation?.invariant,
+              let m = Minimizer.minimize(s, variant: variant) else {
+            throw CLIError("\(file): no violation under variant \(variant.name); nothing to minimize")
+        }
+        try writeNew(output, Data(m.bytes), inputs: [file], force: force)
+        try writeNew(output + ".txt", Data(("# minimized: \(inv.name) under variant \(variant.name)\n" + m.text).utf8),
+                     inputs: [file], force: force)
+        print("minimized \(file): \(s.events.count) -> \(m.events.count) events, still \(inv.name) under \(variant.name)")
+        print("wrote \(output) and \(output).txt")
+    }
+}
