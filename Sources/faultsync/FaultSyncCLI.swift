@@ -139,7 +139,7 @@ struct Variants: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the bug variants: name, what it breaks, the invariant it must violate.")
     func run() throws {
         for v in Variant.allCases {
-            let inv = v.expected.map { "\($0.name) (\($0.label))" } ?? "-"
+            let inv = v.violates.isEmpty ? "-" : v.violates.map { "\($0.name) (\($0.label))" }.joined(separator: ", also ")
             print("\(v.name)\n    breaks:   \(v.breaks)\n    violates: \(inv)")
         }
     }

@@ -34,6 +34,20 @@ public enum Checker {
     public static func run<O: StepObserver>(_ bytes: UnsafeRawBufferPointer, variant: Variant,
                                             config: WorldConfig, observer: inout O) -> Verdict {
         var w = World(config: config, variant: variant)
+        return execute(bytes, world: &w, observer: &observer)
+    }
+
+    /// Run a schedule to the end and return the final world too (tests and tools).
+    public static func finalWorld(_ bytes: [UInt8], variant: Variant = .none, config: WorldConfig = .default) -> (Verdict, World) {
+        var w = World(config: config, variant: variant)
+        var o = NoObserver()
+        let v = bytes.withUnsafeBytes { execute($0, world: &w, observer: &o) }
+        return (v, w)
+    }
+
+    @inline(__always)
+    public static func execute<O: StepObserver>(_ bytes: UnsafeRawBufferPointer, world w: inout World,
+                                                observer: inout O) -> Verdict {
         let g = Geometry(gfns: w.gfnCount, hvas: w.hvaCount)
         var steps = 0
         var idx = 0

@@ -103,6 +103,18 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// Every invariant the removed protection guards: `expected` first, then neighbours that the
+    /// same missing protection also breaks (a late snapshot also misses attribute changes; an
+    /// SPTE installed outside SRCU also survives the delete).
+    public var violates: [Invariant] {
+        guard let e = expected else { return [] }
+        switch self {
+        case .seqSnapshotAfterLookup: return [e, .attributeMismatch]
+        case .srcuUnlockBeforeInstall: return [e, .spteSurvivesDelete]
+        default: return [e]
+        }
+    }
+
     public static func named(_ s: String) -> Variant? { allCases.first { $0.name == s } }
 }
 

@@ -1,0 +1,149 @@
+import XCTest
+@testable import FaultSync
+
+/// One hand-written schedule per bug variant: it violates the variant's invariant with the
+/// protection removed, and passes on the correct model.
+final class VariantLitmusTests: XCTestCase {
+    static let litmus: [(Variant, String)] = [
+        (.noSeqRecheck, """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x6          # F0..F6g: snapshot, then GUP the old page
+            remap hva=1 pages=1
+            step mm0 x16           # a whole invalidation: begin, zap, host change, end (seq++)
+            step vcpu0 x6          # F8 must see seq changed
+            """),
+        (.endWithoutSeqBump, """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x6
+            remap hva=1 pages=1
+            step mm0 x16
+            step vcpu0 x6
+            """),
+        (.swapIgnoresMnCount, """
+            unmap hva=24 pages=1
+            step mm0 x2            # N1 counted, N3 walk: no memslot, begin elided
+            create slot=2 gfn=12 pages=4 hva=24
+            step memslot x8        # W2 must wait for mn_active_invalidate_count == 0
+            step mm0 x16           # range_end now finds the slot: end without begin
+            """),
+        (.noSynchronizeSrcu, """
+            fault vcpu0 gfn=9 shared
+            step vcpu0 x2          # F0 srcu_read_lock, F1 holds slot1
+            delete slot=1
+            step memslot x16       # must wait in synchronize_srcu for vcpu0
+            """),
+        (.seqSnapshotAfterLookup, """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x5          # correct: up to F6f; variant: already looked up the pfn
+            remap hva=1 pages=1
+            step mm0 x16
+            step vcpu0 x8
+            """),
+        (.noInProgressCheck, """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x6
+            remap hva=1 pages=1
+            step mm0 x7            # start done, host PTE changed, end not yet
+            step vcpu0 x6
+            """),
+        (.rangeAddOverwrite, """
+            create slot=2 gfn=12 pages=4 hva=4
+            step memslot x8        # slot2 aliases hva [4,8) with slot0
+            remap hva=4 pages=1
+            step mm0 x8            # one invalidation adds gfn 4 (slot0) and gfn 12 (slot2)
+            """),
+        (.unconditionalEnd, """
+            unmap hva=24 pages=1   # hits no memslot
+            step mm0 x16
+            """),
+        (.invalidateEndAfterUnlock, """
+            remap hva=1 pages=1
+            step mm0 x16
+            """),
+        (.zapBeforeRangeAdd, """
+            remap hva=2 pages=4
+            step mm0 x5            # variant: lock, zap gfn [2,4), yield before begin/range_add
+            fault vcpu0 gfn=2 shared
+            step vcpu0 x12
+            step mm0 x16
+            """),
+        (.reuseInactiveBeforeSync, """
+            delete slot=1
+            step memslot x5        # INVALID copy published and synced
+            fault vcpu0 gfn=9 shared
+            step vcpu0 x2          # a reader of the set holding the INVALID slot
+            step memslot x8        # the second swap; that set is modified only after sync
+            """),
+        (.srcuUnlockBeforeInstall, """
+            fault vcpu0 gfn=9 shared
+            step vcpu0 x6          # variant: leaves SRCU after the lookup
+            delete slot=1
+            step memslot x16
+            step vcpu0 x6
+            """),
+        (.invalidSlotAsNoSlot, """
+            delete slot=1
+            step memslot x4        # INVALID copy published
+            fault vcpu0 gfn=9 shared
+            step vcpu0 x8
+            """),
+        (.attrNoHeadTailRanges, """
+            collapse block=0
+            step mm0 x16
+            attr gfn=0 pages=1 private
+            step attr x5           # begin, range_add (+ head block [0,4) when correct), zap
+            fault vcpu0 gfn=2 shared
+            step vcpu0 x12         # variant: maps block 0 huge and shared
+            step attr x4           # gfn 0 becomes private under the huge shared SPTE
+            """),
+        (.recoverHugeWithoutLeaf, """
+            fault vcpu0 gfn=0 shared
+            step vcpu0 x12         # a 4K leaf: block 0 has a page table
+            collapse block=0
+            step mm0 x16           # THP: leaf zapped, page table stays
+            remap hva=0 pages=1
+            step mm0 x6            # start returned; host change pending
+            recover slot=0
+            step recover x3        # variant: promotes over the leafless table from the host
+            step mm0 x16
+            """),
+        (.seqSnapshotInt32, """
+            remap hva=1 pages=1
+            step mm0 x16
+            remap hva=1 pages=1
+            step mm0 x16           # seq crosses 2^31
+            fault vcpu0 gfn=1 shared
+            """),
+        (.prefaultRetryHoldsSrcu, """
+            fault vcpu0 gfn=9 shared prefault
+            step vcpu0 x1          # KVM_PRE_FAULT_MEMORY holds SRCU
+            delete slot=1
+            step memslot x4        # INVALID published; synchronize_srcu waits for the prefault
+            """),
+    ]
+
+    func testEveryVariantHasALitmus() {
+        let covered = Set(Self.litmus.map { $0.0 })
+        for v in Variant.allCases where v != .none {
+            XCTAssertTrue(covered.contains(v), "no litmus for \(v.name)")
+        }
+    }
+
+    func testLitmusViolatesUnderItsVariantAndPassesWhenCorrect() {
+        for (v, text) in Self.litmus {
+            let bad = verdict(text, v)
+            XCTAssertEqual(bad.violation?.invariant, v.expected,
+                           "\(v.name): expected \(v.expected!.name), got \(bad.violation.map { "\($0.invariant.name): \($0.message)" } ?? "no violation")")
+            let good = verdict(text, .none)
+            XCTAssertNil(good.violation, "\(v.name) litmus fails on the correct model: \(good.violation?.message ?? "")")
+        }
+    }
+
+    /// A variant removes one protection: every other variant's litmus is unaffected by it
+    /// unless the two protections overlap. At least, no litmus fires under an unrelated variant
+    /// with a *different* invariant family than its own when the schedule has no memslot op.
+    func testTheCorrectModelIsNotAVariant() {
+        for v in Variant.allCases { XCTAssertEqual(v == .none, v.expected == nil) }
+        XCTAssertEqual(Set(Variant.allCases.map(\.name)).count, Variant.allCases.count)
+    }
+}
