@@ -1,0 +1,122 @@
+import XCTest
+@testable import FaultSync
+
+/// SplitMix64: a deterministic generator for the property tests.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func randomBytes(_ r: inout SplitMix, maxLen: Int) -> [UInt8] {
+    let n = Int(r.next() % UInt64(maxLen + 1))
+    return (0..<n).map { _ in UInt8(truncatingIfNeeded: r.next()) }
+}
+
+final class DecoderTests: XCTestCase {
+    /// Total: every byte string decodes and executes to a verdict without trapping, and the
+    /// correct model reports nothing. 100k seeded-random inputs, plus empty and 1 MiB.
+    func testTotalOnRandomInputsAndTheCorrectModelNeverViolates() {
+        var r = SplitMix(state: 0xFA17_5EED)
+        XCTAssertNil(Checker.check([]).violation)
+        XCTAssertEqual(Schedule(bytes: []).events.count, 0)
+        let big = (0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: r.next()) }
+        XCTAssertEqual(Schedule(bytes: big).events.count, ScheduleFormat.maxEvents)
+        XCTAssertNil(Checker.check(big).violation)
+        var violations = 0
+        for _ in 0..<100_000 {
+            let b = randomBytes(&r, maxLen: 96)
+            if let v = Checker.check(b).violation {
+                violations += 1
+                if violations == 1 { XCTFail("correct model violated: \(v.message)\n\(Schedule(bytes: b).text)") }
+            }
+        }
+        XCTAssertEqual(violations, 0)
+    }
+
+    func testDeterministic() {
+        var r = SplitMix(state: 7)
+        for _ in 0..<300 {
+            let b = randomBytes(&r, maxLen: ScheduleFormat.maxInputBytes)
+            for v in [Variant.none, .noSeqRecheck, .swapIgnoresMnCount, .noSynchronizeSrcu] {
+                let x = Checker.check(b, variant: v), y = Checker.check(b, variant: v)
+                XCTAssertEqual(x.violation, y.violation)
+                XCTAssertEqual(x.steps, y.steps)
+                let t1 = Report.text(for: b, variant: v, file: "f", maxSteps: nil)
+                let t2 = Report.text(for: b, variant: v, file: "f", maxSteps: nil)
+                XCTAssertEqual(t1, t2)
+                XCTAssertEqual(Report.trace(b, variant: v).0.violation, x.violation, "trace mode and fast path agree")
+            }
+        }
+    }
+
+    /// Local: changing one byte changes at most the one event whose record holds it.
+    func testOneByteChangeEditsOneEvent() {
+        var r = SplitMix(state: 11)
+        for _ in 0..<2_000 {
+            var b = randomBytes(&r, maxLen: 90)
+            guard b.count >= 3 else { continue }
+            let before = Schedule(bytes: b).events
+            let i = Int(r.next() % UInt64(b.count))
+            b[i] = UInt8(truncatingIfNeeded: r.next())
+            let after = Schedule(bytes: b).events
+            XCTAssertEqual(before.count, after.count)
+            let diff = zip(before, after).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
+            XCTAssertTrue(diff.isEmpty || diff == [i / 3], "byte \(i) changed events \(diff)")
+        }
+    }
+
+    /// Text round trip: bytes -> text -> bytes gives the canonical bytes, which decode to the
+    /// same events and the same verdict; text -> bytes -> text is the identity.
+    func testTextRoundTrip() throws {
+        var r = SplitMix(state: 13)
+        for _ in 0..<3_000 {
+            let b = randomBytes(&r, maxLen: ScheduleFormat.maxInputBytes)
+            let s = Schedule(bytes: b)
+            let parsed = try Schedule(text: s.text)
+            XCTAssertEqual(parsed, s)
+            XCTAssertEqual(Schedule(bytes: parsed.bytes), s)
+            XCTAssertEqual(Schedule(bytes: s.bytes).text, s.text)
+            XCTAssertEqual(Checker.check(s.bytes).steps, Checker.check(b).steps)
+        }
+    }
+
+    /// Format v1 fixtures: these bytes must keep meaning these events (never reorder opcodes).
+    func testFormatV1Fixtures() {
+        let fixtures: [([UInt8], String)] = [
+            ([0x00, 0x02, 0x03], "step mm0 x4"),
+            ([0x04, 0x08, 0x1F], "step vcpu1 x16"),
+            ([0x05, 0x04, 0x00], "recover slot=1"),
+            ([0x06, 0x0B, 0x03], "fault vcpu1 gfn=5 private prefault"),
+            ([0x07, 0x21, 0x06], "remap hva=1 pages=3 nonblocking"),
+            ([0x08, 0x03, 0x00], "unmap hva=3 pages=1"),
+            ([0x09, 0x09, 0x00], "collapse block=1"),
+            ([0x0A, 0x02, 0x04], "split block=2 nonblocking"),
+            ([0x0B, 0x32, 0xC3], "create slot=2 gfn=12 pages=4 hva=24"),
+            ([0x0C, 0x04, 0x00], "delete slot=1"),
+            ([0x0D, 0x01, 0x1C], "move slot=1 gfn=12"),
+            ([0x0E, 0x00, 0x01], "flags slot=0 dirty-log=on"),
+            ([0x0F, 0x04, 0x09], "attr gfn=4 pages=2 private"),
+            ([0x1F, 0x14, 0x00], "attr gfn=4 pages=1 shared"),
+        ]
+        for (b, text) in fixtures {
+            XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")
+        }
+        XCTAssertEqual(Schedule(bytes: [0x06, 0x0B]).events.count, 0, "a partial record is ignored")
+        XCTAssertEqual(ScheduleFormat.version, 1)
+    }
+
+    func testTextErrorsNameTheLine() {
+        XCTAssertThrowsError(try Schedule(text: "fault vcpu0 gfn=1 shared\nfrobnicate\n")) { e in
+            XCTAssertEqual((e as? ScheduleParseError)?.line, 2)
+        }
+        XCTAssertThrowsError(try Schedule(text: "fault vcpu0 gfn=99 shared"))
+        XCTAssertThrowsError(try Schedule(text: "step vcpu0 x17"))
+        XCTAssertNoThrow(try Schedule(text: "# only a comment\n\n  step vcpu0   # trailing\n"))
+    }
+}
