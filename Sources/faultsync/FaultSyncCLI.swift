@@ -170,7 +170,7 @@ struct Entry {
 struct Minimize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Shrink a violating schedule, keeping the same invariant violated.",
-        discussion: "Writes OUT (bytes) and OUT.txt (text form); the input is never touched.")
+        discussion: "Writes OUT (bytes) and its text twin (OUT with .bin replaced by .txt, else OUT.txt); the input is never touched.")
     @OptionGroup var v: VariantOption
     @Argument(help: "A violating schedule.") var file: String
     @Option(name: .shortAndLong, help: "The new byte file to write (its text twin goes to OUT.txt).") var output: String
@@ -185,9 +185,10 @@ struct Minimize: ParsableCommand {
             throw CLIError("\(file): no violation under variant \(variant.name); nothing to minimize")
         }
         try writeNew(output, Data(m.bytes), inputs: [file], force: force)
-        try writeNew(output + ".txt", Data(("# minimized: \(inv.name) under variant \(variant.name)\n" + m.text).utf8),
+        let twin = output.hasSuffix(".bin") ? String(output.dropLast(4)) + ".txt" : output + ".txt"
+        try writeNew(twin, Data(("# minimized: \(inv.name) under variant \(variant.name)\n" + m.text).utf8),
                      inputs: [file], force: force)
         print("minimized \(file): \(s.events.count) -> \(m.events.count) events, still \(inv.name) under \(variant.name)")
-        print("wrote \(output) and \(output).txt")
+        print("wrote \(output) and \(twin)")
     }
 }

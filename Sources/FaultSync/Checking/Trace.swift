@@ -53,6 +53,10 @@ public struct TraceRecorder: StepObserver {
         if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
             out.append(y.flagA ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
         }
+        if (x.pc == .f6fPrecheck || x.pc == .f6iPrecheck || x.pc == .f8Stale) && x.retries == y.retries && y.pc != .idle {
+            out.append("not stale: mmu_seq \(x.mmuSeq), seq \(a.seq), in_progress \(a.inProgress), range \(rangeText(a))")
+        }
+        if x.pc == .f6bChecks && y.pc == .idle { out.append(y.flagB ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)") }
         if x.pc == .f10Adjust { out.append(y.level == 1 ? "level 2M" : "level 4K") }
         if a.seq != b.seq { out.append("seq \(a.seq)->\(b.seq)") }
         if a.inProgress != b.inProgress { out.append("in_progress \(a.inProgress)->\(b.inProgress)") }

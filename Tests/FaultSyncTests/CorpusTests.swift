@@ -1,0 +1,54 @@
+import XCTest
+@testable import FaultSync
+
+/// Replays the committed corpus: seeds pass on the correct model; each regression violates an
+/// invariant its variant guards (at least one file per variant its primary one) and passes on
+/// the correct model; every byte file's text twin decodes to the same schedule.
+final class CorpusTests: XCTestCase {
+    func files(_ dir: URL, ext: String) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.pathExtension == ext }.sorted { $0.path < $1.path }
+    }
+
+    func bytes(_ u: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: u)) }
+
+    func checkTwin(_ bin: URL) throws {
+        let twin = bin.deletingPathExtension().appendingPathExtension("txt")
+        let text = try String(contentsOf: twin, encoding: .utf8)
+        XCTAssertEqual(try Schedule(text: text), Schedule(bytes: try bytes(bin)), "\(twin.lastPathComponent) disagrees with \(bin.lastPathComponent)")
+    }
+
+    func testSeedsPassOnTheCorrectModel() throws {
+        let seeds = files(repoRoot.appendingPathComponent("corpus/seeds"), ext: "bin")
+        XCTAssertGreaterThanOrEqual(seeds.count, 8)
+        var kinds = Set<EventKind>()
+        for f in seeds {
+            let b = try bytes(f)
+            XCTAssertNil(Checker.check(b).violation, f.lastPathComponent)
+            try checkTwin(f)
+            for e in Schedule(bytes: b).events { kinds.insert(e.kind) }
+        }
+        XCTAssertEqual(kinds, Set(EventKind.allCases), "the seeds start every kind of operation")
+    }
+
+    func testEveryVariantHasARegressionThatViolatesItsInvariant() throws {
+        let root = repoRoot.appendingPathComponent("corpus/regressions")
+        for v in Variant.allCases where v != .none {
+            let bins = files(root.appendingPathComponent(v.name), ext: "bin")
+            XCTAssertFalse(bins.isEmpty, "no regression for \(v.name)")
+            var primary = false
+            for f in bins {
+                let b = try bytes(f)
+                let got = Checker.check(b, variant: v).violation?.invariant
+                XCTAssertNotNil(got, "\(v.name)/\(f.lastPathComponent) no longer violates")
+                if let g = got {
+                    XCTAssertTrue(v.violates.contains(g), "\(v.name)/\(f.lastPathComponent): \(g.name) is not what \(v.name) breaks")
+                    if g == v.expected { primary = true }
+                }
+                XCTAssertNil(Checker.check(b).violation, "\(v.name)/\(f.lastPathComponent) fails on the correct model")
+                try checkTwin(f)
+            }
+            XCTAssertTrue(primary, "\(v.name): no regression violates \(v.expected!.name)")
+        }
+    }
+}
