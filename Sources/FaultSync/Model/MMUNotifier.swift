@@ -61,6 +61,7 @@ extension World {
             hostBusy |= blockMask(lo, hi)
             // N1 spin_lock(mn_invalidate_lock); mn_active_invalidate_count++; spin_unlock
             mnActive += 1
+            ctrDirty = true
             actors[a].pc = .n3Walk
 
         case .n3Walk:
@@ -163,6 +164,7 @@ extension World {
         case .n6Uncount:
             // N6 mn_active_invalidate_count--; N7 rcuwait_wake_up() at 0 (W2 re-checks the count)
             mnActive -= 1
+            ctrDirty = true
             hostBusy &= ~blockMask(Int(actors[a].lo), Int(actors[a].hi))
             actors[a].found = false
             actors[a].pc = .idle
@@ -196,6 +198,7 @@ extension World {
 
     /// The host page-table change itself (between start and end).
     mutating func hostChange(_ a: Int) {
+        mapDirty = true
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
         switch HostOp(rawValue: actors[a].a0) ?? .remap {
         case .remap, .unmap:

@@ -66,6 +66,7 @@ extension World {
 
         case .t5Store:
             // T5 xa_store() of each gfn, holding no mmu_lock.
+            mapDirty = true
             for g in lo..<hi {
                 if actors[a].flagA { privateGfns |= 1 << UInt32(g) } else { privateGfns &= ~(1 << UInt32(g)) }
             }

@@ -5,8 +5,8 @@ extension World {
     @inline(__always) var mmuFreeForWrite: Bool { mmuWriter == none8 && mmuReaders == 0 }
     @inline(__always) var mmuFreeForRead: Bool { mmuWriter == none8 }
 
-    @inline(__always) mutating func writeLock(_ a: Int) { mmuWriter = UInt8(a) }
-    @inline(__always) mutating func writeUnlock(_ a: Int) { if mmuWriter == UInt8(a) { mmuWriter = none8 } }
+    @inline(__always) mutating func writeLock(_ a: Int) { mmuWriter = UInt8(a); ctrDirty = true }
+    @inline(__always) mutating func writeUnlock(_ a: Int) { if mmuWriter == UInt8(a) { mmuWriter = none8 }; ctrDirty = true }
     @inline(__always) mutating func readLock() { mmuReaders += 1 }
     @inline(__always) mutating func readUnlock() { if mmuReaders > 0 { mmuReaders -= 1 } }
 
@@ -28,6 +28,7 @@ extension World {
 
     /// kvm_mmu_invalidate_begin(): in_progress++, reset the range on 0 -> 1.
     mutating func invalidateBegin(_ a: Int) {
+        ctrDirty = true
         if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
         inProgress += 1
         if inProgress == 1 { rangeStart = invalidGfn; rangeEnd = invalidGfn }
@@ -38,6 +39,7 @@ extension World {
 
     /// kvm_mmu_invalidate_range_add(): merge [start, end) into [range_start, range_end).
     mutating func invalidateRangeAdd(_ a: Int, _ start: Int, _ end: Int) {
+        ctrDirty = true
         if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
         let s = UInt16(start), e = UInt16(end)
         let overwrite = variant == .rangeAddOverwrite ? inProgress == 1 : rangeStart == invalidGfn
@@ -53,6 +55,7 @@ extension World {
 
     /// kvm_mmu_invalidate_end(): seq++, smp_wmb(), in_progress--. The range is not reset.
     mutating func invalidateEnd(_ a: Int) {
+        ctrDirty = true
         if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
         if variant != .endWithoutSeqBump { seq &+= 1 }
         inProgress -= 1

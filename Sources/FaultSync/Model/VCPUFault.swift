@@ -77,6 +77,7 @@ extension World {
                     if p == 0 { finishFault(a); return }   // F6h error pfn
                     host[h].pfn = p
                     host[h].version &+= 1
+                    mapDirty = true
                 }
                 actors[a].hva = UInt8(h)
                 actors[a].pfn = host[h].pfn
@@ -150,6 +151,7 @@ extension World {
     mutating func installFault(_ a: Int, gfn: Int) {
         let o = actors[a].slotObj
         deref(a, o)
+        mapDirty = true
         if o != none8 && objs[Int(o)].flags & MemslotFlag.invalid != 0 {
             fail(.installThroughInvalidSlot, .installInvalid, actor: a, Int64(gfn))
         }
@@ -179,6 +181,7 @@ extension World {
 
     /// Replace a block's page table (and its children) by one huge leaf.
     mutating func installHuge(block b: Int, isPrivate: Bool, pfn: UInt16, hva: UInt8, incarnation: UInt8) {
+        mapDirty = true
         for i in 0..<Cap.hugePages { leaf[b * Cap.hugePages + i] = SPTE() }
         hasPT &= ~(1 << UInt8(b))
         huge[b] = SPTE(present: true, isPrivate: isPrivate, pfn: pfn, hva: hva, incarnation: incarnation)

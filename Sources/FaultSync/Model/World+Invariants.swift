@@ -3,14 +3,15 @@ extension World {
     /// Checked after every step.
     @inline(__always) public mutating func checkStep() {
         guard violation == nil else { return }
-        checkSptesAgreeWithHost()
-        checkCounters()
-        checkRangeCoverage()
+        if mapDirty { mapDirty = false; checkSptesAgreeWithHost() }
+        if ctrDirty { ctrDirty = false; checkCounters(); checkRangeCoverage() }
     }
 
     /// Checked when every actor has finished.
     public mutating func checkQuiescent() {
         guard violation == nil else { return }
+        mapDirty = true
+        ctrDirty = true
         checkStep()
         if violation == nil && (inProgress != 0 || mnActive != 0) {
             fail(.counterBalance, .notQuiescent, actor: -1, inProgress, Int64(mnActive))

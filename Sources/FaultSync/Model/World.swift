@@ -136,6 +136,12 @@ public struct World {
     public var actors = InlineArray<7, Actor>(repeating: Actor())
     public var now: UInt32 = 1                   // ghost clock: one tick per step
     public var violation: Violation? = nil
+    /// Set by steps that add SPTEs or change host PTEs / attributes: the mapping oracle is a
+    /// pure function of that state, so it re-runs only after such a step.
+    public var mapDirty = false
+    /// Likewise for the counter and range oracles: set when mmu_invalidate_*, the ghost
+    /// `counted`/added ranges, mn_active_invalidate_count or the mmu_lock writer change.
+    public var ctrDirty = false
 
     public init(config: WorldConfig = .default, variant: Variant = .none) {
         self.variant = variant
