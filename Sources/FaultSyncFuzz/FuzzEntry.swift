@@ -16,6 +16,14 @@ let fuzzVariant: Variant = {
     return v
 }()
 
+/// libFuzzer calls this once before fuzzing: a bad FAULTSYNC_VARIANT exits 2 here, before any
+/// input runs (an exit inside the test callback would be reported as a crash).
+@_cdecl("LLVMFuzzerInitialize")
+public func faultsyncFuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+    _ = fuzzVariant
+    return 0
+}
+
 /// libFuzzer entry point: decode, execute, check. A violation prints its report, then traps so
 /// libFuzzer writes the input as an artifact.
 @_cdecl("LLVMFuzzerTestOneInput")
