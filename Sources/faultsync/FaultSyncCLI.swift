@@ -13,7 +13,7 @@ struct FaultSyncCLI: ParsableCommand {
         commandName: "faultsync",
         abstract: "Replay, trace, convert and minimize faultsync schedules over the KVM fault-synchronization model.",
         discussion: "Exit status: 0 no violation, 1 violation found, 2 usage or I/O error. Inputs are never modified.",
-        subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Variants.self, Minimize.self]
+        subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Variants.self, Minimize.self, RandomSearch.self]
     )
 }
 
@@ -190,5 +190,53 @@ struct Minimize: ParsableCommand {
                      inputs: [file], force: force)
         print("minimized \(file): \(s.events.count) -> \(m.events.count) events, still \(inv.name) under \(variant.name)")
         print("wrote \(output) and \(twin)")
+    }
+}
+
+/// The unguided baseline: uniformly random byte strings through the same decoder and model,
+/// no coverage feedback. Prints executions and seconds to the first violation.
+struct RandomSearch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "random",
+        abstract: "Unguided search: uniformly random inputs until a violation (baseline for scripts/bench-detect).")
+    @OptionGroup var v: VariantOption
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Maximum input length in bytes (lengths are uniform in 0...max).") var maxLen: Int = 384
+    @Option(help: "Time budget in seconds.") var time: Double = 60
+    @Option(name: .shortAndLong, help: "Write the first violating input to this new file.") var output: String?
+
+    func run() throws {
+        let variant = try v.resolve()
+        guard maxLen >= 0, time > 0 else { throw CLIError("--max-len must be >= 0 and --time > 0") }
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var execs = 0
+        var buf = [UInt8](repeating: 0, count: maxLen)
+        while true {
+            let n = Int(next() % UInt64(maxLen + 1))
+            for i in 0..<n { buf[i] = UInt8(truncatingIfNeeded: next()) }
+            let input = Array(buf[0..<n])
+            execs += 1
+            if let x = Checker.check(input, variant: variant).violation {
+                let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                print("found \(x.invariant.name) after \(execs) execs in \(String(format: "%.3f", secs)) s")
+                if let o = output { try writeNew(o, Data(input), inputs: [], force: false) }
+                throw ExitCode(1)
+            }
+            if execs % 256 == 0 {
+                let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if secs >= time {
+                    print("not found after \(execs) execs in \(String(format: "%.3f", secs)) s")
+                    return
+                }
+            }
+        }
     }
 }
