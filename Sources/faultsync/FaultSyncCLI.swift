@@ -95,11 +95,13 @@ struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the whole interleaving with kernel step names and the state each step changed.")
     @OptionGroup var v: VariantOption
     @Argument(help: "A schedule file.") var file: String
+    @Option(help: "Show only the last N lines of the interleaving.") var last: Int?
 
     func run() throws {
         let variant = try v.resolve()
+        if let n = last, n < 1 { throw CLIError("--last must be at least 1") }
         let bytes = try readSchedule(file)
-        print(Report.text(for: bytes, variant: variant, file: file, maxSteps: nil), terminator: "")
+        print(Report.text(for: bytes, variant: variant, file: file, maxSteps: last), terminator: "")
         if Checker.check(bytes, variant: variant).violation != nil { throw ExitCode(1) }
     }
 }
