@@ -109,7 +109,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     public var violates: [Invariant] {
         guard let e = expected else { return [] }
         switch self {
-        case .seqSnapshotAfterLookup: return [e, .attributeMismatch]
+        // mmu_invalidate_seq "also serves to detect a concurrent change in attributes" (F6b)
+        case .seqSnapshotAfterLookup, .noSeqRecheck, .endWithoutSeqBump: return [e, .attributeMismatch]
         case .srcuUnlockBeforeInstall: return [e, .spteSurvivesDelete]
         default: return [e]
         }
