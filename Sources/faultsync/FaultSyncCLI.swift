@@ -13,7 +13,7 @@ struct FaultSyncCLI: ParsableCommand {
         commandName: "faultsync",
         abstract: "Replay, trace, convert and minimize faultsync schedules over the KVM fault-synchronization model.",
         discussion: "Exit status: 0 no violation, 1 violation found, 2 usage or I/O error. Inputs are never modified.",
-        subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Variants.self, Minimize.self, RandomSearch.self]
+        subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Variants.self, Minimize.self, RandomSearch.self, Steps.self]
     )
 }
 
@@ -240,5 +240,51 @@ struct RandomSearch: ParsableCommand {
                 }
             }
         }
+    }
+}
+
+/// Which kernel steps a corpus reaches, and how often (the step-level coverage table).
+struct Steps: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Count the kernel steps (per actor, per step label) that schedule files or directories reach.")
+    @OptionGroup var v: VariantOption
+    @Flag(help: "Only list the steps never reached (exit 1 if there are any).") var gaps = false
+    @Argument(help: "Schedule files or directories of them.") var paths: [String]
+
+    func run() throws {
+        let variant = try v.resolve()
+        var files: [String] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw CLIError("\(p): no such file") }
+            if isDir.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
+                files += names.sorted().map { p + "/" + $0 }.filter { !$0.hasSuffix(".log") }
+            } else { files.append(p) }
+        }
+        guard !files.isEmpty else { throw CLIError("no schedule files given") }
+        var counter = StepCounter()
+        for f in files {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: f, isDirectory: &isDir), isDir.boolValue { continue }
+            let bytes = try readSchedule(f)
+            _ = bytes.withUnsafeBytes { Checker.run($0, variant: variant, config: .default, observer: &counter) }
+        }
+        var missing = 0
+        if !gaps { print("\(files.count) inputs, variant \(variant.name)\n") ; print("actor    label  kernel step                                        count") }
+        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover] {
+            for pc in StepCounter.steps(of: kind, variant: variant) {
+                let n = counter.count(kind, pc)
+                if n == 0 { missing += 1 }
+                if !gaps || n == 0 {
+                    let k = "\(kind)".padding(toLength: 8, withPad: " ", startingAt: 0)
+                    let l = pc.label.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    let w = pc.kernelName.padding(toLength: 50, withPad: " ", startingAt: 0)
+                    print("\(k) \(l) \(w) \(n == 0 ? "NEVER" : String(n))")
+                }
+            }
+        }
+        print("\(missing) step(s) never reached")
+        if gaps && missing > 0 { throw ExitCode(1) }
     }
 }

@@ -51,4 +51,18 @@ final class CorpusTests: XCTestCase {
             XCTAssertTrue(primary, "\(v.name): no regression violates \(v.expected!.name)")
         }
     }
+
+    /// Step-level coverage: the seeds reach every kernel step of the correct model.
+    func testSeedsReachEveryKernelStep() throws {
+        var counter = StepCounter()
+        for f in files(repoRoot.appendingPathComponent("corpus/seeds"), ext: "bin") {
+            let b = try bytes(f)
+            _ = b.withUnsafeBytes { Checker.run($0, variant: .none, config: .default, observer: &counter) }
+        }
+        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover] {
+            for pc in StepCounter.steps(of: kind) {
+                XCTAssertGreaterThan(counter.count(kind, pc), 0, "no seed reaches \(kind) \(pc.label) \(pc.kernelName)")
+            }
+        }
+    }
 }

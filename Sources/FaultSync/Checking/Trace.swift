@@ -216,3 +216,35 @@ extension PC {
         }
     }
 }
+
+/// Counts how often each kernel step (actor kind, program counter) runs: the coverage table of
+/// `faultsync steps` and scripts/coverage.
+public struct StepCounter: StepObserver {
+    public var counts = [Int](repeating: 0, count: PC.allCases.count * 8)
+    var pc: PC = .idle
+    public init() {}
+    public mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
+    public mutating func willStep(_ actor: Int, world: World) { pc = world.actors[actor].pc }
+    public mutating func didStep(_ actor: Int, world: World) {
+        counts[Int(world.actors[actor].kind.rawValue) * PC.allCases.count + Int(pc.rawValue)] += 1
+    }
+    public func count(_ kind: ActorKind, _ pc: PC) -> Int { counts[Int(kind.rawValue) * PC.allCases.count + Int(pc.rawValue)] }
+
+    /// Code points that exist only under a bug variant.
+    public static let variantOnly: Set<PC> = [.f6aLateSnapshot, .n5LateEnd]
+
+    /// The code points each actor kind can execute (for the "never reached" list).
+    public static func steps(of kind: ActorKind, variant: Variant = .none) -> [PC] {
+        PC.allCases.filter { pc in
+            if variant == .none && variantOnly.contains(pc) { return false }
+            switch kind {
+            case .vcpu: return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
+            case .mm: return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
+            case .memslot: return pc.rawValue >= PC.m0Lock.rawValue && pc.rawValue <= PC.m8Unlock.rawValue
+            case .attr: return pc.rawValue >= PC.t1Lock.rawValue && pc.rawValue <= PC.t7Unlock.rawValue
+            case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue
+            case .absent: return false
+            }
+        }
+    }
+}
