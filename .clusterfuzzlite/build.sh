@@ -1,0 +1,26 @@
+#!/bin/bash -eu
+# OSS-Fuzz / ClusterFuzzLite build of the faultsync fuzz target, following the OSS-Fuzz Swift
+# convention: source precompile_swift (sets $SWIFTFLAGS), build with $SWIFTFLAGS, copy the fuzzer,
+# its dictionary, its .options and a seed-corpus zip to $OUT.
+# It also runs outside Docker, e.g.:
+#   OUT=/tmp/out SRC=/tmp/src SWIFTFLAGS="--sanitize=fuzzer" .clusterfuzzlite/build.sh
+if [ -f /usr/local/bin/precompile_swift ] || command -v precompile_swift >/dev/null 2>&1; then
+  . precompile_swift
+fi
+: "${OUT:?set OUT to the output directory}"
+: "${SWIFTFLAGS:=--sanitize=fuzzer}"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ -n "${SRC:-}" ] && [ -f "$SRC/faultsync/Package.swift" ]; then cd "$SRC/faultsync"; else cd "$here"; fi
+mkdir -p "$OUT"
+# -DFUZZING drops the standalone main so libFuzzer's main links (see Sources/FaultSyncFuzz).
+# shellcheck disable=SC2086
+swift build -c release $SWIFTFLAGS -Xswiftc -DFUZZING --product FaultSyncFuzz --scratch-path .build-ossfuzz
+cp .build-ossfuzz/release/FaultSyncFuzz "$OUT/faultsync_fuzz"
+cp scripts/faultsync.dict "$OUT/faultsync_fuzz.dict"
+cp scripts/faultsync.options "$OUT/faultsync_fuzz.options"
+rm -f "$OUT/faultsync_fuzz_seed_corpus.zip"
+if command -v zip >/dev/null 2>&1; then
+  zip -j -q "$OUT/faultsync_fuzz_seed_corpus.zip" corpus/seeds/*.bin
+else
+  python3 -m zipfile -c "$OUT/faultsync_fuzz_seed_corpus.zip" corpus/seeds/*.bin
+fi
