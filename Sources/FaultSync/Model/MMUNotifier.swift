@@ -19,6 +19,17 @@ extension World {
         actors[a].pc = .n1Count
     }
 
+    /// The hva range a host op really changes: [lo, hi) widened to every THP block it touches
+    /// (the primary MMU splits or collapses whole PMDs, inside one notifier range).
+    @inline(__always) func hostOpRange(_ a: Int) -> (Int, Int) {
+        var lo = Int(actors[a].lo), hi = Int(actors[a].hi)
+        for b in 0..<(hvaCount / Cap.hugePages) where hostHuge & (1 << UInt16(b)) != 0 {
+            let bs = b * Cap.hugePages
+            if bs < hi && bs + Cap.hugePages > lo { lo = min(lo, bs); hi = max(hi, bs + Cap.hugePages) }
+        }
+        return (lo, hi)
+    }
+
     /// hva blocks covered by [lo, hi).
     @inline(__always) func blockMask(_ lo: Int, _ hi: Int) -> UInt16 {
         var m: UInt16 = 0
@@ -52,11 +63,7 @@ extension World {
         switch actors[a].pc {
         case .n1Count:
             // The host op owns its PTEs (mmap_lock / PT lock) for its whole duration.
-            var lo = Int(actors[a].lo), hi = Int(actors[a].hi)
-            for b in 0..<(hvaCount / Cap.hugePages) where hostHuge & (1 << UInt16(b)) != 0 {
-                let bs = b * Cap.hugePages
-                if bs < hi && bs + Cap.hugePages > lo { lo = min(lo, bs); hi = max(hi, bs + Cap.hugePages) }
-            }
+            let (lo, hi) = hostOpRange(a)
             actors[a].lo = UInt8(lo); actors[a].hi = UInt8(hi)
             hostBusy |= blockMask(lo, hi)
             // N1 spin_lock(mn_invalidate_lock); mn_active_invalidate_count++; spin_unlock

@@ -75,8 +75,8 @@ extension World {
     /// mmu_invalidate_retry_gfn(): called with mmu_lock held.
     @inline(__always) func retryGfn(_ mmuSeq: UInt64, _ gfn: Int) -> Bool {
         if variant != .noInProgressCheck && inProgress != 0 {
-            if rangeStart == invalidGfn { return true }   // WARN_ON_ONCE; treat as retry
-            if gfn >= Int(rangeStart) && gfn < Int(rangeEnd) { return true }
+            // KVM_MMU_WARN_ON(range_start == INVALID_GPA): an unset range matches no gfn
+            if rangeStart != invalidGfn && gfn >= Int(rangeStart) && gfn < Int(rangeEnd) { return true }
         }
         if variant == .noSeqRecheck { return false }
         return seq != mmuSeq

@@ -8,7 +8,7 @@ extension World {
         actors[a].flagA = isPrivate
         actors[a].flagB = prefault
         actors[a].retries = 0
-        actors[a].pc = prefault ? .f0SrcuLock : .f0SrcuLock
+        actors[a].pc = .f0SrcuLock
     }
 
     mutating func stepFault(_ a: Int) {

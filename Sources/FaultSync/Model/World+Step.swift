@@ -8,11 +8,7 @@ extension World {
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock: return slotsLockHolder == none8
         case .n1Count:
-            var lo = Int(actors[a].lo), hi = Int(actors[a].hi)
-            for b in 0..<(hvaCount / Cap.hugePages) where hostHuge & (1 << UInt16(b)) != 0 {
-                let bs = b * Cap.hugePages
-                if bs < hi && bs + Cap.hugePages > lo { lo = min(lo, bs); hi = max(hi, bs + Cap.hugePages) }
-            }
+            let (lo, hi) = hostOpRange(a)
             return hostBusy & blockMask(lo, hi) == 0
         case .wSwap: return mnActive == 0 || variant == .swapIgnoresMnCount
         case .wSync: return variant == .noSynchronizeSrcu || readerBefore(actors[a].syncFrom) < 0
