@@ -1,5 +1,6 @@
 /// Same-violation schedule minimizer: delta debugging over events, then simplification of
-/// arguments (fewer steps per step event, smaller gfns / hvas / slots, vcpu0 before vcpu1),
+/// arguments (fewer steps per step event, smaller gfns / hvas / slots, vcpu0 before vcpu1) and
+/// merging of adjacent steps of one actor,
 /// keeping the *same invariant* violated under the same variant.
 public enum Minimizer {
     public static func violates(_ s: Schedule, _ variant: Variant, _ inv: Invariant, _ config: WorldConfig) -> Bool {
@@ -23,6 +24,18 @@ public enum Minimizer {
                     t.events[i] = cand
                     if violates(t, variant, inv, config) { cur = t; changed = true; break }
                 }
+            }
+            // Merge adjacent steps of the same actor into one event.
+            var i = 0
+            while i + 1 < cur.events.count {
+                let a = cur.events[i], b = cur.events[i + 1]
+                if a.kind == .step && b.kind == .step && a.x == b.x && Int(a.y) + Int(b.y) <= 16 {
+                    var t = cur
+                    t.events[i].y = a.y + b.y
+                    t.events.remove(at: i + 1)
+                    if violates(t, variant, inv, config) { cur = t; changed = true; continue }
+                }
+                i += 1
             }
             let d = ddmin(cur, variant, inv, config)
             if d.events.count < cur.events.count { cur = d; changed = true }
