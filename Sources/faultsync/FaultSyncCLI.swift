@@ -206,10 +206,32 @@ struct RandomSearch: ParsableCommand {
     @Option(help: "Maximum input length in bytes (lengths are uniform in 0...max).") var maxLen: Int = 384
     @Option(help: "Time budget in seconds.") var time: Double = 60
     @Option(name: .shortAndLong, help: "Write the first violating input to this new file.") var output: String?
+    @Option(help: "uniform: random bytes; pct: PCT-style priority scheduler producing schedules.") var engine: String = "uniform"
+    @Option(help: "PCT depth (priority change points + 1).") var depth: Int = 3
 
     func run() throws {
         let variant = try v.resolve()
         guard maxLen >= 0, time > 0 else { throw CLIError("--max-len must be >= 0 and --time > 0") }
+        guard engine == "uniform" || engine == "pct" else { throw CLIError("--engine must be uniform or pct") }
+        if engine == "pct" {
+            var pct = PCTScheduler(seed: seed, depth: depth, maxEvents: max(1, maxLen / ScheduleFormat.recordSize))
+            let start = DispatchTime.now().uptimeNanoseconds
+            var execs = 0
+            while true {
+                let input = pct.schedule(variant: variant).bytes
+                execs += 1
+                let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if let x = Checker.check(input, variant: variant).violation {
+                    print("found \(x.invariant.name) after \(execs) execs in \(String(format: "%.3f", secs)) s")
+                    if let o = output { try writeNew(o, Data(input), inputs: [], force: false) }
+                    throw ExitCode(1)
+                }
+                if secs >= time {
+                    print("not found after \(execs) execs in \(String(format: "%.3f", secs)) s")
+                    return
+                }
+            }
+        }
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
