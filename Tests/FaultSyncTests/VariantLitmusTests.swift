@@ -114,6 +114,14 @@ final class VariantLitmusTests: XCTestCase {
             step mm0 x16           # seq crosses 2^31
             fault vcpu0 gfn=1 shared
             """),
+        (.noObsoleteRootCheck, """
+            delete slot=1
+            step memslot x5        # INVALID copy published and synced: nobody was reading
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x7          # a fault in the unaffected slot0, root loaded, up to F6i
+            step memslot x1        # M3c kvm_mmu_zap_all_fast(): the root becomes obsolete
+            step vcpu0 x8          # F8 must see the obsolete root and retry
+            """),
         (.prefaultRetryHoldsSrcu, """
             fault vcpu0 gfn=9 shared prefault
             step vcpu0 x1          # KVM_PRE_FAULT_MEMORY holds SRCU

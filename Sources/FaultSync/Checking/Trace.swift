@@ -67,6 +67,7 @@ public struct TraceRecorder: StepObserver {
         if a.mmuWriter != b.mmuWriter { out.append(b.mmuWriter == none8 ? "mmu_lock write released" : "mmu_lock write held") }
         if a.mmuReaders != b.mmuReaders { out.append("mmu_lock readers \(a.mmuReaders)->\(b.mmuReaders)") }
         if a.slotsLockHolder != b.slotsLockHolder { out.append(b.slotsLockHolder == none8 ? "slots_lock released" : "slots_lock held") }
+        if a.rootGen != b.rootGen { out.append("kvm_mmu_zap_all_fast: root generation \(a.rootGen)->\(b.rootGen), all SPTEs zapped") }
         if a.active != b.active { out.append("memslots published: set \(a.active)->\(b.active)") }
         for c in 0..<2 where a.containers[c].slot[0] != b.containers[c].slot[0] || a.containers[c].slot[1] != b.containers[c].slot[1] || a.containers[c].slot[2] != b.containers[c].slot[2] {
             out.append("set \(c): \(containerText(b, c))")

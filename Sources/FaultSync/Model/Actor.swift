@@ -103,6 +103,7 @@ public struct Actor {
     public var hva: UInt8 = 0
     public var hostVersion: UInt32 = 0
     public var level: UInt8 = 0
+    public var root: UInt8 = 0            // fault: the root loaded by kvm_mmu_reload()
     public var phase: UInt8 = 0
     public var cursor: UInt8 = 0          // slot-id / block iteration
     public var found = false              // notifier: a memslot was hit (lock taken)

@@ -51,11 +51,19 @@ extension World {
             }
 
         case .m3cFlush:
-            // M3c kvm_arch_flush_shadow_memslot() -> kvm_mmu_zap_memslot(): write_lock; unmap the
-            // whole slot (shared and private); write_unlock. No in_progress: slots_lock + SRCU sync.
+            // M3c kvm_arch_flush_shadow_memslot(). No in_progress: slots_lock + SRCU sync.
             let old = objs[Int(actors[a].slotObj)]
             writeLock(a)
-            zapLeafs(Int(old.base), Int(old.base) + Int(old.npages))
+            if zapAllOnSlotChange {
+                // kvm_mmu_zap_all_fast(): R1-R4 invalidate the root and request a reload;
+                // R5/R6 zap everything reachable from it before returning.
+                rootGen &+= 1
+                zapLeafs(0, gfnCount)
+                hasPT = 0
+            } else {
+                // kvm_mmu_zap_memslot(): unmap the whole slot (shared and private).
+                zapLeafs(Int(old.base), Int(old.base) + Int(old.npages))
+            }
             writeUnlock(a)
             actors[a].pc = .m5Replace
 

@@ -20,6 +20,9 @@ extension World {
             actors[a].pc = .f1Memslot
 
         case .f1Memslot:
+            // kvm_mmu_reload() before the fault loads the current root (it also frees obsolete
+            // roots for a prefault that loops, 20a6cff3b283).
+            actors[a].root = rootGen
             // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
             actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
             actors[a].phase = 0
@@ -99,10 +102,12 @@ extension World {
             actors[a].pc = .f8Stale
 
         case .f8Stale:
-            // F8 is_page_fault_stale(): slot && mmu_invalidate_retry_gfn(kvm, mmu_seq, gfn)
+            // F8 is_page_fault_stale(): the root is obsolete (a955cad84cda), or
+            // slot && mmu_invalidate_retry_gfn(kvm, mmu_seq, gfn)
             let o = actors[a].slotObj
             deref(a, o)
-            if o != none8 && actors[a].phase == 0 && retryGfn(actors[a].mmuSeq, gfn) {
+            let obsolete = variant != .noObsoleteRootCheck && actors[a].root != rootGen
+            if obsolete || (o != none8 && actors[a].phase == 0 && retryGfn(actors[a].mmuSeq, gfn)) {
                 readUnlock()
                 retryFault(a)
                 return
@@ -154,6 +159,10 @@ extension World {
         mapDirty = true
         if o != none8 && objs[Int(o)].flags & MemslotFlag.invalid != 0 {
             fail(.installThroughInvalidSlot, .installInvalid, actor: a, Int64(gfn))
+        }
+        // I10: nothing is installed into a root that is obsolete at install time.
+        if actors[a].root != rootGen {
+            fail(.obsoleteRoot, .installObsoleteRoot, actor: a, Int64(gfn), Int64(actors[a].root))
         }
         if actors[a].phase == 1 { return }   // MMIO SPTE: carries no pfn (not stored)
         let priv = actors[a].flagA

@@ -19,6 +19,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case recoverHugeWithoutLeaf
     case seqSnapshotInt32
     case prefaultRetryHoldsSrcu
+    case noObsoleteRootCheck
 
     public var name: String {
         switch self {
@@ -40,6 +41,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .recoverHugeWithoutLeaf: return "recover-huge-without-leaf"
         case .seqSnapshotInt32: return "seq-snapshot-int32"
         case .prefaultRetryHoldsSrcu: return "prefault-retry-holds-srcu"
+        case .noObsoleteRootCheck: return "no-obsolete-root-check"
         }
     }
 
@@ -81,6 +83,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "mmu_seq snapshot kept as a 32-bit signed int and sign-extended (B6, 6.1.y stable fix)"
         case .prefaultRetryHoldsSrcu:
             return "KVM_PRE_FAULT_MEMORY loops on an INVALID slot without leaving SRCU (B10, 3ccbf6f47098)"
+        case .noObsoleteRootCheck:
+            return "F8 is_page_fault_stale() skips the obsolete-root test after kvm_mmu_zap_all_fast() (B5, a955cad84cda)"
         }
     }
 
@@ -100,6 +104,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
         case .prefaultRetryHoldsSrcu: return .deadlock
+        case .noObsoleteRootCheck: return .obsoleteRoot
         }
     }
 
@@ -128,6 +133,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
     case memslotFreedUnderReader   // I8     (mission oracle 3)
     case installThroughInvalidSlot // I9a
     case spteSurvivesDelete        // I9b
+    case obsoleteRoot              // I10
     case attributeMismatch         // I11
     case deadlock                  // I13c
     case livelock                  // I13a
@@ -141,6 +147,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .memslotFreedUnderReader: return "memslot-freed-under-reader"
         case .installThroughInvalidSlot: return "install-through-invalid-slot"
         case .spteSurvivesDelete: return "spte-survives-delete"
+        case .obsoleteRoot: return "obsolete-root-install"
         case .attributeMismatch: return "attribute-mismatch"
         case .deadlock: return "deadlock"
         case .livelock: return "livelock"
@@ -155,6 +162,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .memslotFreedUnderReader: return "I8"
         case .installThroughInvalidSlot: return "I9a"
         case .spteSurvivesDelete: return "I9b"
+        case .obsoleteRoot: return "I10"
         case .attributeMismatch: return "I11"
         case .deadlock: return "I13c"
         case .livelock: return "I13a"
@@ -170,7 +178,7 @@ public enum Why: UInt8, Sendable {
     case rangeNotCovered, rangeUnset
     case writeWithoutMmuLock
     case freedWhileReader, freedWhilePublished, reusedWhileReader, useAfterFree
-    case installInvalid, survivesDelete
+    case installInvalid, survivesDelete, installObsoleteRoot
     case kindMismatch
     case noRunnable, srcuWaitsForLoopingReader, retryBound
 }
@@ -203,6 +211,7 @@ public struct Violation: Equatable, Sendable {
         case .reusedWhileReader: return "memslots container \(a) modified while SRCU reader \(actorName(b)) that could see it is still inside"
         case .useAfterFree: return "\(who) dereferences memslot object \(a), which was freed"
         case .installInvalid: return "\(who) commits a fault on gfn \(a) through a KVM_MEMSLOT_INVALID slot"
+        case .installObsoleteRoot: return "\(who) installs gfn \(a) into root generation \(b), which kvm_mmu_zap_all_fast() made obsolete"
         case .survivesDelete: return "SPTE gfn \(a) installed through slot object \(b) survives its delete/move"
         case .kindMismatch: return "SPTE at gfn \(a) is \(b == 1 ? "private" : "shared") but the attributes of the gfns it maps say otherwise"
         case .noRunnable: return "no actor can run but \(a) have not finished"

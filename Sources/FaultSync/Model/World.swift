@@ -27,6 +27,9 @@ public struct WorldConfig: Sendable, Equatable {
     public var vcpus: Int = 2
     public var notifiers: Int = 2
     public var initialSeq: UInt64 = 0x7FFF_FFFE
+    /// Memslot delete/move zaps with kvm_mmu_zap_all_fast() (KVM_X86_DEFAULT_VM with
+    /// KVM_X86_QUIRK_SLOT_ZAP_ALL, the default) instead of kvm_mmu_zap_memslot().
+    public var zapAllOnSlotChange = true
     /// (id, base gfn, npages, uaddr page) of the slots present at boot.
     public var initialSlots: [(UInt8, UInt8, UInt8, UInt8)] = [(0, 0, 8, 0), (1, 8, 4, 16)]
 
@@ -36,6 +39,7 @@ public struct WorldConfig: Sendable, Equatable {
     public static func == (l: WorldConfig, r: WorldConfig) -> Bool {
         l.gfnCount == r.gfnCount && l.hvaCount == r.hvaCount && l.vcpus == r.vcpus
             && l.notifiers == r.notifiers && l.initialSeq == r.initialSeq
+            && l.zapAllOnSlotChange == r.zapAllOnSlotChange
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -131,6 +135,10 @@ public struct World {
     public var leaf = InlineArray<32, SPTE>(repeating: SPTE())   // 4K leaves
     public var huge = InlineArray<8, SPTE>(repeating: SPTE())    // 2M leaves, per gfn block
     public var hasPT: UInt8 = 0                  // bit b: a non-leaf page table exists for block b
+    /// The valid root's generation: kvm_mmu_zap_all_fast() invalidates the root (role.invalid /
+    /// mmu_valid_gen) and vCPUs load a new one in kvm_mmu_reload().
+    public var rootGen: UInt8 = 0
+    public let zapAllOnSlotChange: Bool
 
     // --- actors and time ---
     public var actors = InlineArray<7, Actor>(repeating: Actor())
@@ -148,6 +156,7 @@ public struct World {
         gfnCount = min(max(config.gfnCount, Cap.hugePages), Cap.gfns) & ~(Cap.hugePages - 1)
         hvaCount = min(max(config.hvaCount, Cap.hugePages), Cap.hvas) & ~(Cap.hugePages - 1)
         seq = config.initialSeq
+        zapAllOnSlotChange = config.zapAllOnSlotChange
         for i in 0..<Cap.actors { actors[i].kind = ActorKind.forIndex(i) }
         if config.vcpus < 2 { actors[1].kind = .absent }
         if config.notifiers < 2 { actors[3].kind = .absent }
