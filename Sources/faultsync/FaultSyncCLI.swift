@@ -232,14 +232,8 @@ struct RandomSearch: ParsableCommand {
                 }
             }
         }
-        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
+        func next() -> UInt64 { rng.next() }
         let start = DispatchTime.now().uptimeNanoseconds
         var execs = 0
         var buf = [UInt8](repeating: 0, count: maxLen)

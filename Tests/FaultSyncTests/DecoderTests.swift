@@ -1,17 +1,9 @@
 import XCTest
 @testable import FaultSync
 
-/// SplitMix64: a deterministic generator for the property tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The property tests' deterministic generator.
+typealias SplitMix = SplitMix64
+extension SplitMix64 { init(state: UInt64) { self.init(seed: state) } }
 
 func randomBytes(_ r: inout SplitMix, maxLen: Int) -> [UInt8] {
     let n = Int(r.next() % UInt64(maxLen + 1))

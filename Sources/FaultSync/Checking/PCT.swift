@@ -4,23 +4,17 @@
 /// drops to the lowest priority. It produces an ordinary `Schedule`, so a finding replays, traces
 /// and minimizes like any other input.
 public struct PCTScheduler {
-    var state: UInt64
+    var rng: SplitMix64
     public var depth: Int
     public var maxEvents: Int
 
     public init(seed: UInt64, depth: Int = 3, maxEvents: Int = 64) {
-        state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
         self.depth = max(1, depth)
         self.maxEvents = min(max(1, maxEvents), ScheduleFormat.maxEvents)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { rng.next() }
 
     /// One random schedule.
     public mutating func schedule(variant: Variant, config: WorldConfig = .default) -> Schedule {
