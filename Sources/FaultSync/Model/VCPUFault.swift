@@ -72,6 +72,7 @@ extension World {
             deref(a, o)
             if actors[a].flagA {
                 actors[a].pfn = Cap.gmemPfnBase + UInt16(gfn)
+                actors[a].hva = 0                 // ghost: private memory has no host mapping
             } else {
                 let h = objs[Int(o)].hva(of: gfn)
                 if host[h].pfn == 0 {
