@@ -39,3 +39,24 @@ public func faultsyncFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     }
     return 0
 }
+
+#if FUZZING
+/// libFuzzer's own byte-level mutator (dictionary, comparison operands, bit flips, ...).
+@_silgen_name("LLVMFuzzerMutate")
+func libFuzzerMutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int) -> Int
+
+/// FAULTSYNC_MUTATOR=bytes leaves mutation to libFuzzer alone (to measure what records buy).
+let recordMutations: Bool = {
+    guard let p = getenv("FAULTSYNC_MUTATOR") else { return true }
+    return String(cString: p) != "bytes"
+}()
+
+/// Schedule-aware mutations: whole events are inserted, erased, duplicated, swapped and appended,
+/// so the 3-byte framing survives; part of the time libFuzzer's own mutations run instead.
+@_cdecl("LLVMFuzzerCustomMutator")
+public func faultsyncFuzzMutate(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxSize: Int, _ seed: CUnsignedInt) -> Int {
+    guard let data = data else { return 0 }
+    if !recordMutations { return libFuzzerMutate(data, size, maxSize) }
+    return RecordMutator.mutate(data, size: size, maxSize: maxSize, seed: seed) { libFuzzerMutate($0, $1, $2) }
+}
+#endif
