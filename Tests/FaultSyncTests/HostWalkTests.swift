@@ -1,16 +1,17 @@
 import XCTest
 @testable import FaultSync
 
-/// Why there is no `host-walk-double-read` (B7, 44187235cbcc) variant: in the fault path the
-/// host walk of host_pfn_mapping_level() (F10) and the install that uses its level (F11) run
-/// under mmu_lock after F8 found no invalidation of the gfn since the snapshot. Every host change
-/// of the fault's PMD (collapse, split, or a change of any page of a THP, which the primary MMU
-/// widens to the whole block) is bracketed by an invalidation whose begin needs mmu_lock for
-/// write. So from F10 to the end of F11 the PMD and the faulting PTE cannot change, and a walk
-/// that read them twice would read the same values: a double-read mutation could not fire.
-/// (The real bug was the walker's own memory safety, reading a freed table, and the level used
-/// by the zap-collapsible path.) This test checks the claim on the model, over random schedules
-/// and PCT schedules, so it fails if the model ever opens such a window.
+/// Where the `host-walk-double-read` variant (B7, 44187235cbcc) puts its first read. In the
+/// fault path, the host walk of host_pfn_mapping_level() (F10) and the install that uses its level
+/// (F11) run under mmu_lock after F8 found no invalidation of the gfn since the snapshot. Every
+/// host change of the fault's PMD (collapse, split, or a change of any page of a THP, which the
+/// primary MMU widens to the whole block) is bracketed by an invalidation whose begin needs
+/// mmu_lock for write. So from F10 to the end of F11 the PMD and the faulting PTE cannot change,
+/// and two reads inside F10 would read the same value. The variant therefore takes its first read
+/// where a change can slip in unnoticed: before the F6a snapshot. (The real bug was also the
+/// walker's memory safety, a freed PTE table, which the model does not represent.) This test
+/// checks the claim on the correct model over random and PCT schedules, so it fails if the model
+/// ever opens such a window.
 final class HostWalkTests: XCTestCase {
     struct WalkWindowObserver: StepObserver {
         var open = [false, false]

@@ -107,6 +107,15 @@ final class VariantLitmusTests: XCTestCase {
             step recover x3        # variant: promotes over the leafless table from the host
             step mm0 x16
             """),
+        (.hostWalkDoubleRead, """
+            collapse block=0
+            step mm0 x16           # hva 0-3 is a THP
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x2          # variant: the walk's first PMD read (huge), before the snapshot
+            remap hva=1 pages=1
+            step mm0 x16           # the THP is split and hva 1 remapped, all before the snapshot
+            step vcpu0 x16         # snapshot, lookup of the new page, F8 passes; F10 maps it huge
+            """),
         (.seqSnapshotInt32, """
             remap hva=1 pages=1
             step mm0 x16

@@ -1,7 +1,7 @@
 /// Actor F: a vCPU guest fault on the x86 TDP MMU path (arch/x86/kvm/mmu/mmu.c), F0-F12.
 /// Arguments: a0 = gfn, flagA = fault->is_private, flagB = KVM_PRE_FAULT_MEMORY (prefetch).
 /// Locals: slotObj = fault->slot, mmuSeq, pfn/hva/hostVersion of the lookup, level = goal level,
-/// phase = 1 on the no-slot (MMIO) path.
+/// phase = 1 on the no-slot (MMIO) path; a3 = the early PMD read of variant host-walk-double-read.
 extension World {
     mutating func startFault(_ a: Int, gfn: Int, isPrivate: Bool, prefault: Bool) {
         actors[a].a0 = UInt8(gfn)
@@ -26,6 +26,11 @@ extension World {
             // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
             actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
             actors[a].phase = 0
+            if variant == .hostWalkDoubleRead {
+                // The bug: the walk's first read of the PMD, outside the window that F8 validates.
+                let o = actors[a].slotObj
+                actors[a].a3 = o != none8 && isHostHuge(hva: objs[Int(o)].hva(of: gfn)) ? 1 : 0
+            }
             actors[a].pc = variant == .seqSnapshotAfterLookup ? .f6bChecks : .f6aSnapshot
 
         case .f6aSnapshot:
@@ -122,7 +127,8 @@ extension World {
             deref(a, o)
             var lvl: UInt8 = 0
             if hugeAllowed(o, block: gfn / Cap.hugePages) {
-                if actors[a].flagA || isHostHuge(hva: Int(actors[a].hva)) { lvl = 1 }
+                let hostHugeNow = variant == .hostWalkDoubleRead ? actors[a].a3 == 1 : isHostHuge(hva: Int(actors[a].hva))
+                if actors[a].flagA || hostHugeNow { lvl = 1 }
             }
             actors[a].level = lvl
             actors[a].pc = .f11Install

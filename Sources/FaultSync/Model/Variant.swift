@@ -20,6 +20,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case seqSnapshotInt32
     case prefaultRetryHoldsSrcu
     case noObsoleteRootCheck
+    case hostWalkDoubleRead
 
     public var name: String {
         switch self {
@@ -42,6 +43,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .seqSnapshotInt32: return "seq-snapshot-int32"
         case .prefaultRetryHoldsSrcu: return "prefault-retry-holds-srcu"
         case .noObsoleteRootCheck: return "no-obsolete-root-check"
+        case .hostWalkDoubleRead: return "host-walk-double-read"
         }
     }
 
@@ -85,6 +87,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "KVM_PRE_FAULT_MEMORY loops on an INVALID slot without leaving SRCU (B10, 3ccbf6f47098)"
         case .noObsoleteRootCheck:
             return "F8 is_page_fault_stale() skips the obsolete-root test after kvm_mmu_zap_all_fast() (B5, a955cad84cda)"
+        case .hostWalkDoubleRead:
+            return "F10 host_pfn_mapping_level() takes the level from a first read of the host PMD made before the F6a snapshot, not from one READ_ONCE under mmu_lock after F8 (B7, 44187235cbcc)"
         }
     }
 
@@ -93,7 +97,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         switch self {
         case .none: return nil
         case .noSeqRecheck, .seqSnapshotAfterLookup, .noInProgressCheck, .endWithoutSeqBump,
-             .zapBeforeRangeAdd, .recoverHugeWithoutLeaf:
+             .zapBeforeRangeAdd, .recoverHugeWithoutLeaf, .hostWalkDoubleRead:
             return .staleCommit
         case .swapIgnoresMnCount, .unconditionalEnd: return .counterBalance
         case .rangeAddOverwrite: return .rangeCoverage
