@@ -48,6 +48,9 @@ public struct TraceRecorder: StepObserver {
         if x.retries != y.retries { out.append("stale -> RET_PF_RETRY (#\(y.retries))") }
         if x.pc == .f1Memslot {
             out.append(y.slotObj == none8 ? "no memslot" : "slot obj\(y.slotObj)\(b.objs[Int(y.slotObj)].flags & MemslotFlag.invalid != 0 ? " (INVALID)" : "")")
+            if b.variant == .hostWalkDoubleRead && y.slotObj != none8 && y.pc != .idle {
+                out.append("(variant) first host PMD read: \(y.a3 == 1 ? "huge" : "not huge")")
+            }
         }
         if (x.pc == .f6aSnapshot || x.pc == .f6aLateSnapshot) { out.append("mmu_seq = \(y.mmuSeq)") }
         if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
