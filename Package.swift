@@ -25,9 +25,11 @@ let package = Package(
         ),
         // libFuzzer shim. Built with -DFUZZING by scripts/build-fuzzer; without it, a standalone
         // main replays the files it is given (so plain `swift build` / `swift test` link).
+        // The C declaration of libFuzzer's LLVMFuzzerMutate, for the custom mutator.
+        .target(name: "FaultSyncLibFuzzer"),
         .executableTarget(
             name: "FaultSyncFuzz",
-            dependencies: ["FaultSync"],
+            dependencies: ["FaultSync", "FaultSyncLibFuzzer"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -1,4 +1,7 @@
 import FaultSync
+#if FUZZING
+import FaultSyncLibFuzzer
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,10 +44,6 @@ public func faultsyncFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
 }
 
 #if FUZZING
-/// libFuzzer's own byte-level mutator (dictionary, comparison operands, bit flips, ...).
-@_silgen_name("LLVMFuzzerMutate")
-func libFuzzerMutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int) -> Int
-
 /// FAULTSYNC_MUTATOR=bytes leaves mutation to libFuzzer alone (to measure what records buy).
 let recordMutations: Bool = {
     guard let p = getenv("FAULTSYNC_MUTATOR") else { return true }
@@ -56,7 +55,8 @@ let recordMutations: Bool = {
 @_cdecl("LLVMFuzzerCustomMutator")
 public func faultsyncFuzzMutate(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxSize: Int, _ seed: CUnsignedInt) -> Int {
     guard let data = data else { return 0 }
-    if !recordMutations { return libFuzzerMutate(data, size, maxSize) }
-    return RecordMutator.mutate(data, size: size, maxSize: maxSize, seed: seed) { libFuzzerMutate($0, $1, $2) }
+    // LLVMFuzzerMutate: libFuzzer's own byte-level mutations (dictionary, comparison operands, ...).
+    if !recordMutations { return LLVMFuzzerMutate(data, size, maxSize) }
+    return RecordMutator.mutate(data, size: size, maxSize: maxSize, seed: seed) { LLVMFuzzerMutate($0, $1, $2) }
 }
 #endif
