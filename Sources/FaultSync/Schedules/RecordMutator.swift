@@ -2,7 +2,7 @@
 ///
 /// libFuzzer mutates bytes. Inserting or erasing one byte shifts the 3-byte framing of every
 /// later record, so one mutation rewrites the rest of the schedule. These mutations keep the
-/// framing and work on whole events: insert, erase, duplicate, move, swap and append records.
+/// framing and work on whole events: insert, erase, duplicate, swap and append records.
 /// Part of the time they hand the input to libFuzzer's own mutations (dictionary, comparison
 /// operands, bit flips), which see and change bytes as before.
 public enum RecordMutator {
