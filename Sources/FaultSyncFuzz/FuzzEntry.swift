@@ -44,7 +44,7 @@ public func faultsyncFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
 }
 
 #if FUZZING
-/// FAULTSYNC_MUTATOR=bytes leaves mutation to libFuzzer alone (to measure what records buy).
+/// FAULTSYNC_MUTATOR=bytes hands every mutation to LLVMFuzzerMutate (to measure what records buy).
 let recordMutations: Bool = {
     guard let p = getenv("FAULTSYNC_MUTATOR") else { return true }
     return String(cString: p) != "bytes"
