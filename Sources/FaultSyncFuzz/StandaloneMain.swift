@@ -14,9 +14,9 @@ struct StandaloneFuzzMain {
             guard let bytes = readWholeFile(path) else {
                 fputs("faultsync-fuzz: cannot read \(path)\n", stderr); exit(2)
             }
-            let v = Checker.check(bytes, variant: fuzzVariant)
+            let v = Checker.check(bytes, variant: fuzzVariant, config: fuzzConfig)
             if v.violation != nil {
-                print(Report.text(for: bytes, variant: fuzzVariant, config: .default, file: path, maxSteps: 40))
+                print(Report.text(for: bytes, variant: fuzzVariant, config: fuzzConfig, file: path, maxSteps: 40))
                 status = 1
             }
         }

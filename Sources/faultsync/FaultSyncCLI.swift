@@ -12,14 +12,26 @@ struct FaultSyncCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faultsync",
         abstract: "Replay, trace, convert and minimize faultsync schedules over the KVM fault-synchronization model.",
-        discussion: "Exit status: 0 no violation, 1 violation found, 2 usage or I/O error. Inputs are never modified.",
-        subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Variants.self, Minimize.self, RandomSearch.self, Steps.self]
+        discussion: "Model of \(KernelBaseline.description). Exit status: 0 no violation, 1 violation found, 2 usage or I/O error. Inputs are never modified.",
+        version: "faultsync (model of \(KernelBaseline.description); schedule format v\(ScheduleFormat.version))",
+        subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Migrate.self, Variants.self, Findings.self,
+                      Minimize.self, RandomSearch.self, Steps.self]
     )
 }
 
 struct VariantOption: ParsableArguments {
     @Option(name: .long, help: "Bug variant to run (see `faultsync variants`); default: none, the correct model.")
     var variant: String = "none"
+
+    @Flag(name: .long, help: "Run the plain baseline kernel (\(KernelBaseline.description)) without the candidate fixes for its known findings (see `faultsync findings`). Default: baseline + those fixes, the correct model.")
+    var baseline = false
+
+    var config: WorldConfig {
+        var c = WorldConfig()
+        c.fixes = baseline ? .none : .all
+        return c
+    }
+    var kernel: String { baseline ? "plain baseline" : "baseline + fixes" }
 
     func resolve() throws -> Variant {
         guard let v = Variant.named(variant) else {
@@ -29,7 +41,23 @@ struct VariantOption: ParsableArguments {
     }
 }
 
-/// Read a schedule file: the text form if it ends in .txt, else raw fuzzer bytes.
+/// Whether a file's content is the text form: the `# faultsync schedule` header, or printable
+/// text whose first word is an event (text is recognised by its content, not by its name).
+func looksLikeText(_ b: [UInt8]) -> Bool {
+    guard !b.isEmpty, b.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || ($0 >= 32 && $0 < 127) }),
+          let s = String(bytes: b, encoding: .utf8) else { return false }
+    if s.hasPrefix("# faultsync schedule") { return true }
+    for line in s.split(separator: "\n") {
+        let t = line.drop(while: { $0 == " " || $0 == "\t" })
+        if t.isEmpty || t.hasPrefix("#") { continue }
+        let verb = t.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).first.map(String.init) ?? ""
+        return Schedule.verbs.contains(verb)
+    }
+    return true   // only comments and blank lines: an empty text schedule
+}
+
+/// Read a schedule file: the text form if its content is text (see `looksLikeText`), else raw
+/// fuzzer bytes.
 func readSchedule(_ path: String) throws -> [UInt8] {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -39,13 +67,14 @@ func readSchedule(_ path: String) throws -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CLIError("\(path): cannot read")
     }
-    if path.hasSuffix(".txt") {
+    let raw = [UInt8](data)
+    if looksLikeText(raw) || path.lowercased().hasSuffix(".txt") {
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): not UTF-8 text") }
         do { return try Schedule(text: text).bytes } catch let e as ScheduleParseError {
-            throw CLIError("\(path): \(e)")
+            throw CLIError("\(path):\(e.line):\(e.column): error: \(e.message)")
         }
     }
-    return [UInt8](data)
+    return raw
 }
 
 /// Write a new file; refuse to overwrite an input or an existing file unless `force`.
@@ -74,14 +103,16 @@ struct Replay: ParsableCommand {
         let inputs = try files.map { ($0, try readSchedule($0)) }
         var found = false
         for (path, bytes) in inputs {
-            let verdict = Checker.check(bytes, variant: variant)
+            let verdict = Checker.check(bytes, variant: variant, config: v.config)
             if let x = verdict.violation {
                 found = true
+                let known = v.baseline ? Finding.classify(bytes, variant: variant, config: v.config) : nil
+                let tag = known.map { " (known finding \($0.name), \($0.doc))" } ?? ""
                 if quiet {
-                    print("\(path): VIOLATION \(x.invariant.name) under \(variant.name)")
+                    print("\(path): VIOLATION \(x.invariant.name) under \(variant.name)\(tag)")
                 } else {
-                    print("\(path):")
-                    print(Report.text(for: bytes, variant: variant, file: path, maxSteps: 30))
+                    print("\(path):\(tag)")
+                    print(Report.text(for: bytes, variant: variant, config: v.config, file: path, maxSteps: 30))
                 }
             } else {
                 print("\(path): ok (\(verdict.events) events, \(verdict.steps) steps, variant \(variant.name))")
@@ -101,8 +132,8 @@ struct Trace: ParsableCommand {
         let variant = try v.resolve()
         if let n = last, n < 1 { throw CLIError("--last must be at least 1") }
         let bytes = try readSchedule(file)
-        print(Report.text(for: bytes, variant: variant, file: file, maxSteps: last), terminator: "")
-        if Checker.check(bytes, variant: variant).violation != nil { throw ExitCode(1) }
+        print(Report.text(for: bytes, variant: variant, config: v.config, file: file, maxSteps: last), terminator: "")
+        if Checker.check(bytes, variant: variant, config: v.config).violation != nil { throw ExitCode(1) }
     }
 }
 
@@ -137,8 +168,57 @@ struct Encode: ParsableCommand {
     }
 }
 
+/// v1 -> v2: the same schedules, with the byte v1 ignored zeroed so that v2 reads them alike.
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rewrite format-v1 byte schedules as v2 schedules with the same meaning (into new files).",
+        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored; migrate zeroes it. Text schedules mean the same in v1 and v2 and need no migration. Inputs are never modified.")
+    @Argument(help: "A v1 byte schedule, or a directory of them.") var input: String
+    @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
+    @Flag(help: "Replace existing output files.") var force = false
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { throw CLIError("\(input): no such file") }
+        var pairs: [(String, String)] = []
+        if isDir.boolValue {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let names = try FileManager.default.contentsOfDirectory(atPath: input).sorted()
+            pairs = names.map { (input + "/" + $0, output + "/" + $0) }
+        } else {
+            pairs = [(input, output)]
+        }
+        var changed = 0
+        for (src, dst) in pairs {
+            var d: ObjCBool = false
+            if FileManager.default.fileExists(atPath: src, isDirectory: &d), d.boolValue { continue }
+            guard let data = FileManager.default.contents(atPath: src) else { throw CLIError("\(src): cannot read") }
+            let old = [UInt8](data)
+            if looksLikeText(old) {
+                try writeNew(dst, data, inputs: [src], force: force)   // text: same meaning in v1 and v2
+                continue
+            }
+            let new = FormatMigration.v1ToV2(old)
+            if new != old { changed += 1 }
+            try writeNew(dst, Data(new), inputs: [src], force: force)
+        }
+        print("migrated \(pairs.count) file(s) to format v\(ScheduleFormat.version) in \(output); \(changed) byte schedule(s) had ignored bytes zeroed")
+    }
+}
+
+struct Findings: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the known findings: where the baseline kernel itself violates an oracle, and the candidate fix the model can switch on.")
+    func run() throws {
+        print("baseline: \(KernelBaseline.description)")
+        for f in Finding.allCases {
+            print("\(f.name)\n    what:  \(f.summary)\n    fix:   \(f.fix)\n    doc:   \(f.doc)\n    corpus: corpus/findings/\(f.name)/")
+        }
+    }
+}
+
 struct Variants: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the bug variants: name, what it breaks, the invariant it must violate.")
+    static let configuration = CommandConfiguration(abstract: "List the bug variants: name, what it breaks, the invariant it must violate.",
+                                                    discussion: "Variants apply on top of the model of \(KernelBaseline.description) with the fixes for its known findings.")
     func run() throws {
         for v in Variant.allCases {
             let inv = v.violates.isEmpty ? "-" : v.violates.map { "\($0.name) (\($0.label))" }.joined(separator: ", also ")
@@ -182,13 +262,13 @@ struct Minimize: ParsableCommand {
         let variant = try v.resolve()
         let bytes = try readSchedule(file)
         let s = Schedule(bytes: bytes)
-        guard let inv = Checker.check(bytes, variant: variant).violation?.invariant,
-              let m = Minimizer.minimize(s, variant: variant) else {
+        guard let inv = Checker.check(bytes, variant: variant, config: v.config).violation?.invariant,
+              let m = Minimizer.minimize(s, variant: variant, config: v.config) else {
             throw CLIError("\(file): no violation under variant \(variant.name); nothing to minimize")
         }
         try writeNew(output, Data(m.bytes), inputs: [file], force: force)
         let twin = output.hasSuffix(".bin") ? String(output.dropLast(4)) + ".txt" : output + ".txt"
-        try writeNew(twin, Data(("# minimized: \(inv.name) under variant \(variant.name)\n" + m.text).utf8),
+        try writeNew(twin, Data(("# minimized: \(inv.name) under variant \(variant.name)\(v.baseline ? " --baseline" : "")\n" + m.text).utf8),
                      inputs: [file], force: force)
         print("minimized \(file): \(s.events.count) -> \(m.events.count) events, still \(inv.name) under \(variant.name)")
         print("wrote \(output) and \(twin)")
@@ -221,7 +301,7 @@ struct RandomSearch: ParsableCommand {
                 let input = pct.schedule(variant: variant).bytes
                 execs += 1
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                if let x = Checker.check(input, variant: variant).violation {
+                if let x = Checker.check(input, variant: variant, config: v.config).violation {
                     print("found \(x.invariant.name) after \(execs) execs in \(String(format: "%.3f", secs)) s")
                     if let o = output { try writeNew(o, Data(input), inputs: [], force: false) }
                     throw ExitCode(1)
@@ -242,7 +322,7 @@ struct RandomSearch: ParsableCommand {
             for i in 0..<n { buf[i] = UInt8(truncatingIfNeeded: next()) }
             let input = Array(buf[0..<n])
             execs += 1
-            if let x = Checker.check(input, variant: variant).violation {
+            if let x = Checker.check(input, variant: variant, config: v.config).violation {
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 print("found \(x.invariant.name) after \(execs) execs in \(String(format: "%.3f", secs)) s")
                 if let o = output { try writeNew(o, Data(input), inputs: [], force: false) }
@@ -284,11 +364,11 @@ struct Steps: ParsableCommand {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: f, isDirectory: &isDir), isDir.boolValue { continue }
             let bytes = try readSchedule(f)
-            _ = bytes.withUnsafeBytes { Checker.run($0, variant: variant, config: .default, observer: &counter) }
+            _ = bytes.withUnsafeBytes { Checker.run($0, variant: variant, config: v.config, observer: &counter) }
         }
         var missing = 0
         if !gaps { print("\(files.count) inputs, variant \(variant.name)\n") ; print("actor    label  kernel step                                        count") }
-        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover] {
+        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx] {
             for pc in StepCounter.steps(of: kind, variant: variant) {
                 let n = counter.count(kind, pc)
                 if n == 0 { missing += 1 }

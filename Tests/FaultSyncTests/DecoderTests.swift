@@ -100,7 +100,52 @@ final class DecoderTests: XCTestCase {
             XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")
         }
         XCTAssertEqual(Schedule(bytes: [0x06, 0x0B]).events.count, 0, "a partial record is ignored")
-        XCTAssertEqual(ScheduleFormat.version, 1)
+    }
+
+    /// Format v2 = v1 + meaning for the third byte of op 5 (v1 ignored it). These bytes must keep
+    /// meaning these events; every v1 fixture above keeps its v1 meaning.
+    func testFormatV2Fixtures() {
+        XCTAssertEqual(ScheduleFormat.version, 2)
+        let fixtures: [([UInt8], String)] = [
+            ([0x05, 0x04, 0x00], "recover slot=1"),
+            ([0x05, 0x04, 0x04], "recover slot=1"),      // 4-7 reserved: recover
+            ([0x05, 0x00, 0x01], "nx-toggle"),
+            ([0x05, 0x01, 0x02], "signal vcpu1"),
+            ([0x05, 0x02, 0x03], "step nx x3"),
+            ([0x05, 0x1F, 0x03], "step actor8 x16"),
+        ]
+        for (b, text) in fixtures {
+            XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")
+            XCTAssertEqual(try Schedule(text: text).events, Schedule(bytes: b).events, text)
+        }
+    }
+
+    /// `faultsync migrate`: a v1 input whose ignored byte was set means under v2 what it meant
+    /// under v1 once migrated; nothing else changes.
+    func testMigrationKeepsV1Meaning() {
+        let v1: [UInt8] = [0x05, 0x04, 0x01, 0x25, 0x02, 0xFF, 0x06, 0x0B, 0x03, 0x05]
+        let v2 = FormatMigration.v1ToV2(v1)
+        XCTAssertEqual(v2, [0x05, 0x04, 0x00, 0x25, 0x02, 0x00, 0x06, 0x0B, 0x03, 0x05])
+        XCTAssertEqual(Schedule(bytes: v2).events.map(\.text), ["recover slot=1", "recover slot=2", "fault vcpu1 gfn=5 private prefault"])
+    }
+
+    func testTextErrorsHaveLineAndColumn() {
+        XCTAssertThrowsError(try Schedule(text: "fault vcpu0 gfn=1 shared\n  fualt vcpu0 gfn=1 shared\n")) { e in
+            let p = e as! ScheduleParseError
+            XCTAssertEqual(p.line, 2); XCTAssertEqual(p.column, 3)
+            XCTAssertTrue(p.description.hasPrefix("2:3: error: unknown event 'fualt'; did you mean 'fault'?"), p.description)
+        }
+        XCTAssertThrowsError(try Schedule(text: "fault vcpu0 gfn=99 shared\n")) { e in
+            let p = e as! ScheduleParseError
+            XCTAssertEqual(p.column, 13, p.description)
+            XCTAssertTrue(p.message.contains("gfn=99 is out of range"), p.message)
+        }
+        XCTAssertThrowsError(try Schedule(text: "step vcpuO x2\n")) { e in
+            XCTAssertTrue((e as! ScheduleParseError).message.contains("did you mean 'vcpu0'"), "\(e)")
+        }
+        XCTAssertThrowsError(try Schedule(text: "fault vcpu0 gfn=1\n")) { e in
+            XCTAssertEqual((e as! ScheduleParseError).column, 18, "missing word: the end of the line")
+        }
     }
 
     func testTextErrorsNameTheLine() {

@@ -137,6 +137,12 @@ final class VariantLitmusTests: XCTestCase {
             delete slot=1
             step memslot x4        # INVALID published; synchronize_srcu waits for the prefault
             """),
+        (.reloadIgnoresObsoleteRequest, """
+            nx-toggle
+            step nx x3             # kvm_mmu_zap_all_fast(): vcpu0's loaded root is now obsolete
+            fault vcpu0 gfn=1 shared prefault
+            step vcpu0 x2          # P0 kvm_mmu_reload() must free it and load the current root
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

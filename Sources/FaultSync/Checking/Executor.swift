@@ -60,7 +60,7 @@ public enum Checker {
                 observer.event(idx, e, accepted: true, world: w)
                 let a = Int(e.x)
                 var k = 0
-                while k < Int(e.y) && w.runnable(a) {
+                while k < Int(e.y) && a < Cap.actors && w.runnable(a) {
                     observer.willStep(a, world: w)
                     w.step(a)
                     w.checkStep()
@@ -99,15 +99,22 @@ public enum Checker {
                 progressed = true
                 if w.violation != nil { return steps }
             }
+            // Liveness verdicts name the last step taken (`now` is one past it).
             if !progressed {
-                var busy: Int64 = 0, first = -1
-                for a in 0..<Cap.actors where w.actors[a].busy { busy += 1; if first < 0 { first = a } }
-                w.fail(.deadlock, .noRunnable, actor: first, busy)
+                w.now &-= 1
+                if !failIfSignalEndsIt(&w) {
+                    var busy: Int64 = 0, first = -1
+                    for a in 0..<Cap.actors where w.actors[a].busy { busy += 1; if first < 0 { first = a } }
+                    w.fail(.deadlock, .noRunnable, actor: first, busy)
+                }
+                w.now &+= 1
                 return steps
             }
             rounds += 1
             if rounds >= drainRounds {
+                w.now &-= 1
                 classifyStuck(&w)
+                w.now &+= 1
                 return steps
             }
         }
@@ -115,6 +122,7 @@ public enum Checker {
     }
 
     static func classifyStuck(_ w: inout World) {
+        if failIfSignalEndsIt(&w) { return }
         for a in 0..<Cap.actors where w.actors[a].pc == .wSync {
             let r = w.readerBefore(w.actors[a].syncFrom)
             if r >= 0 && w.actors[r].busy && w.actors[r].retries > 0 {
@@ -125,5 +133,40 @@ public enum Checker {
         var worst = 0
         for a in 0..<Cap.actors where w.actors[a].retries > w.actors[worst].retries { worst = a }
         w.fail(.livelock, .retryBound, actor: worst, Int64(w.actors[worst].retries))
+    }
+
+    /// Liveness verdicts distinguish a hang that a signal ends from a true deadlock/livelock:
+    /// on a copy of the stuck world, every vCPU inside KVM_PRE_FAULT_MEMORY gets a signal
+    /// (its loops check signal_pending() and return -EINTR; userspace may then retry the
+    /// ioctl afresh). If every actor then finishes cleanly, the verdict is hang-until-signal.
+    /// A KVM_RUN fault is not signalled: re-entering the guest would fault the same way again.
+    static func failIfSignalEndsIt(_ w: inout World) -> Bool {
+        var c = w
+        var first = -1
+        for a in 0..<Cap.actors where c.actors[a].kind == .vcpu && c.actors[a].busy && c.actors[a].flagB {
+            c.actors[a].signalPending = true
+            if first < 0 { first = a }
+        }
+        guard first >= 0 else { return false }
+        var rounds = 0
+        while c.anyBusy {
+            var progressed = false
+            for a in 0..<Cap.actors where c.runnable(a) {
+                c.step(a)
+                c.checkStep()
+                progressed = true
+                if c.violation != nil { return false }
+            }
+            rounds += 1
+            if !progressed || rounds >= drainRounds { return false }
+        }
+        c.checkQuiescent()
+        if c.violation != nil { return false }
+        var waiter = -1
+        for a in 0..<Cap.actors where w.actors[a].pc == .wSync && w.readerBefore(w.actors[a].syncFrom) == first {
+            waiter = a
+        }
+        w.fail(.hangUntilSignal, .spinsUntilSignal, actor: first, Int64(w.actors[first].retries), Int64(waiter))
+        return true
     }
 }

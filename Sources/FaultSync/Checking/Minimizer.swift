@@ -90,8 +90,10 @@ public enum Minimizer {
         case .attr:
             with { $0.y = 1 }
             if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
-        case .create, .delete, .move, .flags, .recover:
+        case .create, .delete, .move, .flags, .recover, .signal:
             if e.x > 0 { with { $0.x = 0 } }
+        case .nxToggle:
+            break
         }
         return out
     }

@@ -23,7 +23,9 @@ public struct TraceRecorder: StepObserver {
         currentEvent = index
         if e.kind == .step { return }
         entries.append(TraceEntry(step: 0, event: index, actor: -1, label: "event",
-                                  what: e.text, effect: accepted ? "started" : "ignored: actor busy"))
+                                  what: e.text, effect: e.kind == .signal
+                                      ? (accepted ? "signal pending" : "ignored: vcpu\(e.x) is not in an ioctl")
+                                      : (accepted ? "started" : "ignored: actor busy")))
     }
 
     public mutating func willStep(_ actor: Int, world: World) {
@@ -46,7 +48,13 @@ public struct TraceRecorder: StepObserver {
         if x.srcuStart == 0 && y.srcuStart != 0 { out.append("srcu_read_lock") }
         if x.srcuStart != 0 && y.srcuStart == 0 { out.append("srcu_read_unlock") }
         if x.retries != y.retries { out.append("stale -> RET_PF_RETRY (#\(y.retries))") }
-        if x.pc == .f1Memslot {
+        if x.root != y.root { out.append("root loaded: generation \(y.root)") }
+        if x.pc == .f8Stale && x.retries != y.retries && x.root != a.rootGen {
+            out.append("root generation \(x.root) is obsolete (current \(a.rootGen))")
+        }
+        let interrupted = x.signalPending && y.pc == .idle && (x.pc == .f0SrcuLock || x.pc == .p0Reload || x.pc == .f1Memslot)
+        if interrupted { out.append("signal_pending: -EINTR\(x.flagB ? "" : " (KVM_EXIT_INTR)")") }
+        if x.pc == .f1Memslot && !interrupted {
             out.append(y.slotObj == none8 ? "no memslot" : "slot obj\(y.slotObj)\(b.objs[Int(y.slotObj)].flags & MemslotFlag.invalid != 0 ? " (INVALID)" : "")")
             if b.variant == .hostWalkDoubleRead && y.slotObj != none8 && y.pc != .idle {
                 out.append("(variant) first host PMD read: \(y.a3 == 1 ? "huge" : "not huge")")
@@ -121,6 +129,7 @@ extension PC {
         switch self {
         case .idle: return "-"
         case .f0SrcuLock: return "F0"
+        case .p0Reload: return "P0"
         case .f1Memslot: return "F1"
         case .f6aSnapshot, .f6aLateSnapshot: return "F6a"
         case .f6bChecks: return "F6b-d"
@@ -160,6 +169,9 @@ extension PC {
         case .h1Lock: return "H1"
         case .h2Block: return "H2-5"
         case .h6Unlock: return "H6"
+        case .x0Lock: return "X0"
+        case .x1ZapAllFast: return "X1"
+        case .x2Unlock: return "X2"
         }
     }
 
@@ -168,6 +180,7 @@ extension PC {
         switch self {
         case .idle: return "-"
         case .f0SrcuLock: return "kvm_vcpu_srcu_read_lock"
+        case .p0Reload: return "kvm_arch_vcpu_pre_fault_memory: kvm_mmu_reload"
         case .f1Memslot: return "kvm_vcpu_gfn_to_memslot"
         case .f6aSnapshot: return "mmu_seq = mmu_invalidate_seq"
         case .f6aLateSnapshot: return "mmu_seq = mmu_invalidate_seq (late)"
@@ -217,6 +230,9 @@ extension PC {
         case .h1Lock: return "read_lock(mmu_lock)"
         case .h2Block: return "kvm_tdp_mmu_recover_huge_pages"
         case .h6Unlock: return "read_unlock + flush + mutex_unlock"
+        case .x0Lock: return "set_nx_huge_pages: mutex_lock(slots_lock)"
+        case .x1ZapAllFast: return "kvm_mmu_zap_all_fast"
+        case .x2Unlock: return "mutex_unlock(slots_lock)"
         }
     }
 }
@@ -247,6 +263,7 @@ public struct StepCounter: StepObserver {
             case .memslot: return pc.rawValue >= PC.m0Lock.rawValue && pc.rawValue <= PC.m8Unlock.rawValue
             case .attr: return pc.rawValue >= PC.t1Lock.rawValue && pc.rawValue <= PC.t7Unlock.rawValue
             case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue
+            case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.x2Unlock.rawValue
             case .absent: return false
             }
         }

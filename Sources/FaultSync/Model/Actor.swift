@@ -1,7 +1,7 @@
 /// The fixed actor table: index 0/1 vCPUs, 2/3 host-mm (MMU-notifier) threads, 4 memslot ioctl,
-/// 5 attribute ioctl, 6 huge-page recovery.
+/// 5 attribute ioctl, 6 huge-page recovery, 7 the `nx_huge_pages` module-parameter writer.
 public enum ActorKind: UInt8 {
-    case absent, vcpu, mm, memslot, attr, recover
+    case absent, vcpu, mm, memslot, attr, recover, nx
 
     static func forIndex(_ i: Int) -> ActorKind {
         switch i {
@@ -9,12 +9,13 @@ public enum ActorKind: UInt8 {
         case 2, 3: return .mm
         case 4: return .memslot
         case 5: return .attr
-        default: return .recover
+        case 6: return .recover
+        default: return .nx
         }
     }
 }
 
-public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover"]
+public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx"]
 
 /// Program counter: the next atomic step of an actor. Each case is a kernel code point; the
 /// comment gives the step label of `reference/kvm-protocol.md`.
@@ -22,6 +23,7 @@ public enum PC: UInt8, CaseIterable {
     case idle
     // vCPU fault, TDP MMU path (F0-F12)
     case f0SrcuLock          // F0  kvm_vcpu_srcu_read_lock
+    case p0Reload            // P0  KVM_PRE_FAULT_MEMORY: kvm_arch_vcpu_pre_fault_memory -> kvm_mmu_reload()
     case f1Memslot           // F1  kvm_vcpu_gfn_to_memslot
     case f6aSnapshot         // F6a fault->mmu_seq = kvm->mmu_invalidate_seq; smp_rmb()
     case f6bChecks           // F6b-d kvm_mem_is_private / no slot / KVM_MEMSLOT_INVALID
@@ -76,6 +78,10 @@ public enum PC: UInt8, CaseIterable {
     case h1Lock              // H1  read_lock(&kvm->mmu_lock)
     case h2Block             // H2-H5 tdp_mmu_make_huge_spte over one block of the slot
     case h6Unlock            // H6  read_unlock; kvm_flush_remote_tlbs_memslot; mutex_unlock
+    // set_nx_huge_pages() (X0-X2): for each VM, kvm_mmu_zap_all_fast() under slots_lock
+    case x0Lock              // X0  mutex_lock(&kvm->slots_lock)
+    case x1ZapAllFast        // X1  kvm_mmu_zap_all_fast() (R1-R6)
+    case x2Unlock            // X2  mutex_unlock(&kvm->slots_lock)
 }
 
 /// Host-mm operations (the environment). Each is bracketed by the MMU notifier's start/end.
@@ -110,6 +116,8 @@ public struct Actor {
     public var lo: UInt8 = 0, hi: UInt8 = 0  // hva range [lo, hi) of a host op; gfn range of attr
     public var syncFrom: UInt32 = 0       // synchronize_srcu waits for readers that began before this
     public var retries: UInt32 = 0
+    /// signal_pending(current): a signal was sent to this vCPU thread during its ioctl.
+    public var signalPending = false
     // ghost
     public var counted = false            // between kvm_mmu_invalidate_begin and _end
     public var addedLo: UInt16 = invalidGfn, addedHi: UInt16 = 0  // hull of ranges it added

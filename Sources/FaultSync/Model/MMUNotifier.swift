@@ -108,7 +108,7 @@ extension World {
             // kvm_unmap_gfn_range() -> kvm_tdp_mmu_zap_leafs(): one huge block per step.
             let pos = Int(actors[a].a1), end = Int(actors[a].a2)
             let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            zapLeafs(pos, stop)
+            unmapGfnRange(a, pos, stop)
             actors[a].a1 = UInt8(stop)
             if stop < end {
                 // tdp_mmu_iter_cond_resched(): may drop mmu_lock when blockable

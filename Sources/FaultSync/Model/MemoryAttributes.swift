@@ -119,7 +119,9 @@ extension World {
                 invalidateRangeAdd(a, te, te + n)
             }
         }
-        // attr_filter: zap the mappings whose kind is changing (shared -> private zaps shared).
-        zapLeafs(start, end, filter: actors[a].flagA ? 1 : 2)
+        // range->attr_filter = the old kind; kvm_unmap_gfn_range() ignores it on a VM without
+        // mirrored TDP (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS): both kinds
+        // of SPTE in the range are zapped.
+        unmapGfnRange(a, start, end)
     }
 }

@@ -55,14 +55,10 @@ extension World {
             let old = objs[Int(actors[a].slotObj)]
             writeLock(a)
             if zapAllOnSlotChange {
-                // kvm_mmu_zap_all_fast(): R1-R4 invalidate the root and request a reload;
-                // R5/R6 zap everything reachable from it before returning.
-                rootGen &+= 1
-                zapLeafs(0, gfnCount)
-                hasPT = 0
+                zapAllFast()
             } else {
                 // kvm_mmu_zap_memslot(): unmap the whole slot (shared and private).
-                zapLeafs(Int(old.base), Int(old.base) + Int(old.npages))
+                unmapGfnRange(a, Int(old.base), Int(old.base) + Int(old.npages))
             }
             writeUnlock(a)
             actors[a].pc = .m5Replace

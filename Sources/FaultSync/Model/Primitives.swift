@@ -59,6 +59,12 @@ extension World {
         if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
         if variant != .endWithoutSeqBump { seq &+= 1 }
         inProgress -= 1
+        // KVM_BUG_ON(kvm->mmu_invalidate_in_progress < 0, kvm), then
+        // WARN_ON_ONCE(kvm->mmu_invalidate_range_start == INVALID_GPA): "Assert that at least
+        // one range was added between start() and end(). Not adding a range isn't fatal, but it
+        // is a KVM bug."
+        if inProgress < 0 { fail(.counterBalance, .inProgressNegative, actor: a, inProgress) }
+        if rangeStart == invalidGfn { fail(.kernelWarn, .warnEndWithoutRange, actor: a) }
         actors[a].counted = false
         actors[a].addedLo = invalidGfn
         actors[a].addedHi = 0
@@ -75,8 +81,12 @@ extension World {
     /// mmu_invalidate_retry_gfn(): called with mmu_lock held.
     @inline(__always) func retryGfn(_ mmuSeq: UInt64, _ gfn: Int) -> Bool {
         if variant != .noInProgressCheck && inProgress != 0 {
-            // KVM_MMU_WARN_ON(range_start == INVALID_GPA): an unset range matches no gfn
-            if rangeStart != invalidGfn && gfn >= Int(rangeStart) && gfn < Int(rangeEnd) { return true }
+            // "Dropping mmu_lock after bumping mmu_invalidate_in_progress but before updating
+            // the range is a KVM bug": if (WARN_ON_ONCE(range_start == INVALID_GPA ||
+            // range_end == INVALID_GPA)) return 1; -- the fault retries. The state itself is
+            // reported earlier by the I3 range-unset oracle, when mmu_lock is dropped.
+            if rangeStart == invalidGfn || rangeEnd == invalidGfn { return true }
+            if gfn >= Int(rangeStart) && gfn < Int(rangeEnd) { return true }
         }
         if variant == .noSeqRecheck { return false }
         return seq != mmuSeq
@@ -95,6 +105,19 @@ extension World {
 
     /// Zap every leaf mapping any gfn in [start, end); `filter`: 0 any, 1 shared only, 2 private only.
     /// Page tables stay (zap leafs). Returns whether anything was zapped (flush needed).
+    /// kvm_unmap_gfn_range() (arch/x86/kvm/mmu/mmu.c), called by the MMU notifier, the attribute
+    /// path and kvm_mmu_zap_memslot(): lockdep_assert_once(kvm->mmu_invalidate_in_progress ||
+    /// lockdep_is_held(kvm->slots_lock)) -- zapping must be protected by an invalidation or, for
+    /// memslot deletion, by slots_lock + SRCU. Then the zap (both kinds of SPTE: the attribute
+    /// filter only narrows zaps of TDX mirror roots, which this non-TDX model does not have).
+    @discardableResult
+    mutating func unmapGfnRange(_ a: Int, _ start: Int, _ end: Int) -> Bool {
+        if inProgress == 0 && slotsLockHolder != UInt8(a) {
+            fail(.kernelWarn, .lockdepUnmapUnprotected, actor: a, Int64(start), Int64(end))
+        }
+        return zapLeafs(start, end)
+    }
+
     @discardableResult
     mutating func zapLeafs(_ start: Int, _ end: Int, filter: UInt8 = 0) -> Bool {
         var zapped = false

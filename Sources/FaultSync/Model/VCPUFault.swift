@@ -1,4 +1,6 @@
-/// Actor F: a vCPU guest fault on the x86 TDP MMU path (arch/x86/kvm/mmu/mmu.c), F0-F12.
+/// Actor F: a vCPU guest fault on the x86 TDP MMU path (arch/x86/kvm/mmu/mmu.c), F0-F12, either
+/// from KVM_RUN or from KVM_PRE_FAULT_MEMORY (one page: kvm_vcpu_pre_fault_memory() ->
+/// kvm_arch_vcpu_pre_fault_memory() -> kvm_tdp_map_page()).
 /// Arguments: a0 = gfn, flagA = fault->is_private, flagB = KVM_PRE_FAULT_MEMORY (prefetch).
 /// Locals: slotObj = fault->slot, mmuSeq, pfn/hva/hostVersion of the lookup, level = goal level,
 /// phase = 1 on the no-slot (MMIO) path; a3 = the early PMD read of variant host-walk-double-read.
@@ -8,6 +10,7 @@ extension World {
         actors[a].flagA = isPrivate
         actors[a].flagB = prefault
         actors[a].retries = 0
+        actors[a].signalPending = false
         actors[a].pc = .f0SrcuLock
     }
 
@@ -15,14 +18,34 @@ extension World {
         let gfn = Int(actors[a].a0)
         switch actors[a].pc {
         case .f0SrcuLock:
-            // F0: KVM_RUN holds kvm->srcu around the whole fault (dropped only around guest entry).
+            // KVM_RUN: vcpu_run() leaves to userspace (KVM_EXIT_INTR) when a signal is pending
+            // before it re-enters the guest, so a retrying fault ends there.
+            if !actors[a].flagB && actors[a].signalPending { finishFault(a); return }
+            // F0: KVM_RUN holds kvm->srcu around the whole fault (dropped only around guest
+            // entry); kvm_vcpu_pre_fault_memory() holds it across the whole ioctl.
             srcuLock(a)
+            actors[a].pc = actors[a].flagB ? .p0Reload : .f1Memslot
+
+        case .p0Reload:
+            // kvm_vcpu_pre_fault_memory(): signal_pending() -> -EINTR; then
+            // kvm_arch_vcpu_pre_fault_memory(): kvm_mmu_reload(), once per ioctl call. Since
+            // 20a6cff3b283 it frees obsolete roots first (KVM_REQ_MMU_FREE_OBSOLETE_ROOTS) and
+            // so loads the current root; before it, a loaded root was kept even if obsolete.
+            if actors[a].signalPending { finishFault(a); return }
+            mmuReload(a)
             actors[a].pc = .f1Memslot
 
         case .f1Memslot:
-            // kvm_mmu_reload() before the fault loads the current root (it also frees obsolete
-            // roots for a prefault that loops, 20a6cff3b283).
-            actors[a].root = rootGen
+            if actors[a].flagB {
+                // kvm_tdp_map_page() loop top: signal_pending() -> -EINTR. The baseline does not
+                // reload the root here (finding prefault-obsolete-root-spin); the fix does.
+                if actors[a].signalPending { finishFault(a); return }
+                if fixes.has(.prefaultObsoleteRootSpin) { mmuReload(a) }
+            } else {
+                // KVM_RUN: vcpu_enter_guest() ran kvm_mmu_reload() (handling
+                // KVM_REQ_MMU_FREE_OBSOLETE_ROOTS) before the guest faulted.
+                actors[a].root = rootGen
+            }
             // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
             actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
             actors[a].phase = 0
@@ -147,6 +170,15 @@ extension World {
         }
     }
 
+    /// kvm_mmu_reload() (arch/x86/kvm/mmu/mmu.h): since 20a6cff3b283 it first handles
+    /// KVM_REQ_MMU_FREE_OBSOLETE_ROOTS (kvm_mmu_free_obsolete_roots), then loads a root when
+    /// none is loaded, so the vCPU ends up on the current root. Variant
+    /// reload-ignores-obsolete-request: the request is not handled and the loaded (obsolete)
+    /// root stays. KVM_RUN does not go through this: vcpu_enter_guest() handles the request.
+    mutating func mmuReload(_ a: Int) {
+        if variant != .reloadIgnoresObsoleteRequest { actors[a].root = rootGen }
+    }
+
     /// Whether lpage_info allows a huge mapping of `block` in slot object `o`
     /// (__kvm_mmu_max_mapping_level without the host walk).
     @inline(__always) func hugeAllowed(_ o: UInt8, block: Int) -> Bool {
@@ -186,9 +218,18 @@ extension World {
         let b = gfn / Cap.hugePages
         let inc = objs[Int(o)].incarnation
         if actors[a].level == 1 {
-            installHuge(block: b, isPrivate: priv, pfn: pfn & ~UInt16(Cap.hugePages - 1),
+            // handle_changed_spte(): a present leaf may not change pfn in place (BUG()).
+            let hp = pfn & ~UInt16(Cap.hugePages - 1)
+            if huge[b].present && huge[b].pfn != hp {
+                fail(.kernelBug, .bugLeafPfnChange, actor: a, Int64(b * Cap.hugePages), Int64(huge[b].pfn) << 16 | Int64(hp))
+            }
+            installHuge(block: b, isPrivate: priv, pfn: hp,
                         hva: actors[a].hva & ~UInt8(Cap.hugePages - 1), incarnation: inc)
         } else {
+            // handle_changed_spte(): a present leaf may not change pfn in place (BUG()).
+            if leaf[gfn].present && leaf[gfn].pfn != pfn {
+                fail(.kernelBug, .bugLeafPfnChange, actor: a, Int64(gfn), Int64(leaf[gfn].pfn) << 16 | Int64(pfn))
+            }
             if huge[b].present { huge[b] = SPTE() }      // a huge leaf is zapped to map below it
             leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
             hasPT |= 1 << UInt8(b)
@@ -204,7 +245,7 @@ extension World {
     }
 
     /// RET_PF_RETRY: the guest re-enters and faults again (KVM_RUN drops SRCU around entry);
-    /// a prefault loops in kvm_tdp_map_page() without leaving SRCU.
+    /// a prefault loops in kvm_tdp_map_page() without leaving SRCU and without kvm_mmu_reload().
     mutating func retryFault(_ a: Int) {
         actors[a].slotObj = none8
         actors[a].retries &+= 1
@@ -218,6 +259,7 @@ extension World {
 
     mutating func finishFault(_ a: Int) {
         srcuUnlock(a)
+        actors[a].signalPending = false   // delivered on the way back to userspace
         actors[a].slotObj = none8
         actors[a].pc = .idle
     }

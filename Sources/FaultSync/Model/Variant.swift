@@ -21,6 +21,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case prefaultRetryHoldsSrcu
     case noObsoleteRootCheck
     case hostWalkDoubleRead
+    case reloadIgnoresObsoleteRequest
 
     public var name: String {
         switch self {
@@ -44,6 +45,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .prefaultRetryHoldsSrcu: return "prefault-retry-holds-srcu"
         case .noObsoleteRootCheck: return "no-obsolete-root-check"
         case .hostWalkDoubleRead: return "host-walk-double-read"
+        case .reloadIgnoresObsoleteRequest: return "reload-ignores-obsolete-request"
         }
     }
 
@@ -89,6 +91,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "F8 is_page_fault_stale() skips the obsolete-root test after kvm_mmu_zap_all_fast() (B5, a955cad84cda)"
         case .hostWalkDoubleRead:
             return "F10 host_pfn_mapping_level() takes the level from a first read of the host PMD made before the F6a snapshot, not from one READ_ONCE under mmu_lock after F8 (B7, 44187235cbcc)"
+        case .reloadIgnoresObsoleteRequest:
+            return "P0 kvm_mmu_reload() keeps a loaded root even when KVM_REQ_MMU_FREE_OBSOLETE_ROOTS is pending, so a prefault that starts on an obsolete root retries until a signal (B11, reverts 20a6cff3b283)"
         }
     }
 
@@ -97,8 +101,9 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         switch self {
         case .none: return nil
         case .noSeqRecheck, .seqSnapshotAfterLookup, .noInProgressCheck, .endWithoutSeqBump,
-             .zapBeforeRangeAdd, .recoverHugeWithoutLeaf, .hostWalkDoubleRead:
+             .recoverHugeWithoutLeaf, .hostWalkDoubleRead:
             return .staleCommit
+        case .zapBeforeRangeAdd: return .kernelWarn
         case .swapIgnoresMnCount, .unconditionalEnd: return .counterBalance
         case .rangeAddOverwrite: return .rangeCoverage
         case .invalidateEndAfterUnlock: return .lockDiscipline
@@ -107,7 +112,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
-        case .prefaultRetryHoldsSrcu: return .deadlock
+        case .prefaultRetryHoldsSrcu, .reloadIgnoresObsoleteRequest: return .hangUntilSignal
         case .noObsoleteRootCheck: return .obsoleteRoot
         }
     }
@@ -121,6 +126,12 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         // mmu_invalidate_seq "also serves to detect a concurrent change in attributes" (F6b)
         case .seqSnapshotAfterLookup, .noSeqRecheck, .endWithoutSeqBump: return [e, .attributeMismatch]
         case .srcuUnlockBeforeInstall: return [e, .spteSurvivesDelete]
+        // kvm_unmap_gfn_range()'s lockdep assertion (debug kernels) fires at the unprotected zap;
+        // without lockdep the consequence is the stale commit the old reproducers show.
+        case .zapBeforeRangeAdd: return [e, .staleCommit]
+        // Reproducers recorded before the signal-aware liveness verdict reported the B10 hang
+        // as a plain deadlock (corpus/regressions/prefault-retry-holds-srcu/NOTE.md).
+        case .prefaultRetryHoldsSrcu: return [e, .deadlock]
         default: return [e]
         }
     }
@@ -141,6 +152,9 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
     case attributeMismatch         // I11
     case deadlock                  // I13c
     case livelock                  // I13a
+    case hangUntilSignal           // I13c/d, ended only by a signal (-EINTR)
+    case kernelBug                 // the kernel's own BUG()/KVM_BUG_ON()
+    case kernelWarn                // the kernel's own WARN_ON_ONCE()/lockdep_assert
 
     public var name: String {
         switch self {
@@ -155,6 +169,9 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .attributeMismatch: return "attribute-mismatch"
         case .deadlock: return "deadlock"
         case .livelock: return "livelock"
+        case .hangUntilSignal: return "hang-until-signal"
+        case .kernelBug: return "kernel-bug"
+        case .kernelWarn: return "kernel-warn"
         }
     }
     public var label: String {
@@ -170,6 +187,9 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .attributeMismatch: return "I11"
         case .deadlock: return "I13c"
         case .livelock: return "I13a"
+        case .hangUntilSignal: return "I13c/d"
+        case .kernelBug: return "BUG"
+        case .kernelWarn: return "WARN"
         }
     }
     public static func named(_ s: String) -> Invariant? { allCases.first { $0.name == s } }
@@ -185,6 +205,8 @@ public enum Why: UInt8, Sendable {
     case installInvalid, survivesDelete, installObsoleteRoot
     case kindMismatch
     case noRunnable, srcuWaitsForLoopingReader, retryBound
+    case spinsUntilSignal
+    case bugLeafPfnChange, warnEndWithoutRange, lockdepUnmapUnprotected
 }
 
 public struct Violation: Equatable, Sendable {
@@ -221,6 +243,16 @@ public struct Violation: Equatable, Sendable {
         case .noRunnable: return "no actor can run but \(a) have not finished"
         case .srcuWaitsForLoopingReader: return "synchronize_srcu waits for \(who), an SRCU reader that retries forever on the memslot update"
         case .retryBound: return "\(who) retried \(a) times while nothing else could make progress"
+        case .bugLeafPfnChange:
+            return "handle_changed_spte(): BUG(): \(who) changes the present leaf SPTE at gfn \(a) from pfn \(b >> 16) to pfn \(b & 0xFFFF) in place"
+        case .warnEndWithoutRange:
+            return "kvm_mmu_invalidate_end(): WARN_ON_ONCE(range_start == INVALID_GPA): \(who) added no range between start and end"
+        case .lockdepUnmapUnprotected:
+            return "kvm_unmap_gfn_range(): lockdep_assert_once(mmu_invalidate_in_progress || slots_lock held) fails: \(who) zaps gfn [\(a),\(b)) with no invalidation in progress"
+        case .spinsUntilSignal:
+            return "\(who)'s KVM_PRE_FAULT_MEMORY retried \(a) times without progress, holding kvm->srcu"
+                + (b >= 0 ? "; \(actorName(b)) waits for it in synchronize_srcu" : "")
+                + "; only a signal ends it (-EINTR)"
         }
     }
 }

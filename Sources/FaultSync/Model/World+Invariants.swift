@@ -3,8 +3,12 @@ extension World {
     /// Checked after every step.
     @inline(__always) public mutating func checkStep() {
         guard violation == nil else { return }
+        guard mapDirty || ctrDirty else { return }
+        // Oracles run after the step: they report the step that just ran (`now` has moved on).
+        now &-= 1
         if mapDirty { mapDirty = false; checkSptesAgreeWithHost() }
         if ctrDirty { ctrDirty = false; checkCounters(); checkRangeCoverage() }
+        now &+= 1
     }
 
     /// Checked when every actor has finished.
@@ -15,6 +19,7 @@ extension World {
         checkStep()
         if violation == nil && (inProgress != 0 || mnActive != 0) {
             fail(.counterBalance, .notQuiescent, actor: -1, inProgress, Int64(mnActive))
+            violation?.step = now &- 1       // after the last step
         }
     }
 

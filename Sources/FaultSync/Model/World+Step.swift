@@ -6,7 +6,8 @@ extension World {
         case .idle: return false
         case .f7Lock, .h1Lock: return mmuFreeForRead
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
-        case .m0Lock, .t1Lock, .h0Lock: return slotsLockHolder == none8
+        case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
+        case .x1ZapAllFast: return mmuFreeForWrite
         case .n1Count:
             let (lo, hi) = hostOpRange(a)
             return hostBusy & blockMask(lo, hi) == 0
@@ -24,6 +25,7 @@ extension World {
         case .memslot: stepMemslot(a)
         case .attr: stepAttr(a)
         case .recover: stepRecover(a)
+        case .nx: stepNx(a)
         case .absent: break
         }
         now &+= 1
@@ -64,6 +66,17 @@ extension World {
         case .recover:
             guard !actors[6].busy else { return false }
             startRecover(6, id: Int(e.x) % Cap.slotIDs)
+            return true
+        case .nxToggle:
+            guard !actors[7].busy else { return false }
+            startNx(7)
+            return true
+        case .signal:
+            // A signal to the vCPU thread: seen by signal_pending() in its ioctl's loop. With no
+            // ioctl in flight it is delivered at once and changes nothing in KVM.
+            let a = Int(e.x & 1)
+            guard actors[a].kind == .vcpu, actors[a].busy else { return false }
+            actors[a].signalPending = true
             return true
         }
     }

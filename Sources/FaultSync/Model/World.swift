@@ -7,7 +7,7 @@ public enum Cap {
     public static let hvaBlocks = hvas / hugePages
     public static let slotIDs = 3        // memslot ids in the one address space
     public static let objects = 12       // struct kvm_memory_slot objects (pool)
-    public static let actors = 7         // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover
+    public static let actors = 8         // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx
     public static let pfnWords = 32      // ghost freed-bitmap: 32 * 64 = 2048 host pfns
     public static let hostPfns = pfnWords * 64
     public static let gmemPfnBase: UInt16 = 0x4000  // private (guest_memfd) pfns, never freed
@@ -30,6 +30,9 @@ public struct WorldConfig: Sendable, Equatable {
     /// Memslot delete/move zaps with kvm_mmu_zap_all_fast() (KVM_X86_DEFAULT_VM with
     /// KVM_X86_QUIRK_SLOT_ZAP_ALL, the default) instead of kvm_mmu_zap_memslot().
     public var zapAllOnSlotChange = true
+    /// Candidate fixes for the baseline's findings. The default, every fix, is the "correct"
+    /// configuration; `.none` is the plain baseline.
+    public var fixes: FixSet = .all
     /// (id, base gfn, npages, uaddr page) of the slots present at boot.
     public var initialSlots: [(UInt8, UInt8, UInt8, UInt8)] = [(0, 0, 8, 0), (1, 8, 4, 16)]
 
@@ -39,7 +42,7 @@ public struct WorldConfig: Sendable, Equatable {
     public static func == (l: WorldConfig, r: WorldConfig) -> Bool {
         l.gfnCount == r.gfnCount && l.hvaCount == r.hvaCount && l.vcpus == r.vcpus
             && l.notifiers == r.notifiers && l.initialSeq == r.initialSeq
-            && l.zapAllOnSlotChange == r.zapAllOnSlotChange
+            && l.zapAllOnSlotChange == r.zapAllOnSlotChange && l.fixes == r.fixes
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -139,9 +142,10 @@ public struct World {
     /// mmu_valid_gen) and vCPUs load a new one in kvm_mmu_reload().
     public var rootGen: UInt8 = 0
     public let zapAllOnSlotChange: Bool
+    public let fixes: FixSet
 
     // --- actors and time ---
-    public var actors = InlineArray<7, Actor>(repeating: Actor())
+    public var actors = InlineArray<8, Actor>(repeating: Actor())
     public var now: UInt32 = 1                   // ghost clock: one tick per step
     public var violation: Violation? = nil
     /// Set by steps that add SPTEs or change host PTEs / attributes: the mapping oracle is a
@@ -157,6 +161,7 @@ public struct World {
         hvaCount = min(max(config.hvaCount, Cap.hugePages), Cap.hvas) & ~(Cap.hugePages - 1)
         seq = config.initialSeq
         zapAllOnSlotChange = config.zapAllOnSlotChange
+        fixes = config.fixes
         for i in 0..<Cap.actors { actors[i].kind = ActorKind.forIndex(i) }
         if config.vcpus < 2 { actors[1].kind = .absent }
         if config.notifiers < 2 { actors[3].kind = .absent }

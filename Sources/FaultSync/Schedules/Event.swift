@@ -1,10 +1,13 @@
 /// One schedule event: start an operation (with its arguments) or step an in-flight actor.
 public enum EventKind: UInt8, CaseIterable, Sendable {
     case step, fault, remap, unmap, collapse, split, create, delete, move, flags, attr, recover
+    case nxToggle, signal     // format v2
 }
 
 /// A decoded event. Field meaning by kind:
 /// - step:     x = actor index, y = repeat count (1...16)
+/// - nxToggle: a write to the nx_huge_pages module parameter (no arguments)
+/// - signal:   x = vcpu: a signal to that vCPU thread (ends its ioctl's retry loop with -EINTR)
 /// - fault:    x = vcpu, y = gfn, f1 = private, f2 = prefault (KVM_PRE_FAULT_MEMORY)
 /// - remap/unmap: x = first hva page, y = pages (1...4), f1 = not blockable
 /// - collapse/split: x = hva huge block, f1 = not blockable
@@ -23,12 +26,16 @@ public struct Event: Equatable, Sendable {
     }
 }
 
-/// The byte format, version 1. Every byte string decodes (empty too): fixed 3-byte records
+/// The byte format, version 2. Every byte string decodes (empty too): fixed 3-byte records
 /// `op a b`, so a one-byte change edits exactly one event; a trailing partial record is ignored;
 /// at most `maxEvents` records are read. Out-of-range values wrap.
 ///
 ///   op % 16:  0-4 step   a%7 = actor, 1 + b%16 = count
-///             5   recover a%3 = slot id
+///             5   b&7 selects (v2; v1 ignored b, and `faultsync migrate` zeroes it):
+///                 0 and 4-7 (reserved)  recover a%3 = slot id
+///                 1  nx_huge_pages toggle
+///                 2  signal vcpu a&1
+///                 3  step actor 7 + (a>>4)&7 (actors past the first seven), 1 + a&15 = count
 ///             6   fault  a&1 = vcpu, a>>1 = gfn, b&1 = private, b&2 = prefault
 ///             7   remap  a = hva, 1 + b%4 = pages, b&4 = not blockable
 ///             8   unmap  (as remap)
@@ -39,7 +46,7 @@ public struct Event: Equatable, Sendable {
 /// gfns and hvas are reduced modulo the world's size (`Geometry`), so the text form shows the
 /// values the model uses.
 public enum ScheduleFormat {
-    public static let version = 1
+    public static let version = 2
     public static let recordSize = 3
     public static let maxEvents = 128
     public static let maxInputBytes = recordSize * maxEvents
@@ -49,7 +56,13 @@ public enum ScheduleFormat {
         let gfns = UInt8(g.gfns), hvas = UInt8(g.hvas), hblocks = UInt8(g.hvas / Cap.hugePages)
         switch op & 15 {
         case 0...4: return Event(kind: .step, x: a % 7, y: 1 + b % 16)
-        case 5: return Event(kind: .recover, x: a % 3)
+        case 5:
+            switch b & 7 {
+            case 1: return Event(kind: .nxToggle)
+            case 2: return Event(kind: .signal, x: a & 1)
+            case 3: return Event(kind: .step, x: 7 &+ ((a >> 4) & 7), y: 1 + (a & 15))
+            default: return Event(kind: .recover, x: a % 3)
+            }
         case 6: return Event(kind: .fault, x: a & 1, y: (a >> 1) % gfns, f1: b & 1 != 0, f2: b & 2 != 0)
         case 7: return Event(kind: .remap, x: a % hvas, y: 1 + b % 4, f1: b & 4 != 0)
         case 8: return Event(kind: .unmap, x: a % hvas, y: 1 + b % 4, f1: b & 4 != 0)
@@ -66,7 +79,9 @@ public enum ScheduleFormat {
     /// The canonical record of an event: `decode(encode(e)) == e` for every decoded `e`.
     public static func encode(_ e: Event) -> (UInt8, UInt8, UInt8) {
         switch e.kind {
-        case .step: return (0, e.x, e.y &- 1)
+        case .step: return e.x < 7 ? (0, e.x, e.y &- 1) : (5, ((e.x &- 7) << 4) | ((e.y &- 1) & 15), 3)
+        case .nxToggle: return (5, 0, 1)
+        case .signal: return (5, e.x, 2)
         case .recover: return (5, e.x, 0)
         case .fault: return (6, (e.y << 1) | (e.x & 1), (e.f1 ? 1 : 0) | (e.f2 ? 2 : 0))
         case .remap: return (7, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
@@ -92,6 +107,21 @@ public struct Geometry: Equatable, Sendable {
     }
     public init(_ c: WorldConfig) { self.init(gfns: c.gfnCount, hvas: c.hvaCount) }
     public static let `default` = Geometry(WorldConfig.default)
+}
+
+/// Format migration. v2 gave meaning to the `b` byte of op 5, which v1 ignored: zeroing it keeps
+/// every v1 input's meaning under v2. Nothing else changed.
+public enum FormatMigration {
+    /// The v2 bytes that mean what `v1` meant under format v1.
+    public static func v1ToV2(_ v1: [UInt8]) -> [UInt8] {
+        var out = v1
+        var i = 0
+        while i + ScheduleFormat.recordSize <= out.count {
+            if out[i] & 15 == 5 { out[i + 2] = 0 }
+            i += ScheduleFormat.recordSize
+        }
+        return out
+    }
 }
 
 /// A schedule: the decoded events of an input.

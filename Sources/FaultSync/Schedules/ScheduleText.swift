@@ -1,6 +1,6 @@
 /// The readable text form of a schedule: one event per line, `#` starts a comment.
 ///
-///     # faultsync schedule v1
+///     # faultsync schedule v2
 ///     fault vcpu0 gfn=5 shared
 ///     step vcpu0 x4
 ///     remap hva=5 pages=1
@@ -13,16 +13,41 @@
 ///     collapse block=1
 ///     split block=1 nonblocking
 ///     recover slot=0
+///     nx-toggle
+///     signal vcpu0
+///     step nx x3
+/// v1 text is v2 text: v2 only added the last three forms.
 public struct ScheduleParseError: Error, CustomStringConvertible {
     public var line: Int
+    public var column: Int
     public var message: String
-    public var description: String { "line \(line): \(message)" }
+    public init(line: Int, column: Int = 1, message: String) { self.line = line; self.column = column; self.message = message }
+    /// `line:col: error: message`; the CLI puts the path in front.
+    public var description: String { "\(line):\(column): error: \(message)" }
+}
+
+/// The closest candidate within edit distance 2, for "did you mean".
+func didYouMean(_ w: String, _ candidates: [String]) -> String {
+    func dist(_ a: [Character], _ b: [Character]) -> Int {
+        var prev = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return a.isEmpty ? b.count : (b.isEmpty ? a.count : prev[b.count])
+    }
+    let best = candidates.map { ($0, dist(Array(w), Array($0))) }.min { $0.1 < $1.1 }
+    if let (c, d) = best, d <= 2 { return "; did you mean '\(c)'?" }
+    return ""
 }
 
 extension Event {
     public var text: String {
         switch kind {
-        case .step: return "step \(actorNames[Int(x)]) x\(y)"
+        case .step: return "step \(Int(x) < actorNames.count ? actorNames[Int(x)] : "actor\(x)") x\(y)"
         case .fault: return "fault vcpu\(x) gfn=\(y) \(f1 ? "private" : "shared")\(f2 ? " prefault" : "")"
         case .remap: return "remap hva=\(x) pages=\(y)\(f1 ? " nonblocking" : "")"
         case .unmap: return "unmap hva=\(x) pages=\(y)\(f1 ? " nonblocking" : "")"
@@ -34,12 +59,17 @@ extension Event {
         case .flags: return "flags slot=\(x) dirty-log=\(f1 ? "on" : "off")"
         case .attr: return "attr gfn=\(x) pages=\(y) \(f1 ? "private" : "shared")"
         case .recover: return "recover slot=\(x)"
+        case .nxToggle: return "nx-toggle"
+        case .signal: return "signal vcpu\(x)"
         }
     }
 }
 
 extension Schedule {
     public static let header = "# faultsync schedule v\(ScheduleFormat.version)"
+    /// The first word of every event line.
+    public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
+                               "flags", "attr", "recover", "nx-toggle", "signal"]
 
     public var text: String {
         var s = Schedule.header + "\n"
@@ -55,13 +85,24 @@ extension Schedule {
             n += 1
             var line = Substring(raw)
             if let h = line.firstIndex(of: "#") { line = line[..<h] }
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+            let isSep: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+            let pieces = line.split(whereSeparator: isSep)
+            let words = pieces.map(String.init)
+            let cols = pieces.map { line.distance(from: line.startIndex, to: $0.startIndex) + 1 }
             guard let verb = words.first else { continue }
-            var p = LineParser(words: Array(words.dropFirst()), line: n)
+            var p = LineParser(words: Array(words.dropFirst()), cols: Array(cols.dropFirst()), line: n,
+                               end: line.count + 1)
             let e: Event
             switch verb {
             case "step":
-                guard let who = p.take(), let a = actorNames.firstIndex(of: who) else { throw p.error("step needs an actor (\(actorNames.joined(separator: ", ")))") }
+                // actor7...actor14: actor slots the v2 format can step that this model does not have yet
+                let extra = { (w: String) -> Int? in
+                    guard w.hasPrefix("actor"), let k = Int(w.dropFirst(5)), (actorNames.count...14).contains(k) else { return nil }
+                    return k
+                }
+                guard let who = p.take(), let a = actorNames.firstIndex(of: who) ?? extra(who) else {
+                    throw p.error("step needs an actor (\(actorNames.joined(separator: ", ")))\(p.last.map { ", found '\($0)'" + didYouMean($0, actorNames) } ?? "")")
+                }
                 var count = 1
                 if let c = p.take() {
                     guard c.hasPrefix("x"), let k = Int(c.dropFirst()), (1...16).contains(k) else { throw p.error("step count must be x1...x16, got '\(c)'") }
@@ -101,8 +142,13 @@ extension Schedule {
                 e = Event(kind: .attr, x: UInt8(g0), y: UInt8(np), f1: try p.choice("shared", "private"))
             case "recover":
                 e = Event(kind: .recover, x: UInt8(try p.value("slot", below: 3)))
+            case "nx-toggle":
+                e = Event(kind: .nxToggle)
+            case "signal":
+                guard let v = p.take(), v.hasPrefix("vcpu"), let k = Int(v.dropFirst(4)), (0...1).contains(k) else { throw p.error("signal needs vcpu0 or vcpu1") }
+                e = Event(kind: .signal, x: UInt8(k))
             default:
-                throw ScheduleParseError(line: n, message: "unknown event '\(verb)'")
+                throw ScheduleParseError(line: n, column: cols[0], message: "unknown event '\(verb)'\(didYouMean(verb, Schedule.verbs)); expected one of \(Schedule.verbs.joined(separator: ", "))")
             }
             if let extra = p.take() { throw p.error("unexpected '\(extra)'") }
             ev.append(e)
@@ -116,11 +162,17 @@ extension Schedule {
 
 private struct LineParser {
     var words: [String]
+    var cols: [Int]
     var line: Int
+    var end: Int
     var i = 0
+    var atEnd = false
+
+    /// The word `take` returned last.
+    var last: String? { i > 0 && i <= words.count ? words[i - 1] : nil }
 
     mutating func take() -> String? {
-        guard i < words.count else { return nil }
+        guard i < words.count else { atEnd = true; return nil }
         defer { i += 1 }
         return words[i]
     }
@@ -129,16 +181,20 @@ private struct LineParser {
         return false
     }
     mutating func choice(_ no: String, _ yes: String) throws -> Bool {
-        guard let w = take(), w == no || w == yes else { throw error("expected \(no) or \(yes)") }
+        guard let w = take(), w == no || w == yes else { throw error("expected \(no) or \(yes)\(last.map { ", found '\($0)'" } ?? "")") }
         return w == yes
     }
     mutating func value(_ key: String, below limit: Int) throws -> Int { try value(key, in: 0...(limit - 1)) }
     mutating func value(_ key: String, in r: ClosedRange<Int>) throws -> Int {
         guard let w = take(), w.hasPrefix(key + "="), let v = Int(w.dropFirst(key.count + 1)) else {
-            throw error("expected \(key)=N")
+            throw error("expected \(key)=N\(last.map { ", found '\($0)'" } ?? "")")
         }
         guard r.contains(v) else { throw error("\(key)=\(v) is out of range \(r.lowerBound)...\(r.upperBound)") }
         return v
     }
-    func error(_ m: String) -> ScheduleParseError { ScheduleParseError(line: line, message: m) }
+    /// An error at the word just taken (or at the end of the line when there was none).
+    func error(_ m: String) -> ScheduleParseError {
+        let c = atEnd ? end : (i > 0 && i <= cols.count ? cols[i - 1] : (i < cols.count ? cols[i] : end))
+        return ScheduleParseError(line: line, column: c, message: m)
+    }
 }

@@ -1,0 +1,66 @@
+/// The upstream kernel this model follows, the places where that kernel itself breaks an oracle
+/// (findings), and the candidate fixes the model can switch on.
+public enum KernelBaseline {
+    /// The tree and commit whose code the model follows (read through the search tool).
+    public static let tree = "torvalds/linux"
+    public static let commit = "BASELINE_COMMIT"
+    public static let description = "\(tree) @ \(commit)"
+}
+
+/// A behaviour of the baseline kernel that violates an oracle. Not a bug variant: the plain
+/// baseline has it. Each has a candidate fix, a model switch in `FixSet`; the "correct"
+/// configuration that campaigns must find nothing on is the baseline with every fix applied.
+public enum Finding: UInt8, CaseIterable, Sendable {
+    case prefaultObsoleteRootSpin
+
+    public var name: String {
+        switch self {
+        case .prefaultObsoleteRootSpin: return "prefault-obsolete-root-spin"
+        }
+    }
+
+    /// One line: what the baseline does wrong.
+    public var summary: String {
+        switch self {
+        case .prefaultObsoleteRootSpin:
+            return "KVM_PRE_FAULT_MEMORY loads the root once (kvm_mmu_reload) and kvm_tdp_map_page() retries without reloading it; once kvm_mmu_zap_all_fast() (memslot delete/move, nx_huge_pages toggle) invalidates that root, is_page_fault_stale() is true on every attempt and the ioctl spins, holding kvm->srcu, until a signal"
+        }
+    }
+
+    /// The candidate fix, as the model switch does it.
+    public var fix: String {
+        switch self {
+        case .prefaultObsoleteRootSpin:
+            return "kvm_tdp_map_page() calls kvm_mmu_reload() (which frees obsolete roots since 20a6cff3b283) before each kvm_mmu_do_page_fault() attempt"
+        }
+    }
+
+    public var fixFlag: FixSet { FixSet(rawValue: 1 << rawValue) }
+    public var doc: String { "docs/findings/\(name).md" }
+
+    public static func named(_ s: String) -> Finding? { allCases.first { $0.name == s } }
+}
+
+/// Candidate fixes for the findings, applied on top of the baseline.
+public struct FixSet: OptionSet, Sendable, Equatable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let none = FixSet([])
+    public static let all = FixSet(rawValue: UInt8((1 << Finding.allCases.count) - 1))
+    @inline(__always) public func has(_ f: Finding) -> Bool { rawValue & (1 << f.rawValue) != 0 }
+}
+
+extension Finding {
+    /// The known finding that explains `bytes`'s violation under `variant` on the plain
+    /// baseline: the one whose fix alone makes the violation go away (nil when no single fix
+    /// does, or when there is no violation). Like a syzbot known-bug title.
+    public static func classify(_ bytes: [UInt8], variant: Variant = .none, config: WorldConfig = .default) -> Finding? {
+        guard Checker.check(bytes, variant: variant, config: config).violation != nil else { return nil }
+        for f in allCases where !config.fixes.has(f) {
+            var c = config
+            c.fixes = FixSet(rawValue: c.fixes.rawValue | f.fixFlag.rawValue)
+            if Checker.check(bytes, variant: variant, config: c).violation == nil { return f }
+        }
+        return nil
+    }
+}
