@@ -64,7 +64,7 @@ final class BaselineTests: XCTestCase {
         XCTAssertNil(v.violation)
         XCTAssertTrue(w.leaf[1].present, "the retry (vcpu_enter_guest) loaded the new root and mapped")
         XCTAssertGreaterThan(w.actors[0].retries, 0)
-        XCTAssertEqual(w.actors[0].root, w.rootGen)
+        XCTAssertEqual(Int(w.actors[0].root), w.validRoot)
     }
 
     func testNxToggleZapsEverythingUnderSlotsLockWithoutSrcu() {
@@ -77,8 +77,10 @@ final class BaselineTests: XCTestCase {
             step nx x2
             """)
         XCTAssertNil(v.violation)
-        XCTAssertEqual(w.rootGen, 1)
-        XCTAssertFalse(w.leaf[1].present || w.leaf[9].present)
+        XCTAssertEqual(w.validRoot, -1, "the only root was invalidated; no vCPU has loaded a new one")
+        for r in 0..<Cap.roots { XCTAssertTrue(w.roots[r].isEmpty, "r\(r) zapped by kvm_tdp_mmu_zap_invalidated_roots") }
+        XCTAssertEqual(w.roots[0].state, .invalid, "still referenced by the vCPUs that loaded it")
+        XCTAssertEqual(w.roots[0].refs, 2)
         XCTAssertEqual(w.slotsLockHolder, none8)
     }
 
@@ -134,7 +136,8 @@ final class BaselineTests: XCTestCase {
 
     func testPresentLeafPfnChangeIsABug() {
         var w = World()
-        w.leaf[1] = SPTE(present: true, isPrivate: false, pfn: 7, hva: 1, incarnation: w.objs[0].incarnation)
+        XCTAssertNotEqual(w.loadRoot(0), none8)
+        w.roots[0].leaf[1] = SPTE(present: true, isPrivate: false, pfn: 7, hva: 1, incarnation: w.objs[0].incarnation)
         w.host[1].pfn = 9
         w.actors[0].slotObj = 0
         w.actors[0].pfn = 9
@@ -142,6 +145,68 @@ final class BaselineTests: XCTestCase {
         w.installFault(0, gfn: 1)
         XCTAssertEqual(w.violation?.invariant, .kernelBug)
         XCTAssertEqual(w.violation?.why, .bugLeafPfnChange)
+    }
+
+    // MARK: TDP MMU roots
+
+    /// kvm_mmu_zap_all_fast(): R1-R5 under the write lock, then R6 zaps the invalid root under the
+    /// read lock, step by step, while a fault on the new root runs concurrently.
+    func testInvalidRootIsZappedUnderTheReadLockConcurrentlyWithFaultsOnTheNewRoot() {
+        let (v, w) = world("""
+            fault vcpu0 gfn=1 shared
+            fault vcpu1 gfn=5 shared
+            step vcpu0 x16
+            step vcpu1 x16
+            nx-toggle
+            step nx x2             # X0, X1: root r0 invalid, reload requested
+            fault vcpu0 gfn=2 shared
+            step vcpu0 x2          # F0, F1: vcpu0 puts r0 and loads the new root r1
+            step nx x1             # R6 read_lock
+            step vcpu0 x5          # F6a..F7: the fault takes mmu_lock for read alongside the zapper
+            """)
+        XCTAssertNil(v.violation, v.violation?.message ?? "")
+        XCTAssertEqual(w.validRoot, 1)
+        XCTAssertTrue(w.roots[1].leaf[2].present, "mapped into the new root")
+        XCTAssertEqual(w.roots[0].state, .invalid)
+        XCTAssertTrue(w.roots[0].isEmpty, "zapped before kvm_mmu_zap_all_fast() returned")
+        XCTAssertEqual(w.roots[0].refs, 1, "vcpu1 still holds r0 until it reloads")
+    }
+
+    func testNotifierZapsReachInvalidRoots() {
+        let (v, w) = world("""
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x16
+            nx-toggle
+            step nx x2             # r0 invalid, its SPTEs not yet zapped
+            remap hva=1 pages=1
+            step mm0 x4            # N1, N3 walk, begin, range_add
+            step mm0 x1            # N3e kvm_unmap_gfn_range on every root, invalid ones too
+            """)
+        XCTAssertNil(v.violation)
+        XCTAssertFalse(w.roots[0].leaf[1].present)
+    }
+
+    /// Variant zap-invalidated-roots-at-last-put: the invalid root vcpu1 still holds keeps
+    /// SPTEs of the deleted slot after the delete returns.
+    func testZapAtLastPutLeavesSptesOfADeletedSlot() {
+        let text = VariantLitmusTests.litmus.first { $0.0 == .zapInvalidatedRootsAtLastPut }!.1
+        let (v, w) = world(text, .zapInvalidatedRootsAtLastPut)
+        XCTAssertEqual(v.violation?.invariant, .spteSurvivesDelete)
+        XCTAssertEqual(w.roots[0].state, .invalid)
+    }
+
+    func testHugeLeafIsSplitNotZappedToMapBelowIt() {
+        var w = World()
+        XCTAssertNotEqual(w.loadRoot(0), none8)
+        for i in 0..<4 { w.host[i].pfn = 8 + UInt16(i) }
+        w.hostHuge = 1
+        w.roots[0].huge[0] = SPTE(present: true, isPrivate: false, pfn: 8, hva: 0, incarnation: w.objs[0].incarnation)
+        w.actors[0].slotObj = 0; w.actors[0].pfn = 10; w.actors[0].hva = 2; w.actors[0].level = 0
+        w.actors[0].hostVersion = w.host[2].version
+        w.installFault(0, gfn: 2)
+        XCTAssertNil(w.violation, w.violation?.message ?? "")
+        XCTAssertFalse(w.roots[0].huge[0].present)
+        XCTAssertEqual((0..<4).map { w.roots[0].leaf[$0].pfn }, [8, 9, 10, 11], "tdp_mmu_split_huge_page children")
     }
 
     func testRetryGfnRetriesWhenTheRangeIsUnset() {

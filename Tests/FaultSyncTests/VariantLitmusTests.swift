@@ -138,10 +138,19 @@ final class VariantLitmusTests: XCTestCase {
             step memslot x4        # INVALID published; synchronize_srcu waits for the prefault
             """),
         (.reloadIgnoresObsoleteRequest, """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x16         # KVM_RUN: vcpu0 loads root r0 and maps gfn 1
             nx-toggle
-            step nx x3             # kvm_mmu_zap_all_fast(): vcpu0's loaded root is now obsolete
-            fault vcpu0 gfn=1 shared prefault
-            step vcpu0 x2          # P0 kvm_mmu_reload() must free it and load the current root
+            step nx x8             # kvm_mmu_zap_all_fast(): r0 invalid and zapped; vcpu0 still holds it
+            fault vcpu0 gfn=2 shared prefault
+            step vcpu0 x2          # P0 kvm_mmu_reload() must free r0 and load a current root
+            """),
+        (.zapInvalidatedRootsAtLastPut, """
+            fault vcpu1 gfn=9 shared
+            step vcpu1 x16         # vcpu1 maps gfn 9 (slot1) into root r0, then idles holding r0
+            delete slot=1
+            step memslot x16       # kvm_mmu_zap_all_fast() must zap r0 before the delete returns
+            step memslot x8
             """),
     ]
 

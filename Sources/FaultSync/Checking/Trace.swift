@@ -48,9 +48,9 @@ public struct TraceRecorder: StepObserver {
         if x.srcuStart == 0 && y.srcuStart != 0 { out.append("srcu_read_lock") }
         if x.srcuStart != 0 && y.srcuStart == 0 { out.append("srcu_read_unlock") }
         if x.retries != y.retries { out.append("stale -> RET_PF_RETRY (#\(y.retries))") }
-        if x.root != y.root { out.append("root loaded: generation \(y.root)") }
-        if x.pc == .f8Stale && x.retries != y.retries && x.root != a.rootGen {
-            out.append("root generation \(x.root) is obsolete (current \(a.rootGen))")
+        if x.root != y.root { out.append(y.root == none8 ? "put root r\(x.root)" : "root r\(y.root) loaded") }
+        if x.pc == .f8Stale && x.retries != y.retries && a.rootIsObsolete(x.root) {
+            out.append("root r\(x.root) is obsolete (role.invalid)")
         }
         let interrupted = x.signalPending && y.pc == .idle && (x.pc == .f0SrcuLock || x.pc == .p0Reload || x.pc == .f1Memslot)
         if interrupted { out.append("signal_pending: -EINTR\(x.flagB ? "" : " (KVM_EXIT_INTR)")") }
@@ -78,7 +78,13 @@ public struct TraceRecorder: StepObserver {
         if a.mmuWriter != b.mmuWriter { out.append(b.mmuWriter == none8 ? "mmu_lock write released" : "mmu_lock write held") }
         if a.mmuReaders != b.mmuReaders { out.append("mmu_lock readers \(a.mmuReaders)->\(b.mmuReaders)") }
         if a.slotsLockHolder != b.slotsLockHolder { out.append(b.slotsLockHolder == none8 ? "slots_lock released" : "slots_lock held") }
-        if a.rootGen != b.rootGen { out.append("kvm_mmu_zap_all_fast: root generation \(a.rootGen)->\(b.rootGen), all SPTEs zapped") }
+        for r in 0..<Cap.roots where a.roots[r].state != b.roots[r].state {
+            switch b.roots[r].state {
+            case .valid: out.append("root r\(r) allocated")
+            case .invalid: out.append("root r\(r) invalidated (KVM_REQ_MMU_FREE_OBSOLETE_ROOTS)")
+            case .free: out.append("root r\(r) freed")
+            }
+        }
         if a.active != b.active { out.append("memslots published: set \(a.active)->\(b.active)") }
         for c in 0..<2 where a.containers[c].slot[0] != b.containers[c].slot[0] || a.containers[c].slot[1] != b.containers[c].slot[1] || a.containers[c].slot[2] != b.containers[c].slot[2] {
             out.append("set \(c): \(containerText(b, c))")
@@ -95,12 +101,15 @@ public struct TraceRecorder: StepObserver {
             out.append("host hva \(h): pfn \(a.host[h].pfn)->\(b.host[h].pfn)")
         }
         if a.hostHuge != b.hostHuge { out.append("host THP blocks \(bits16(a.hostHuge))->\(bits16(b.hostHuge))") }
-        for g in 0..<b.gfnCount where a.leaf[g] != b.leaf[g] {
-            out.append(b.leaf[g].present ? "SPTE gfn \(g) -> pfn \(b.leaf[g].pfn)\(b.leaf[g].isPrivate ? " private" : "")" : "zap gfn \(g)")
-        }
-        for k in 0..<(b.gfnCount / Cap.hugePages) where a.huge[k] != b.huge[k] {
-            let g0 = k * Cap.hugePages
-            out.append(b.huge[k].present ? "huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(b.huge[k].pfn)\(b.huge[k].isPrivate ? " private" : "")" : "zap huge gfn [\(g0),\(g0 + Cap.hugePages))")
+        for r in 0..<Cap.roots where b.roots[r].state != .free || a.roots[r].state != .free {
+            let ra = a.roots[r], rb = b.roots[r]
+            for g in 0..<b.gfnCount where ra.leaf[g] != rb.leaf[g] {
+                out.append(rb.leaf[g].present ? "r\(r) SPTE gfn \(g) -> pfn \(rb.leaf[g].pfn)\(rb.leaf[g].isPrivate ? " private" : "")" : "r\(r) zap gfn \(g)")
+            }
+            for k in 0..<(b.gfnCount / Cap.hugePages) where ra.huge[k] != rb.huge[k] {
+                let g0 = k * Cap.hugePages
+                out.append(rb.huge[k].present ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(rb.huge[k].pfn)\(rb.huge[k].isPrivate ? " private" : "")" : "r\(r) zap huge gfn [\(g0),\(g0 + Cap.hugePages))")
+            }
         }
         if a.privateGfns != b.privateGfns { out.append("private gfns \(bits32(b.privateGfns, b.gfnCount))") }
         if y.pc == .idle && x.pc != .idle { out.append("done") }
@@ -172,6 +181,7 @@ extension PC {
         case .x0Lock: return "X0"
         case .x1ZapAllFast: return "X1"
         case .x2Unlock: return "X2"
+        case .r6Lock, .r6Zap: return "R6"
         }
     }
 
@@ -231,8 +241,10 @@ extension PC {
         case .h2Block: return "kvm_tdp_mmu_recover_huge_pages"
         case .h6Unlock: return "read_unlock + flush + mutex_unlock"
         case .x0Lock: return "set_nx_huge_pages: mutex_lock(slots_lock)"
-        case .x1ZapAllFast: return "kvm_mmu_zap_all_fast"
+        case .x1ZapAllFast: return "kvm_mmu_zap_all_fast: invalidate roots"
         case .x2Unlock: return "mutex_unlock(slots_lock)"
+        case .r6Lock: return "zap_invalidated_roots: read_lock(mmu_lock)"
+        case .r6Zap: return "tdp_mmu_zap_root (one block) + read_unlock"
         }
     }
 }
@@ -260,10 +272,10 @@ public struct StepCounter: StepObserver {
             switch kind {
             case .vcpu: return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
             case .mm: return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
-            case .memslot: return pc.rawValue >= PC.m0Lock.rawValue && pc.rawValue <= PC.m8Unlock.rawValue
+            case .memslot: return (pc.rawValue >= PC.m0Lock.rawValue && pc.rawValue <= PC.m8Unlock.rawValue) || pc == .r6Lock || pc == .r6Zap
             case .attr: return pc.rawValue >= PC.t1Lock.rawValue && pc.rawValue <= PC.t7Unlock.rawValue
             case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue
-            case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.x2Unlock.rawValue
+            case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue
             case .absent: return false
             }
         }

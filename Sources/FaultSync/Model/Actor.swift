@@ -82,6 +82,9 @@ public enum PC: UInt8, CaseIterable {
     case x0Lock              // X0  mutex_lock(&kvm->slots_lock)
     case x1ZapAllFast        // X1  kvm_mmu_zap_all_fast() (R1-R6)
     case x2Unlock            // X2  mutex_unlock(&kvm->slots_lock)
+    // kvm_mmu_zap_all_fast() R6, run by its caller (memslot M3c, nx X1) after R1-R5
+    case r6Lock              // R6  kvm_tdp_mmu_zap_invalidated_roots: read_lock(&kvm->mmu_lock)
+    case r6Zap               // R6  tdp_mmu_zap_root, one block; cond_resched_rwlock_read / put root
 }
 
 /// Host-mm operations (the environment). Each is bracketed by the MMU notifier's start/end.
@@ -109,7 +112,7 @@ public struct Actor {
     public var hva: UInt8 = 0
     public var hostVersion: UInt32 = 0
     public var level: UInt8 = 0
-    public var root: UInt8 = 0            // fault: the root loaded by kvm_mmu_reload()
+    public var root: UInt8 = none8        // vCPU: the TDP MMU root it has loaded (mmu->root.hpa), or none
     public var phase: UInt8 = 0
     public var cursor: UInt8 = 0          // slot-id / block iteration
     public var found = false              // notifier: a memslot was hit (lock taken)

@@ -53,7 +53,11 @@ extension World {
     /// from a present leaf child (tdp_mmu_make_huge_spte), else skipped.
     private mutating func recoverBlock(_ a: Int, _ b: Int) {
         let o = actors[a].slotObj
-        guard hasPT & (1 << UInt8(b)) != 0, !huge[b].present, hugeAllowed(o, block: b) else { return }
+        // for_each_valid_tdp_mmu_root(): invalid roots are not recovered.
+        let r = validRoot
+        guard r >= 0 else { return }
+        let leaf = roots[r].leaf
+        guard roots[r].hasPT & (1 << UInt8(b)) != 0, !roots[r].huge[b].present, hugeAllowed(o, block: b) else { return }
         let s = objs[Int(o)]
         let g0 = b * Cap.hugePages
         var child = -1
@@ -74,6 +78,6 @@ extension World {
         }
         // host_pfn_mapping_level() for shared memory (no host walk for private).
         if !priv && !isHostHuge(hva: Int(hva)) { return }
-        installHuge(block: b, isPrivate: priv, pfn: pfn, hva: hva, incarnation: s.incarnation)
+        installHuge(root: r, block: b, isPrivate: priv, pfn: pfn, hva: hva, incarnation: s.incarnation)
     }
 }

@@ -53,15 +53,18 @@ extension World {
         case .m3cFlush:
             // M3c kvm_arch_flush_shadow_memslot(). No in_progress: slots_lock + SRCU sync.
             let old = objs[Int(actors[a].slotObj)]
-            writeLock(a)
             if zapAllOnSlotChange {
-                zapAllFast()
+                zapAllFastLocked(a)            // R1-R5 now, R6 in the next steps
             } else {
                 // kvm_mmu_zap_memslot(): unmap the whole slot (shared and private).
+                writeLock(a)
                 unmapGfnRange(a, Int(old.base), Int(old.base) + Int(old.npages))
+                writeUnlock(a)
+                actors[a].pc = .m5Replace
             }
-            writeUnlock(a)
-            actors[a].pc = .m5Replace
+
+        case .r6Lock, .r6Zap:
+            stepZapInvalidatedRoots(a)
 
         case .m5Replace:
             // M5 kvm_{create,delete,move,update_flags}_memslot(): kvm_replace_memslot(old, new) in

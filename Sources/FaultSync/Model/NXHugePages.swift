@@ -13,10 +13,9 @@ extension World {
             slotsLockHolder = UInt8(a)        // X0 mutex_lock(&kvm->slots_lock)
             actors[a].pc = .x1ZapAllFast
         case .x1ZapAllFast:
-            writeLock(a)                      // X1 kvm_mmu_zap_all_fast()
-            zapAllFast()
-            writeUnlock(a)
-            actors[a].pc = .x2Unlock
+            zapAllFastLocked(a)               // X1 kvm_mmu_zap_all_fast(): R1-R5, then R6
+        case .r6Lock, .r6Zap:
+            stepZapInvalidatedRoots(a)
         case .x2Unlock:
             slotsLockHolder = none8           // X2 mutex_unlock(&kvm->slots_lock)
             actors[a].pc = .idle
@@ -25,12 +24,46 @@ extension World {
         }
     }
 
-    /// kvm_mmu_zap_all_fast() with mmu_lock held for write: R1-R4 mark the root invalid (bump
-    /// the generation) and request KVM_REQ_MMU_FREE_OBSOLETE_ROOTS; R5/R6 zap everything
-    /// reachable from it before returning (one step here; see the README's Limitations).
-    mutating func zapAllFast() {
-        rootGen &+= 1
-        zapLeafs(0, gfnCount)
-        hasPT = 0
+    /// kvm_mmu_zap_all_fast() R1-R5 in one write-locked step: mmu_valid_gen toggles (legacy
+    /// shadow pages, none here), kvm_tdp_mmu_invalidate_roots(), KVM_REQ_MMU_FREE_OBSOLETE_ROOTS
+    /// to every vCPU (it is checked through the roots' state), write_unlock. Then R6 (PCs r6Lock/
+    /// r6Zap) zaps the invalidated roots under the read lock before returning to the caller.
+    mutating func zapAllFastLocked(_ a: Int) {
+        writeLock(a)
+        invalidateRoots()
+        writeUnlock(a)
+        if variant == .zapInvalidatedRootsAtLastPut {
+            // The variant: no synchronous zap; each invalidated root is zapped when its last
+            // reference is put (the zapper's reference goes now; vCPUs put theirs on reload).
+            for r in 0..<Cap.roots where roots[r].scheduledToZap {
+                roots[r].scheduledToZap = false
+                putRoot(UInt8(r))
+            }
+            actors[a].pc = afterZapAllFast(a)
+        } else {
+            actors[a].pc = .r6Lock
+        }
+    }
+
+    /// R6 kvm_tdp_mmu_zap_invalidated_roots(kvm, true): read_lock, then per step one block of a
+    /// scheduled root (tdp_mmu_zap_root) or the put of a zapped root; read_unlock after each
+    /// (cond_resched_rwlock_read yields only when contended: always yielding is a superset).
+    mutating func stepZapInvalidatedRoots(_ a: Int) {
+        switch actors[a].pc {
+        case .r6Lock:
+            readLock()
+            actors[a].pc = .r6Zap
+        case .r6Zap:
+            let more = zapInvalidatedRootsStep() && anyRootScheduledToZap
+            readUnlock()
+            actors[a].pc = more ? .r6Lock : afterZapAllFast(a)
+        default:
+            break
+        }
+    }
+
+    /// Where kvm_mmu_zap_all_fast() returns to.
+    func afterZapAllFast(_ a: Int) -> PC {
+        actors[a].kind == .nx ? .x2Unlock : .m5Replace
     }
 }

@@ -120,14 +120,17 @@ extension World {
 
     @discardableResult
     mutating func zapLeafs(_ start: Int, _ end: Int, filter: UInt8 = 0) -> Bool {
+        // Every root, invalid ones included (kvm_tdp_mmu_unmap_gfn_range: types | KVM_INVALID_ROOTS).
         var zapped = false
-        var g = max(start, 0)
         let e = min(end, gfnCount)
-        while g < e {
-            let b = g / Cap.hugePages
-            if huge[b].present && matches(huge[b], filter) { huge[b] = SPTE(); zapped = true }
-            if leaf[g].present && matches(leaf[g], filter) { leaf[g] = SPTE(); zapped = true }
-            g += 1
+        for r in 0..<Cap.roots where roots[r].state != .free {
+            var g = max(start, 0)
+            while g < e {
+                let b = g / Cap.hugePages
+                if roots[r].huge[b].present && matches(roots[r].huge[b], filter) { roots[r].huge[b] = SPTE(); zapped = true }
+                if roots[r].leaf[g].present && matches(roots[r].leaf[g], filter) { roots[r].leaf[g] = SPTE(); zapped = true }
+                g += 1
+            }
         }
         return zapped
     }
@@ -175,14 +178,15 @@ extension World {
         let r = readerBefore(objs[oi].unpublishedAt)
         if r >= 0 { fail(.memslotFreedUnderReader, .freedWhileReader, actor: a, Int64(oi), Int64(r)) }
         if checkSurvivors {
+            // In any root, invalid ones included: nothing could reach them after the delete.
             let inc = objs[oi].incarnation
-            for g in 0..<gfnCount {
-                if leaf[g].present && leaf[g].incarnation == inc {
+            for r in 0..<Cap.roots where roots[r].state != .free {
+                for g in 0..<gfnCount where roots[r].leaf[g].present && roots[r].leaf[g].incarnation == inc {
                     fail(.spteSurvivesDelete, .survivesDelete, actor: a, Int64(g), Int64(oi))
                 }
-            }
-            for b in 0..<(gfnCount / Cap.hugePages) where huge[b].present && huge[b].incarnation == inc {
-                fail(.spteSurvivesDelete, .survivesDelete, actor: a, Int64(b * Cap.hugePages), Int64(oi))
+                for b in 0..<(gfnCount / Cap.hugePages) where roots[r].huge[b].present && roots[r].huge[b].incarnation == inc {
+                    fail(.spteSurvivesDelete, .survivesDelete, actor: a, Int64(b * Cap.hugePages), Int64(oi))
+                }
             }
         }
         objs[oi].state = .freed

@@ -33,6 +33,7 @@ extension World {
             // so loads the current root; before it, a loaded root was kept even if obsolete.
             if actors[a].signalPending { finishFault(a); return }
             mmuReload(a)
+            if actors[a].pc == .idle { return }
             actors[a].pc = .f1Memslot
 
         case .f1Memslot:
@@ -40,11 +41,14 @@ extension World {
                 // kvm_tdp_map_page() loop top: signal_pending() -> -EINTR. The baseline does not
                 // reload the root here (finding prefault-obsolete-root-spin); the fix does.
                 if actors[a].signalPending { finishFault(a); return }
-                if fixes.has(.prefaultObsoleteRootSpin) { mmuReload(a) }
+                if fixes.has(.prefaultObsoleteRootSpin) {
+                    mmuReload(a)
+                    if actors[a].pc == .idle { return }
+                }
             } else {
-                // KVM_RUN: vcpu_enter_guest() ran kvm_mmu_reload() (handling
-                // KVM_REQ_MMU_FREE_OBSOLETE_ROOTS) before the guest faulted.
-                actors[a].root = rootGen
+                // KVM_RUN: vcpu_enter_guest() handled KVM_REQ_MMU_FREE_OBSOLETE_ROOTS
+                // (kvm_mmu_free_obsolete_roots) and ran kvm_mmu_reload() before the guest faulted.
+                if !freeObsoleteAndLoad(a) { finishFault(a); return }
             }
             // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
             actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
@@ -135,7 +139,7 @@ extension World {
             // slot && mmu_invalidate_retry_gfn(kvm, mmu_seq, gfn)
             let o = actors[a].slotObj
             deref(a, o)
-            let obsolete = variant != .noObsoleteRootCheck && actors[a].root != rootGen
+            let obsolete = variant != .noObsoleteRootCheck && rootIsObsolete(actors[a].root)
             if obsolete || (o != none8 && actors[a].phase == 0 && retryGfn(actors[a].mmuSeq, gfn)) {
                 readUnlock()
                 retryFault(a)
@@ -176,7 +180,20 @@ extension World {
     /// reload-ignores-obsolete-request: the request is not handled and the loaded (obsolete)
     /// root stays. KVM_RUN does not go through this: vcpu_enter_guest() handles the request.
     mutating func mmuReload(_ a: Int) {
-        if variant != .reloadIgnoresObsoleteRequest { actors[a].root = rootGen }
+        if variant == .reloadIgnoresObsoleteRequest && actors[a].root != none8 { return }
+        if !freeObsoleteAndLoad(a) { finishFault(a) }
+    }
+
+    /// kvm_mmu_free_obsolete_roots() (put the vCPU's root if it is invalid), then kvm_mmu_load()
+    /// if no root is loaded. False when no root could be allocated (-ENOMEM).
+    mutating func freeObsoleteAndLoad(_ a: Int) -> Bool {
+        let r = actors[a].root
+        if r != none8 && roots[Int(r)].state != .valid {
+            actors[a].root = none8
+            putRoot(r)
+        }
+        if actors[a].root == none8 { return loadRoot(a) != none8 }
+        return true
     }
 
     /// Whether lpage_info allows a huge mapping of `block` in slot object `o`
@@ -200,9 +217,11 @@ extension World {
             fail(.installThroughInvalidSlot, .installInvalid, actor: a, Int64(gfn))
         }
         // I10: nothing is installed into a root that is obsolete at install time.
-        if actors[a].root != rootGen {
+        let r = Int(actors[a].root)
+        if rootIsObsolete(actors[a].root) {
             fail(.obsoleteRoot, .installObsoleteRoot, actor: a, Int64(gfn), Int64(actors[a].root))
         }
+        guard r < Cap.roots else { return }
         if actors[a].phase == 1 { return }   // MMIO SPTE: carries no pfn (not stored)
         let priv = actors[a].flagA
         let pfn = actors[a].pfn
@@ -220,28 +239,37 @@ extension World {
         if actors[a].level == 1 {
             // handle_changed_spte(): a present leaf may not change pfn in place (BUG()).
             let hp = pfn & ~UInt16(Cap.hugePages - 1)
-            if huge[b].present && huge[b].pfn != hp {
-                fail(.kernelBug, .bugLeafPfnChange, actor: a, Int64(b * Cap.hugePages), Int64(huge[b].pfn) << 16 | Int64(hp))
+            if roots[r].huge[b].present && roots[r].huge[b].pfn != hp {
+                fail(.kernelBug, .bugLeafPfnChange, actor: a, Int64(b * Cap.hugePages), Int64(roots[r].huge[b].pfn) << 16 | Int64(hp))
             }
-            installHuge(block: b, isPrivate: priv, pfn: hp,
+            installHuge(root: r, block: b, isPrivate: priv, pfn: hp,
                         hva: actors[a].hva & ~UInt8(Cap.hugePages - 1), incarnation: inc)
         } else {
-            // handle_changed_spte(): a present leaf may not change pfn in place (BUG()).
-            if leaf[gfn].present && leaf[gfn].pfn != pfn {
-                fail(.kernelBug, .bugLeafPfnChange, actor: a, Int64(gfn), Int64(leaf[gfn].pfn) << 16 | Int64(pfn))
+            if roots[r].huge[b].present {
+                // kvm_tdp_mmu_map(): a huge leaf above the target level is split, not zapped
+                // (tdp_mmu_split_huge_page): its children keep mapping the huge page's 4K pages.
+                let h = roots[r].huge[b]
+                roots[r].huge[b] = SPTE()
+                for i in 0..<Cap.hugePages {
+                    roots[r].leaf[b * Cap.hugePages + i] = SPTE(present: true, isPrivate: h.isPrivate, pfn: h.pfn + UInt16(i),
+                                                               hva: h.isPrivate ? 0 : h.hva + UInt8(i), incarnation: h.incarnation)
+                }
             }
-            if huge[b].present { huge[b] = SPTE() }      // a huge leaf is zapped to map below it
-            leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
-            hasPT |= 1 << UInt8(b)
+            // handle_changed_spte(): a present leaf may not change pfn in place (BUG()).
+            if roots[r].leaf[gfn].present && roots[r].leaf[gfn].pfn != pfn {
+                fail(.kernelBug, .bugLeafPfnChange, actor: a, Int64(gfn), Int64(roots[r].leaf[gfn].pfn) << 16 | Int64(pfn))
+            }
+            roots[r].leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
+            roots[r].hasPT |= 1 << UInt8(b)
         }
     }
 
-    /// Replace a block's page table (and its children) by one huge leaf.
-    mutating func installHuge(block b: Int, isPrivate: Bool, pfn: UInt16, hva: UInt8, incarnation: UInt8) {
+    /// Replace a block's page table (and its children) by one huge leaf in root `r`.
+    mutating func installHuge(root r: Int, block b: Int, isPrivate: Bool, pfn: UInt16, hva: UInt8, incarnation: UInt8) {
         mapDirty = true
-        for i in 0..<Cap.hugePages { leaf[b * Cap.hugePages + i] = SPTE() }
-        hasPT &= ~(1 << UInt8(b))
-        huge[b] = SPTE(present: true, isPrivate: isPrivate, pfn: pfn, hva: hva, incarnation: incarnation)
+        for i in 0..<Cap.hugePages { roots[r].leaf[b * Cap.hugePages + i] = SPTE() }
+        roots[r].hasPT &= ~(1 << UInt8(b))
+        roots[r].huge[b] = SPTE(present: true, isPrivate: isPrivate, pfn: pfn, hva: hva, incarnation: incarnation)
     }
 
     /// RET_PF_RETRY: the guest re-enters and faults again (KVM_RUN drops SRCU around entry);

@@ -22,6 +22,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case noObsoleteRootCheck
     case hostWalkDoubleRead
     case reloadIgnoresObsoleteRequest
+    case zapInvalidatedRootsAtLastPut
 
     public var name: String {
         switch self {
@@ -46,6 +47,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .noObsoleteRootCheck: return "no-obsolete-root-check"
         case .hostWalkDoubleRead: return "host-walk-double-read"
         case .reloadIgnoresObsoleteRequest: return "reload-ignores-obsolete-request"
+        case .zapInvalidatedRootsAtLastPut: return "zap-invalidated-roots-at-last-put"
         }
     }
 
@@ -93,6 +95,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "F10 host_pfn_mapping_level() takes the level from a first read of the host PMD made before the F6a snapshot, not from one READ_ONCE under mmu_lock after F8 (B7, 44187235cbcc)"
         case .reloadIgnoresObsoleteRequest:
             return "P0 kvm_mmu_reload() keeps a loaded root even when KVM_REQ_MMU_FREE_OBSOLETE_ROOTS is pending, so a prefault that starts on an obsolete root retries until a signal (B11, reverts 20a6cff3b283)"
+        case .zapInvalidatedRootsAtLastPut:
+            return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
     }
 
@@ -109,6 +113,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .invalidateEndAfterUnlock: return .lockDiscipline
         case .noSynchronizeSrcu, .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall:
             return .memslotFreedUnderReader
+        case .zapInvalidatedRootsAtLastPut: return .spteSurvivesDelete
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
@@ -126,6 +131,9 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         // mmu_invalidate_seq "also serves to detect a concurrent change in attributes" (F6b)
         case .seqSnapshotAfterLookup, .noSeqRecheck, .endWithoutSeqBump: return [e, .attributeMismatch]
         case .srcuUnlockBeforeInstall: return [e, .spteSurvivesDelete]
+        // An invalid root a vCPU still holds keeps SPTEs of a deleted slot (I9b); one the host
+        // then frees a page under is a use-after-free (I6).
+        case .zapInvalidatedRootsAtLastPut: return [e, .staleCommit]
         // kvm_unmap_gfn_range()'s lockdep assertion (debug kernels) fires at the unprotected zap;
         // without lockdep the consequence is the stale commit the old reproducers show.
         case .zapBeforeRangeAdd: return [e, .staleCommit]
@@ -206,7 +214,7 @@ public enum Why: UInt8, Sendable {
     case kindMismatch
     case noRunnable, srcuWaitsForLoopingReader, retryBound
     case spinsUntilSignal
-    case bugLeafPfnChange, warnEndWithoutRange, lockdepUnmapUnprotected
+    case bugLeafPfnChange, warnEndWithoutRange, lockdepUnmapUnprotected, bugPutValidRoot
 }
 
 public struct Violation: Equatable, Sendable {
@@ -237,7 +245,7 @@ public struct Violation: Equatable, Sendable {
         case .reusedWhileReader: return "memslots container \(a) modified while SRCU reader \(actorName(b)) that could see it is still inside"
         case .useAfterFree: return "\(who) dereferences memslot object \(a), which was freed"
         case .installInvalid: return "\(who) commits a fault on gfn \(a) through a KVM_MEMSLOT_INVALID slot"
-        case .installObsoleteRoot: return "\(who) installs gfn \(a) into root generation \(b), which kvm_mmu_zap_all_fast() made obsolete"
+        case .installObsoleteRoot: return "\(who) installs gfn \(a) into root \(b), which kvm_mmu_zap_all_fast() made obsolete"
         case .survivesDelete: return "SPTE gfn \(a) installed through slot object \(b) survives its delete/move"
         case .kindMismatch: return "SPTE at gfn \(a) is \(b == 1 ? "private" : "shared") but the attributes of the gfns it maps say otherwise"
         case .noRunnable: return "no actor can run but \(a) have not finished"
@@ -249,6 +257,8 @@ public struct Violation: Equatable, Sendable {
             return "kvm_mmu_invalidate_end(): WARN_ON_ONCE(range_start == INVALID_GPA): \(who) added no range between start and end"
         case .lockdepUnmapUnprotected:
             return "kvm_unmap_gfn_range(): lockdep_assert_once(mmu_invalidate_in_progress || slots_lock held) fails: \(who) zaps gfn [\(a),\(b)) with no invalidation in progress"
+        case .bugPutValidRoot:
+            return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:
             return "\(who)'s KVM_PRE_FAULT_MEMORY retried \(a) times without progress, holding kvm->srcu"
                 + (b >= 0 ? "; \(actorName(b)) waits for it in synchronize_srcu" : "")

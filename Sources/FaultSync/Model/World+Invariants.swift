@@ -26,7 +26,17 @@ extension World {
     /// I6 + I11: every present SPTE maps a live page that the host still maps at the hva it was
     /// looked up through (at a level at least as large), and agrees with the gfns' attributes.
     mutating func checkSptesAgreeWithHost() {
+        for r in 0..<Cap.roots where roots[r].state != .free {
+            checkSptesAgreeWithHost(root: r)
+            if violation != nil { return }
+        }
+    }
+
+    /// I6 + I11 for one root (invalid roots too: their SPTEs are still reachable by the zapper
+    /// and the MMU notifier, and a page freed under them is a use-after-free).
+    mutating func checkSptesAgreeWithHost(root r: Int) {
         let blocks = gfnCount / Cap.hugePages
+        let huge = roots[r].huge, leaf = roots[r].leaf
         for b in 0..<blocks where huge[b].present {
             let s = huge[b]
             let g0 = b * Cap.hugePages

@@ -4,7 +4,7 @@ extension World {
     @inline(__always) public func runnable(_ a: Int) -> Bool {
         switch actors[a].pc {
         case .idle: return false
-        case .f7Lock, .h1Lock: return mmuFreeForRead
+        case .f7Lock, .h1Lock, .r6Lock: return mmuFreeForRead
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
         case .x1ZapAllFast: return mmuFreeForWrite

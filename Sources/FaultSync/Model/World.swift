@@ -8,6 +8,7 @@ public enum Cap {
     public static let slotIDs = 3        // memslot ids in the one address space
     public static let objects = 12       // struct kvm_memory_slot objects (pool)
     public static let actors = 8         // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx
+    public static let roots = 4          // TDP MMU roots: 2 held by vCPUs + 1 being zapped + 1 valid
     public static let pfnWords = 32      // ghost freed-bitmap: 32 * 64 = 2048 host pfns
     public static let hostPfns = pfnWords * 64
     public static let gmemPfnBase: UInt16 = 0x4000  // private (guest_memfd) pfns, never freed
@@ -134,13 +135,8 @@ public struct World {
     public var freed = InlineArray<32, UInt64>(repeating: 0) // ghost: freed host pfns
     public var nextPfn: UInt16 = 4
 
-    // --- TDP MMU page tables (one root) ---
-    public var leaf = InlineArray<32, SPTE>(repeating: SPTE())   // 4K leaves
-    public var huge = InlineArray<8, SPTE>(repeating: SPTE())    // 2M leaves, per gfn block
-    public var hasPT: UInt8 = 0                  // bit b: a non-leaf page table exists for block b
-    /// The valid root's generation: kvm_mmu_zap_all_fast() invalidates the root (role.invalid /
-    /// mmu_valid_gen) and vCPUs load a new one in kvm_mmu_reload().
-    public var rootGen: UInt8 = 0
+    // --- TDP MMU roots (kvm->arch.tdp_mmu_roots), each with its own SPTEs ---
+    public var roots = InlineArray<4, Root>(repeating: Root())
     public let zapAllOnSlotChange: Bool
     public let fixes: FixSet
 

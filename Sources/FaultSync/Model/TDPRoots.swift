@@ -1,0 +1,122 @@
+/// TDP MMU roots (arch/x86/kvm/mmu/tdp_mmu.c): each root has its own SPTEs. At most one root is
+/// valid (every vCPU of the model has the same role); kvm_mmu_zap_all_fast() invalidates it, and
+/// invalid roots keep their SPTEs until kvm_tdp_mmu_zap_invalidated_roots() zaps them (under the
+/// read lock, with yields) and their last reference is put.
+public enum RootState: UInt8 { case free, valid, invalid }
+
+/// `struct kvm_mmu_page` of a TDP MMU root, with the tree below it flattened to the model's two
+/// levels: 4K leaves and 2M leaves; `hasPT` bit b: a non-leaf page table for gfn block b.
+public struct Root: Equatable {
+    public var state: RootState = .free
+    /// tdp_mmu_root_count: one per vCPU that loaded it, plus the TDP MMU's own reference while
+    /// valid, which kvm_tdp_mmu_invalidate_roots() hands to the zapper.
+    public var refs: UInt8 = 0
+    /// root->tdp_mmu_scheduled_root_to_zap
+    public var scheduledToZap = false
+    public var hasPT: UInt8 = 0
+    public var leaf = InlineArray<32, SPTE>(repeating: SPTE())
+    public var huge = InlineArray<8, SPTE>(repeating: SPTE())
+
+    public static func == (l: Root, r: Root) -> Bool {
+        guard l.state == r.state, l.refs == r.refs, l.scheduledToZap == r.scheduledToZap, l.hasPT == r.hasPT else { return false }
+        for i in 0..<Cap.gfns where l.leaf[i] != r.leaf[i] { return false }
+        for i in 0..<Cap.blocks where l.huge[i] != r.huge[i] { return false }
+        return true
+    }
+
+    /// Whether any SPTE (leaf or page table) is present.
+    public var isEmpty: Bool {
+        if hasPT != 0 { return false }
+        for i in 0..<Cap.blocks where huge[i].present { return false }
+        for i in 0..<Cap.gfns where leaf[i].present { return false }
+        return true
+    }
+}
+
+extension World {
+    /// The valid root's index, or -1.
+    @inline(__always) public var validRoot: Int {
+        for r in 0..<Cap.roots where roots[r].state == .valid { return r }
+        return -1
+    }
+
+    /// The current valid root's 4K leaves (all absent when there is no valid root): what a vCPU
+    /// that reloads now would map through. For tests and tools.
+    public var leaf: InlineArray<32, SPTE> { let r = validRoot; return r >= 0 ? roots[r].leaf : InlineArray(repeating: SPTE()) }
+    public var huge: InlineArray<8, SPTE> { let r = validRoot; return r >= 0 ? roots[r].huge : InlineArray(repeating: SPTE()) }
+
+    /// Whether root `r` is obsolete: is_obsolete_sp() -> role.invalid.
+    @inline(__always) func rootIsObsolete(_ r: UInt8) -> Bool {
+        r == none8 || roots[Int(r)].state != .valid
+    }
+
+    /// kvm_mmu_reload() -> kvm_mmu_load() -> kvm_tdp_mmu_alloc_root(): reuse the valid root, or
+    /// allocate one (refcount 2: the vCPU's and the TDP MMU's). Returns none8 when the model's
+    /// root pool is exhausted (the load fails with -ENOMEM).
+    mutating func loadRoot(_ a: Int) -> UInt8 {
+        var r = validRoot
+        if r < 0 {
+            for i in 0..<Cap.roots where roots[i].state == .free { r = i; break }
+            guard r >= 0 else { return none8 }
+            roots[r] = Root()
+            roots[r].state = .valid
+            roots[r].refs = 1
+        }
+        roots[r].refs += 1
+        actors[a].root = UInt8(r)
+        return UInt8(r)
+    }
+
+    /// kvm_tdp_mmu_put_root(): the last reference frees the root (KVM_BUG_ON if it is valid).
+    mutating func putRoot(_ r: UInt8) {
+        guard r != none8, roots[Int(r)].refs > 0 else { return }
+        roots[Int(r)].refs -= 1
+        if roots[Int(r)].refs == 0 {
+            if roots[Int(r)].state == .valid { fail(.kernelBug, .bugPutValidRoot, actor: -1, Int64(r)) }
+            mapDirty = true
+            roots[Int(r)] = Root()
+        }
+    }
+
+    /// R1-R5 of kvm_mmu_zap_all_fast(), with mmu_lock held for write:
+    /// kvm_tdp_mmu_invalidate_roots() marks every valid root invalid and schedules it for the
+    /// zap (its TDP MMU reference goes to the zapper), in the same critical section as
+    /// kvm_make_all_cpus_request(KVM_REQ_MMU_FREE_OBSOLETE_ROOTS).
+    mutating func invalidateRoots() {
+        for r in 0..<Cap.roots where roots[r].state == .valid {
+            roots[r].state = .invalid
+            roots[r].scheduledToZap = true
+        }
+        mapDirty = true
+    }
+
+    /// One step of kvm_tdp_mmu_zap_invalidated_roots() (R6, mmu_lock held for read): zap the next
+    /// huge block of the first scheduled root; when that root is empty, clear its schedule and
+    /// put the zapper's reference. Returns false when no scheduled root is left.
+    mutating func zapInvalidatedRootsStep() -> Bool {
+        for r in 0..<Cap.roots where roots[r].scheduledToZap {
+            for b in 0..<(gfnCount / Cap.hugePages) {
+                let g0 = b * Cap.hugePages
+                var any = roots[r].huge[b].present || roots[r].hasPT & (1 << UInt8(b)) != 0
+                for i in 0..<Cap.hugePages where roots[r].leaf[g0 + i].present { any = true }
+                if any {
+                    roots[r].huge[b] = SPTE()
+                    for i in 0..<Cap.hugePages { roots[r].leaf[g0 + i] = SPTE() }
+                    roots[r].hasPT &= ~(1 << UInt8(b))
+                    mapDirty = true
+                    return true
+                }
+            }
+            roots[r].scheduledToZap = false
+            putRoot(UInt8(r))
+            return true
+        }
+        return false
+    }
+
+    /// Whether kvm_tdp_mmu_zap_invalidated_roots() has anything left to do.
+    @inline(__always) var anyRootScheduledToZap: Bool {
+        for r in 0..<Cap.roots where roots[r].scheduledToZap { return true }
+        return false
+    }
+}
