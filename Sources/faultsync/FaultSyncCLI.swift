@@ -157,12 +157,15 @@ struct Encode: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
 
     func run() throws {
+        guard !output.lowercased().hasSuffix(".txt") else {
+            throw CLIError("\(output): encode writes fuzzer bytes; refusing a .txt name (use e.g. x.bin)")
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDir), !isDir.boolValue,
               let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot read a file there") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(file): not UTF-8 text") }
         let s: Schedule
-        do { s = try Schedule(text: text) } catch let e as ScheduleParseError { throw CLIError("\(file): \(e)") }
+        do { s = try Schedule(text: text) } catch let e as ScheduleParseError { throw CLIError("\(file):\(e)") }
         try writeNew(output, Data(s.bytes), inputs: [file], force: force)
         print("\(output): \(s.events.count) events, \(s.bytes.count) bytes")
     }
@@ -260,6 +263,9 @@ struct Minimize: ParsableCommand {
 
     func run() throws {
         let variant = try v.resolve()
+        guard !output.lowercased().hasSuffix(".txt") else {
+            throw CLIError("\(output): -o names the byte file; the text twin is written beside it (use e.g. min.bin)")
+        }
         let bytes = try readSchedule(file)
         let s = Schedule(bytes: bytes)
         guard let inv = Checker.check(bytes, variant: variant, config: v.config).violation?.invariant,
