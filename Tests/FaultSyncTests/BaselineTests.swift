@@ -209,6 +209,42 @@ final class BaselineTests: XCTestCase {
         XCTAssertEqual((0..<4).map { w.roots[0].leaf[$0].pfn }, [8, 9, 10, 11], "tdp_mmu_split_huge_page children")
     }
 
+    // MARK: APICv inhibit -> kvm_zap_gfn_range()
+
+    func testApicAccessPageIsMappedWhileApicvIsActiveAndZappedOnInhibit() {
+        let (v1, w1) = world("fault vcpu0 gfn=apic shared\n")
+        XCTAssertNil(v1.violation)
+        XCTAssertTrue(w1.leaf[w1.apicGfn].present)
+        let (v2, w2) = world("fault vcpu0 gfn=apic shared\nstep vcpu0 x16\napicv inhibit\nstep apicv x2\n")
+        XCTAssertNil(v2.violation)
+        XCTAssertFalse(w2.leaf[w2.apicGfn].present, "kvm_zap_gfn_range zapped it")
+        XCTAssertTrue(w2.apicvInhibited)
+        XCTAssertEqual(w2.seq, WorldConfig.default.initialSeq + 1, "begin/end around the zap bumped mmu_invalidate_seq")
+    }
+
+    func testFaultOnTheApicPageWhileInhibitedIsEmulated() {
+        let (v, w) = world("apicv inhibit\nstep apicv x3\nfault vcpu0 gfn=apic shared\n")
+        XCTAssertNil(v.violation)
+        XCTAssertFalse(w.leaf[w.apicGfn].present, "RET_PF_EMULATE: no mapping")
+        let (v2, w2) = world("apicv inhibit\nstep apicv x3\napicv activate\nstep apicv x1\nfault vcpu0 gfn=apic shared\n")
+        XCTAssertNil(v2.violation)
+        XCTAssertTrue(w2.leaf[w2.apicGfn].present, "mapped again once APICv is active")
+    }
+
+    func testApicOracleFiresOnAStaleApicMapping() {
+        var w = World()
+        XCTAssertNotEqual(w.loadRoot(0), none8)
+        w.host[w.hvaCount].pfn = 9
+        w.roots[0].leaf[w.apicGfn] = SPTE(present: true, isPrivate: false, pfn: 9, hva: UInt8(w.hvaCount), incarnation: 0xFF)
+        w.apicvInhibited = true
+        w.apicZapPending = true
+        w.checkSptesAgreeWithHost()
+        XCTAssertNil(w.violation, "the zap has not run yet")
+        w.apicZapPending = false
+        w.checkSptesAgreeWithHost()
+        XCTAssertEqual(w.violation?.why, .apicMappedWhileInhibited)
+    }
+
     func testRetryGfnRetriesWhenTheRangeIsUnset() {
         var w = World()
         w.inProgress = 1

@@ -108,11 +108,15 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(ScheduleFormat.version, 2)
         let fixtures: [([UInt8], String)] = [
             ([0x05, 0x04, 0x00], "recover slot=1"),
-            ([0x05, 0x04, 0x04], "recover slot=1"),      // 4-7 reserved: recover
+            ([0x05, 0x04, 0x06], "recover slot=1"),      // 6-7 reserved: recover
             ([0x05, 0x00, 0x01], "nx-toggle"),
             ([0x05, 0x01, 0x02], "signal vcpu1"),
             ([0x05, 0x02, 0x03], "step nx x3"),
-            ([0x05, 0x1F, 0x03], "step actor8 x16"),
+            ([0x05, 0x1F, 0x03], "step apicv x16"),
+            ([0x05, 0x2F, 0x03], "step actor9 x16"),
+            ([0x05, 0x03, 0x04], "fault vcpu1 gfn=apic shared prefault"),
+            ([0x05, 0x01, 0x05], "apicv inhibit"),
+            ([0x05, 0x00, 0x05], "apicv activate"),
         ]
         for (b, text) in fixtures {
             XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")

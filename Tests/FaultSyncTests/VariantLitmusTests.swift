@@ -152,6 +152,13 @@ final class VariantLitmusTests: XCTestCase {
             step memslot x16       # kvm_mmu_zap_all_fast() must zap r0 before the delete returns
             step memslot x8
             """),
+        (.zapGfnRangeWithoutInvalidation, """
+            fault vcpu0 gfn=apic shared
+            step vcpu0 x4          # F0, F1, F6a snapshot, F6b-d: reads "APICv active"
+            apicv inhibit
+            step apicv x3          # A0 inhibit, A1 kvm_zap_gfn_range (nothing mapped yet), A2
+            step vcpu0 x8          # F8 must see mmu_invalidate_seq changed and retry
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

@@ -80,7 +80,7 @@ public enum Minimizer {
             if e.y > 1 { with { $0.y = 1 }; with { $0.y = e.y / 2 }; with { $0.y = e.y - 1 } }
         case .fault:
             with { $0.x = 0 }; with { $0.f2 = false }; with { $0.f1 = false }
-            if e.y > 0 { with { $0.y = 0 }; with { $0.y = e.y - 1 } }
+            if e.y > 0 && e.y != apicGfnMarker { with { $0.y = 0 }; with { $0.y = e.y - 1 } }
         case .remap, .unmap:
             with { $0.y = 1 }; with { $0.f1 = false }
             if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
@@ -92,7 +92,7 @@ public enum Minimizer {
             if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
         case .create, .delete, .move, .flags, .recover, .signal:
             if e.x > 0 { with { $0.x = 0 } }
-        case .nxToggle:
+        case .nxToggle, .apicv:
             break
         }
         return out

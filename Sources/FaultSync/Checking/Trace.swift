@@ -67,7 +67,13 @@ public struct TraceRecorder: StepObserver {
         if (x.pc == .f6fPrecheck || x.pc == .f6iPrecheck || x.pc == .f8Stale) && x.retries == y.retries && y.pc != .idle {
             out.append("not stale: mmu_seq \(x.mmuSeq), seq \(a.seq), in_progress \(a.inProgress), range \(rangeText(a))")
         }
-        if x.pc == .f6bChecks && y.pc == .idle { out.append(y.flagB ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)") }
+        if x.pc == .f6bChecks && y.pc == .idle {
+            if x.slotObj != none8 && x.slotObj == b.apicObj && b.apicvInhibited {
+                out.append("APIC access page, APICv inhibited: RET_PF_EMULATE")
+            } else {
+                out.append(y.flagB ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)")
+            }
+        }
         if x.pc == .f10Adjust { out.append(y.level == 1 ? "level 2M" : "level 4K") }
         if a.seq != b.seq { out.append("seq \(a.seq)->\(b.seq)") }
         if a.inProgress != b.inProgress { out.append("in_progress \(a.inProgress)->\(b.inProgress)") }
@@ -103,14 +109,15 @@ public struct TraceRecorder: StepObserver {
         if a.hostHuge != b.hostHuge { out.append("host THP blocks \(bits16(a.hostHuge))->\(bits16(b.hostHuge))") }
         for r in 0..<Cap.roots where b.roots[r].state != .free || a.roots[r].state != .free {
             let ra = a.roots[r], rb = b.roots[r]
-            for g in 0..<b.gfnCount where ra.leaf[g] != rb.leaf[g] {
+            for g in 0..<b.mappedGfns where ra.leaf[g] != rb.leaf[g] {
                 out.append(rb.leaf[g].present ? "r\(r) SPTE gfn \(g) -> pfn \(rb.leaf[g].pfn)\(rb.leaf[g].isPrivate ? " private" : "")" : "r\(r) zap gfn \(g)")
             }
-            for k in 0..<(b.gfnCount / Cap.hugePages) where ra.huge[k] != rb.huge[k] {
+            for k in 0..<b.mappedBlocks where ra.huge[k] != rb.huge[k] {
                 let g0 = k * Cap.hugePages
                 out.append(rb.huge[k].present ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(rb.huge[k].pfn)\(rb.huge[k].isPrivate ? " private" : "")" : "r\(r) zap huge gfn [\(g0),\(g0 + Cap.hugePages))")
             }
         }
+        if a.apicvInhibited != b.apicvInhibited { out.append(b.apicvInhibited ? "APICv inhibited (KVM_REQ_APICV_UPDATE)" : "APICv activated") }
         if a.privateGfns != b.privateGfns { out.append("private gfns \(bits32(b.privateGfns, b.gfnCount))") }
         if y.pc == .idle && x.pc != .idle { out.append("done") }
         return out.joined(separator: ", ")
@@ -182,6 +189,9 @@ extension PC {
         case .x1ZapAllFast: return "X1"
         case .x2Unlock: return "X2"
         case .r6Lock, .r6Zap: return "R6"
+        case .a0Update: return "A0"
+        case .a1ZapGfnRange: return "A1"
+        case .a2Unlock: return "A2"
         }
     }
 
@@ -245,6 +255,9 @@ extension PC {
         case .x2Unlock: return "mutex_unlock(slots_lock)"
         case .r6Lock: return "zap_invalidated_roots: read_lock(mmu_lock)"
         case .r6Zap: return "tdp_mmu_zap_root (one block) + read_unlock"
+        case .a0Update: return "__kvm_set_or_clear_apicv_inhibit"
+        case .a1ZapGfnRange: return "kvm_zap_gfn_range(APIC access page)"
+        case .a2Unlock: return "srcu_read_unlock + up_write(apicv_update_lock)"
         }
     }
 }
@@ -276,6 +289,7 @@ public struct StepCounter: StepObserver {
             case .attr: return pc.rawValue >= PC.t1Lock.rawValue && pc.rawValue <= PC.t7Unlock.rawValue
             case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue
             case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue
+            case .apicv: return pc.rawValue >= PC.a0Update.rawValue && pc.rawValue <= PC.a2Unlock.rawValue
             case .absent: return false
             }
         }

@@ -1,7 +1,8 @@
 /// The fixed actor table: index 0/1 vCPUs, 2/3 host-mm (MMU-notifier) threads, 4 memslot ioctl,
-/// 5 attribute ioctl, 6 huge-page recovery, 7 the `nx_huge_pages` module-parameter writer.
+/// 5 attribute ioctl, 6 huge-page recovery, 7 the `nx_huge_pages` module-parameter writer,
+/// 8 an APICv inhibit/activation (__kvm_set_or_clear_apicv_inhibit -> kvm_zap_gfn_range).
 public enum ActorKind: UInt8 {
-    case absent, vcpu, mm, memslot, attr, recover, nx
+    case absent, vcpu, mm, memslot, attr, recover, nx, apicv
 
     static func forIndex(_ i: Int) -> ActorKind {
         switch i {
@@ -10,12 +11,13 @@ public enum ActorKind: UInt8 {
         case 4: return .memslot
         case 5: return .attr
         case 6: return .recover
-        default: return .nx
+        case 7: return .nx
+        default: return .apicv
         }
     }
 }
 
-public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx"]
+public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx", "apicv"]
 
 /// Program counter: the next atomic step of an actor. Each case is a kernel code point; the
 /// comment gives the step label of `reference/kvm-protocol.md`.
@@ -85,6 +87,10 @@ public enum PC: UInt8, CaseIterable {
     // kvm_mmu_zap_all_fast() R6, run by its caller (memslot M3c, nx X1) after R1-R5
     case r6Lock              // R6  kvm_tdp_mmu_zap_invalidated_roots: read_lock(&kvm->mmu_lock)
     case r6Zap               // R6  tdp_mmu_zap_root, one block; cond_resched_rwlock_read / put root
+    // __kvm_set_or_clear_apicv_inhibit() (x86.c), A0-A2
+    case a0Update            // A0  apicv_inhibit_reasons = new; KVM_REQ_APICV_UPDATE; srcu_read_lock
+    case a1ZapGfnRange       // A1  kvm_zap_gfn_range(APIC access page gfn): write_lock, begin, range_add, zap, end
+    case a2Unlock            // A2  srcu_read_unlock; up_write(apicv_update_lock)
 }
 
 /// Host-mm operations (the environment). Each is bracketed by the MMU notifier's start/end.

@@ -119,11 +119,12 @@ extension World {
     }
 
     @discardableResult
-    mutating func zapLeafs(_ start: Int, _ end: Int, filter: UInt8 = 0) -> Bool {
-        // Every root, invalid ones included (kvm_tdp_mmu_unmap_gfn_range: types | KVM_INVALID_ROOTS).
+    mutating func zapLeafs(_ start: Int, _ end: Int, filter: UInt8 = 0, validOnly: Bool = false) -> Bool {
+        // Every root, invalid ones included (kvm_tdp_mmu_unmap_gfn_range: types | KVM_INVALID_ROOTS);
+        // kvm_tdp_mmu_zap_leafs() (kvm_zap_gfn_range) walks the valid roots only.
         var zapped = false
-        let e = min(end, gfnCount)
-        for r in 0..<Cap.roots where roots[r].state != .free {
+        let e = min(end, mappedGfns)
+        for r in 0..<Cap.roots where roots[r].state == .valid || (!validOnly && roots[r].state == .invalid) {
             var g = max(start, 0)
             while g < e {
                 let b = g / Cap.hugePages
@@ -181,10 +182,10 @@ extension World {
             // In any root, invalid ones included: nothing could reach them after the delete.
             let inc = objs[oi].incarnation
             for r in 0..<Cap.roots where roots[r].state != .free {
-                for g in 0..<gfnCount where roots[r].leaf[g].present && roots[r].leaf[g].incarnation == inc {
+                for g in 0..<mappedGfns where roots[r].leaf[g].present && roots[r].leaf[g].incarnation == inc {
                     fail(.spteSurvivesDelete, .survivesDelete, actor: a, Int64(g), Int64(oi))
                 }
-                for b in 0..<(gfnCount / Cap.hugePages) where roots[r].huge[b].present && roots[r].huge[b].incarnation == inc {
+                for b in 0..<mappedBlocks where roots[r].huge[b].present && roots[r].huge[b].incarnation == inc {
                     fail(.spteSurvivesDelete, .survivesDelete, actor: a, Int64(b * Cap.hugePages), Int64(oi))
                 }
             }

@@ -95,7 +95,7 @@ extension World {
     /// put the zapper's reference. Returns false when no scheduled root is left.
     mutating func zapInvalidatedRootsStep() -> Bool {
         for r in 0..<Cap.roots where roots[r].scheduledToZap {
-            for b in 0..<(gfnCount / Cap.hugePages) {
+            for b in 0..<mappedBlocks {
                 let g0 = b * Cap.hugePages
                 var any = roots[r].huge[b].present || roots[r].hasPT & (1 << UInt8(b)) != 0
                 for i in 0..<Cap.hugePages where roots[r].leaf[g0 + i].present { any = true }

@@ -87,6 +87,9 @@ extension World {
                 }
                 return
             }
+            // APIC_ACCESS_PAGE_PRIVATE_MEMSLOT && !kvm_apicv_activated() -> RET_PF_EMULATE: no
+            // mapping while APICv is inhibited (read without a lock, after the mmu_seq snapshot).
+            if o == apicObj && apicvInhibited { finishFault(a); return }
             actors[a].pc = .f6fPrecheck
 
         case .f6fPrecheck:

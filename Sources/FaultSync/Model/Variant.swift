@@ -23,6 +23,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case hostWalkDoubleRead
     case reloadIgnoresObsoleteRequest
     case zapInvalidatedRootsAtLastPut
+    case zapGfnRangeWithoutInvalidation
 
     public var name: String {
         switch self {
@@ -48,6 +49,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .hostWalkDoubleRead: return "host-walk-double-read"
         case .reloadIgnoresObsoleteRequest: return "reload-ignores-obsolete-request"
         case .zapInvalidatedRootsAtLastPut: return "zap-invalidated-roots-at-last-put"
+        case .zapGfnRangeWithoutInvalidation: return "zap-gfn-range-without-invalidation"
         }
     }
 
@@ -95,6 +97,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "F10 host_pfn_mapping_level() takes the level from a first read of the host PMD made before the F6a snapshot, not from one READ_ONCE under mmu_lock after F8 (B7, 44187235cbcc)"
         case .reloadIgnoresObsoleteRequest:
             return "P0 kvm_mmu_reload() keeps a loaded root even when KVM_REQ_MMU_FREE_OBSOLETE_ROOTS is pending, so a prefault that starts on an obsolete root retries until a signal (B11, reverts 20a6cff3b283)"
+        case .zapGfnRangeWithoutInvalidation:
+            return "A1 kvm_zap_gfn_range() zaps without kvm_mmu_invalidate_begin/range_add/end, so a fault that read \"APICv active\" before the inhibit maps the APIC access page after the zap (reverts edb298c663fc)"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -114,6 +118,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .noSynchronizeSrcu, .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall:
             return .memslotFreedUnderReader
         case .zapInvalidatedRootsAtLastPut: return .spteSurvivesDelete
+        case .zapGfnRangeWithoutInvalidation: return .staleCommit
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
@@ -215,6 +220,7 @@ public enum Why: UInt8, Sendable {
     case noRunnable, srcuWaitsForLoopingReader, retryBound
     case spinsUntilSignal
     case bugLeafPfnChange, warnEndWithoutRange, lockdepUnmapUnprotected, bugPutValidRoot
+    case apicMappedWhileInhibited
 }
 
 public struct Violation: Equatable, Sendable {
@@ -257,6 +263,8 @@ public struct Violation: Equatable, Sendable {
             return "kvm_mmu_invalidate_end(): WARN_ON_ONCE(range_start == INVALID_GPA): \(who) added no range between start and end"
         case .lockdepUnmapUnprotected:
             return "kvm_unmap_gfn_range(): lockdep_assert_once(mmu_invalidate_in_progress || slots_lock held) fails: \(who) zaps gfn [\(a),\(b)) with no invalidation in progress"
+        case .apicMappedWhileInhibited:
+            return "APICv is inhibited and kvm_zap_gfn_range() has run, but valid root r\(b) maps the APIC access page (gfn \(a)): a fault that read APICv as active installed it after the zap"
         case .bugPutValidRoot:
             return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:

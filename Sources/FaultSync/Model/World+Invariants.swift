@@ -26,6 +26,13 @@ extension World {
     /// I6 + I11: every present SPTE maps a live page that the host still maps at the hva it was
     /// looked up through (at a level at least as large), and agrees with the gfns' attributes.
     mutating func checkSptesAgreeWithHost() {
+        // APICv inhibited and kvm_zap_gfn_range() done: no valid root (what a vCPU can enter
+        // the guest with) maps the APIC access page (the fault's "APICv active" read was stale).
+        if apicvInhibited && !apicZapPending {
+            for r in 0..<Cap.roots where roots[r].state == .valid && roots[r].leaf[apicGfn].present {
+                fail(.staleCommit, .apicMappedWhileInhibited, actor: -1, Int64(apicGfn), Int64(r)); return
+            }
+        }
         for r in 0..<Cap.roots where roots[r].state != .free {
             checkSptesAgreeWithHost(root: r)
             if violation != nil { return }
@@ -35,7 +42,7 @@ extension World {
     /// I6 + I11 for one root (invalid roots too: their SPTEs are still reachable by the zapper
     /// and the MMU notifier, and a page freed under them is a use-after-free).
     mutating func checkSptesAgreeWithHost(root r: Int) {
-        let blocks = gfnCount / Cap.hugePages
+        let blocks = mappedBlocks
         let huge = roots[r].huge, leaf = roots[r].leaf
         for b in 0..<blocks where huge[b].present {
             let s = huge[b]
@@ -55,7 +62,7 @@ extension World {
             }
             if !isHostHuge(hva: Int(s.hva)) { fail(.staleCommit, .spteHostLevel, actor: -1, Int64(g0), Int64(s.hva)); return }
         }
-        for g in 0..<gfnCount where leaf[g].present {
+        for g in 0..<mappedGfns where leaf[g].present {
             let s = leaf[g]
             if s.isPrivate != isPrivate(g) {
                 fail(.attributeMismatch, .kindMismatch, actor: -1, Int64(g), s.isPrivate ? 1 : 0); return

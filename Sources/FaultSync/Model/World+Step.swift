@@ -7,7 +7,7 @@ extension World {
         case .f7Lock, .h1Lock, .r6Lock: return mmuFreeForRead
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
-        case .x1ZapAllFast: return mmuFreeForWrite
+        case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
         case .n1Count:
             let (lo, hi) = hostOpRange(a)
             return hostBusy & blockMask(lo, hi) == 0
@@ -26,6 +26,7 @@ extension World {
         case .attr: stepAttr(a)
         case .recover: stepRecover(a)
         case .nx: stepNx(a)
+        case .apicv: stepApicv(a)
         case .absent: break
         }
         now &+= 1
@@ -44,6 +45,11 @@ extension World {
         case .fault:
             let a = Int(e.x & 1)
             guard actors[a].kind == .vcpu, !actors[a].busy else { return false }
+            if e.y == apicGfnMarker {
+                guard apicGfn >= 0 else { return false }
+                startFault(a, gfn: apicGfn, isPrivate: false, prefault: e.f2)
+                return true
+            }
             startFault(a, gfn: Int(e.y) % gfnCount, isPrivate: e.f1, prefault: e.f2)
             return true
         case .remap, .unmap, .collapse, .split:
@@ -70,6 +76,10 @@ extension World {
         case .nxToggle:
             guard !actors[7].busy else { return false }
             startNx(7)
+            return true
+        case .apicv:
+            guard actors[8].kind == .apicv, !actors[8].busy, apicGfn >= 0 else { return false }
+            startApicv(8, inhibit: e.f1)
             return true
         case .signal:
             // A signal to the vCPU thread: seen by signal_pending() in its ioctl's loop. With no

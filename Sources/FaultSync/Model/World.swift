@@ -7,7 +7,7 @@ public enum Cap {
     public static let hvaBlocks = hvas / hugePages
     public static let slotIDs = 3        // memslot ids in the one address space
     public static let objects = 12       // struct kvm_memory_slot objects (pool)
-    public static let actors = 8         // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx
+    public static let actors = 9         // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx, apicv
     public static let roots = 4          // TDP MMU roots: 2 held by vCPUs + 1 being zapped + 1 valid
     public static let pfnWords = 32      // ghost freed-bitmap: 32 * 64 = 2048 host pfns
     public static let hostPfns = pfnWords * 64
@@ -31,6 +31,9 @@ public struct WorldConfig: Sendable, Equatable {
     /// Memslot delete/move zaps with kvm_mmu_zap_all_fast() (KVM_X86_DEFAULT_VM with
     /// KVM_X86_QUIRK_SLOT_ZAP_ALL, the default) instead of kvm_mmu_zap_memslot().
     public var zapAllOnSlotChange = true
+    /// The VM has an APIC access page (APIC_ACCESS_PAGE_PRIVATE_MEMSLOT, one gfn just past the
+    /// user gfns, backed by its own host page). Only when the world has room for it.
+    public var apicAccessPage = true
     /// Candidate fixes for the baseline's findings. The default, every fix, is the "correct"
     /// configuration; `.none` is the plain baseline.
     public var fixes: FixSet = .all
@@ -44,6 +47,7 @@ public struct WorldConfig: Sendable, Equatable {
         l.gfnCount == r.gfnCount && l.hvaCount == r.hvaCount && l.vcpus == r.vcpus
             && l.notifiers == r.notifiers && l.initialSeq == r.initialSeq
             && l.zapAllOnSlotChange == r.zapAllOnSlotChange && l.fixes == r.fixes
+            && l.apicAccessPage == r.apicAccessPage
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -138,10 +142,15 @@ public struct World {
     // --- TDP MMU roots (kvm->arch.tdp_mmu_roots), each with its own SPTEs ---
     public var roots = InlineArray<4, Root>(repeating: Root())
     public let zapAllOnSlotChange: Bool
+    /// The APIC access page's gfn (gfnCount), or -1; its private memslot object; APICv state.
+    public let apicGfn: Int
+    public let apicObj: UInt8
+    public var apicvInhibited = false            // kvm->arch.apicv_inhibit_reasons != 0
+    public var apicZapPending = false            // ghost: inhibited, kvm_zap_gfn_range not yet done
     public let fixes: FixSet
 
     // --- actors and time ---
-    public var actors = InlineArray<8, Actor>(repeating: Actor())
+    public var actors = InlineArray<9, Actor>(repeating: Actor())
     public var now: UInt32 = 1                   // ghost clock: one tick per step
     public var violation: Violation? = nil
     /// Set by steps that add SPTEs or change host PTEs / attributes: the mapping oracle is a
@@ -158,6 +167,15 @@ public struct World {
         seq = config.initialSeq
         zapAllOnSlotChange = config.zapAllOnSlotChange
         fixes = config.fixes
+        let apic = config.apicAccessPage && gfnCount < Cap.gfns && hvaCount < Cap.hvas
+        apicGfn = apic ? gfnCount : -1
+        apicObj = apic ? UInt8(Cap.objects - 1) : none8
+        if apic {
+            // kvm_alloc_apic_access_page(): a KVM-private memslot, never changed by userspace.
+            objs[Cap.objects - 1] = MemslotObj(state: .live, id: 3, base: UInt8(gfnCount), npages: 1,
+                                               uaddr: UInt8(hvaCount), flags: 0, mixed: 0,
+                                               incarnation: 0xFF, unpublishedAt: 0)
+        }
         for i in 0..<Cap.actors { actors[i].kind = ActorKind.forIndex(i) }
         if config.vcpus < 2 { actors[1].kind = .absent }
         if config.notifiers < 2 { actors[3].kind = .absent }
@@ -176,6 +194,10 @@ public struct World {
 
     // MARK: small helpers
 
+    /// gfns that can have SPTEs: the user gfns, plus the APIC access page's.
+    @inline(__always) public var mappedGfns: Int { apicGfn >= 0 ? gfnCount + 1 : gfnCount }
+    @inline(__always) public var mappedBlocks: Int { (mappedGfns + Cap.hugePages - 1) / Cap.hugePages }
+
     @inline(__always) public func isPrivate(_ gfn: Int) -> Bool { privateGfns & (1 << UInt32(gfn)) != 0 }
     @inline(__always) public func isFreed(_ pfn: UInt16) -> Bool {
         pfn < UInt16(Cap.hostPfns) && freed[Int(pfn >> 6)] & (1 << UInt64(pfn & 63)) != 0
@@ -187,6 +209,7 @@ public struct World {
 
     /// `__gfn_to_memslot()` on a container: the object index covering `gfn`, or `none8`.
     @inline(__always) public func lookup(container c: Int, gfn: Int) -> UInt8 {
+        if gfn == apicGfn { return apicObj }
         for id in 0..<Cap.slotIDs {
             let o = containers[c].slot[id]
             if o != none8 && objs[Int(o)].covers(gfn) { return o }

@@ -1,13 +1,15 @@
 /// One schedule event: start an operation (with its arguments) or step an in-flight actor.
 public enum EventKind: UInt8, CaseIterable, Sendable {
     case step, fault, remap, unmap, collapse, split, create, delete, move, flags, attr, recover
-    case nxToggle, signal     // format v2
+    case nxToggle, signal, apicv     // format v2
 }
 
 /// A decoded event. Field meaning by kind:
 /// - step:     x = actor index, y = repeat count (1...16)
 /// - nxToggle: a write to the nx_huge_pages module parameter (no arguments)
 /// - signal:   x = vcpu: a signal to that vCPU thread (ends its ioctl's retry loop with -EINTR)
+/// - apicv:    f1 = inhibit (else activate): __kvm_set_or_clear_apicv_inhibit
+/// - fault with y == apicGfnMarker: a fault on the APIC access page (shared; f2 = prefault)
 /// - fault:    x = vcpu, y = gfn, f1 = private, f2 = prefault (KVM_PRE_FAULT_MEMORY)
 /// - remap/unmap: x = first hva page, y = pages (1...4), f1 = not blockable
 /// - collapse/split: x = hva huge block, f1 = not blockable
@@ -32,10 +34,12 @@ public struct Event: Equatable, Sendable {
 ///
 ///   op % 16:  0-4 step   a%7 = actor, 1 + b%16 = count
 ///             5   b&7 selects (v2; v1 ignored b, and `faultsync migrate` zeroes it):
-///                 0 and 4-7 (reserved)  recover a%3 = slot id
+///                 0 and 6-7 (reserved)  recover a%3 = slot id
 ///                 1  nx_huge_pages toggle
 ///                 2  signal vcpu a&1
 ///                 3  step actor 7 + (a>>4)&7 (actors past the first seven), 1 + a&15 = count
+///                 4  fault vcpu a&1 on the APIC access page, a&2 = prefault
+///                 5  APICv a&1 ? inhibit : activate
 ///             6   fault  a&1 = vcpu, a>>1 = gfn, b&1 = private, b&2 = prefault
 ///             7   remap  a = hva, 1 + b%4 = pages, b&4 = not blockable
 ///             8   unmap  (as remap)
@@ -61,6 +65,8 @@ public enum ScheduleFormat {
             case 1: return Event(kind: .nxToggle)
             case 2: return Event(kind: .signal, x: a & 1)
             case 3: return Event(kind: .step, x: 7 &+ ((a >> 4) & 7), y: 1 + (a & 15))
+            case 4: return Event(kind: .fault, x: a & 1, y: apicGfnMarker, f2: a & 2 != 0)
+            case 5: return Event(kind: .apicv, f1: a & 1 != 0)
             default: return Event(kind: .recover, x: a % 3)
             }
         case 6: return Event(kind: .fault, x: a & 1, y: (a >> 1) % gfns, f1: b & 1 != 0, f2: b & 2 != 0)
@@ -83,7 +89,9 @@ public enum ScheduleFormat {
         case .nxToggle: return (5, 0, 1)
         case .signal: return (5, e.x, 2)
         case .recover: return (5, e.x, 0)
+        case .fault where e.y == apicGfnMarker: return (5, (e.x & 1) | (e.f2 ? 2 : 0), 4)
         case .fault: return (6, (e.y << 1) | (e.x & 1), (e.f1 ? 1 : 0) | (e.f2 ? 2 : 0))
+        case .apicv: return (5, e.f1 ? 1 : 0, 5)
         case .remap: return (7, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
         case .unmap: return (8, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
         case .collapse: return (9, e.x, 0)

@@ -16,6 +16,8 @@
 ///     nx-toggle
 ///     signal vcpu0
 ///     step nx x3
+///     fault vcpu1 gfn=apic shared
+///     apicv inhibit
 /// v1 text is v2 text: v2 only added the last three forms.
 public struct ScheduleParseError: Error, CustomStringConvertible {
     public var line: Int
@@ -48,7 +50,7 @@ extension Event {
     public var text: String {
         switch kind {
         case .step: return "step \(Int(x) < actorNames.count ? actorNames[Int(x)] : "actor\(x)") x\(y)"
-        case .fault: return "fault vcpu\(x) gfn=\(y) \(f1 ? "private" : "shared")\(f2 ? " prefault" : "")"
+        case .fault: return "fault vcpu\(x) gfn=\(y == apicGfnMarker ? "apic" : String(y)) \(f1 ? "private" : "shared")\(f2 ? " prefault" : "")"
         case .remap: return "remap hva=\(x) pages=\(y)\(f1 ? " nonblocking" : "")"
         case .unmap: return "unmap hva=\(x) pages=\(y)\(f1 ? " nonblocking" : "")"
         case .collapse: return "collapse block=\(x)"
@@ -61,6 +63,7 @@ extension Event {
         case .recover: return "recover slot=\(x)"
         case .nxToggle: return "nx-toggle"
         case .signal: return "signal vcpu\(x)"
+        case .apicv: return "apicv \(f1 ? "inhibit" : "activate")"
         }
     }
 }
@@ -69,7 +72,7 @@ extension Schedule {
     public static let header = "# faultsync schedule v\(ScheduleFormat.version)"
     /// The first word of every event line.
     public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
-                               "flags", "attr", "recover", "nx-toggle", "signal"]
+                               "flags", "attr", "recover", "nx-toggle", "signal", "apicv"]
 
     public var text: String {
         var s = Schedule.header + "\n"
@@ -111,9 +114,14 @@ extension Schedule {
                 e = Event(kind: .step, x: UInt8(a), y: UInt8(count))
             case "fault":
                 guard let v = p.take(), v.hasPrefix("vcpu"), let k = Int(v.dropFirst(4)), (0...1).contains(k) else { throw p.error("fault needs vcpu0 or vcpu1") }
-                let g = try p.value("gfn", below: g.gfns)
-                let priv = try p.choice("shared", "private")
-                e = Event(kind: .fault, x: UInt8(k), y: UInt8(g), f1: priv, f2: p.flag("prefault"))
+                if p.flag("gfn=apic") {
+                    guard try !p.choice("shared", "private") else { throw p.error("the APIC access page is shared memory") }
+                    e = Event(kind: .fault, x: UInt8(k), y: apicGfnMarker, f2: p.flag("prefault"))
+                } else {
+                    let g = try p.value("gfn", below: g.gfns)
+                    let priv = try p.choice("shared", "private")
+                    e = Event(kind: .fault, x: UInt8(k), y: UInt8(g), f1: priv, f2: p.flag("prefault"))
+                }
             case "remap", "unmap":
                 let h = try p.value("hva", below: g.hvas)
                 let n = try p.value("pages", in: 1...4)
@@ -142,6 +150,8 @@ extension Schedule {
                 e = Event(kind: .attr, x: UInt8(g0), y: UInt8(np), f1: try p.choice("shared", "private"))
             case "recover":
                 e = Event(kind: .recover, x: UInt8(try p.value("slot", below: 3)))
+            case "apicv":
+                e = Event(kind: .apicv, f1: try p.choice("activate", "inhibit"))
             case "nx-toggle":
                 e = Event(kind: .nxToggle)
             case "signal":
