@@ -318,7 +318,7 @@ struct RandomSearch: ParsableCommand {
                 }
             }
         }
-        var rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
+        var rng = SplitMix64(stream: seed)
         func next() -> UInt64 { rng.next() }
         let start = DispatchTime.now().uptimeNanoseconds
         var execs = 0

@@ -9,7 +9,7 @@ public struct PCTScheduler {
     public var maxEvents: Int
 
     public init(seed: UInt64, depth: Int = 3, maxEvents: Int = 64) {
-        rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
+        rng = SplitMix64(stream: seed)
         self.depth = max(1, depth)
         self.maxEvents = min(max(1, maxEvents), ScheduleFormat.maxEvents)
     }
