@@ -117,6 +117,7 @@ public struct Actor {
     public var pfn: UInt16 = 0
     public var hva: UInt8 = 0
     public var hostVersion: UInt32 = 0
+    public var lookupAt: UInt32 = 0       // ghost: the step of the pfn lookup (F6g)
     public var level: UInt8 = 0
     public var root: UInt8 = none8        // vCPU: the TDP MMU root it has loaded (mmu->root.hpa), or none
     public var phase: UInt8 = 0

@@ -215,6 +215,7 @@ extension World {
                 let new = remap ? allocPfn(count: 1) : 0
                 host[h].pfn = new
                 host[h].version &+= 1
+                host[h].changedAt = now
                 markFreed(old)
             }
             hostHuge &= ~blockMask(lo, hi)           // a changed THP is split first
@@ -227,6 +228,7 @@ extension World {
                 let old = host[lo + i].pfn
                 host[lo + i].pfn = base + UInt16(i)
                 host[lo + i].version &+= 1
+                host[lo + i].changedAt = now
                 markFreed(old)
             }
             hostHuge |= 1 << UInt16(b)

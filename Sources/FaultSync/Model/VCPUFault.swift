@@ -116,11 +116,13 @@ extension World {
                     if p == 0 { finishFault(a); return }   // F6h error pfn
                     host[h].pfn = p
                     host[h].version &+= 1
+                    host[h].changedAt = now
                     mapDirty = true
                 }
                 actors[a].hva = UInt8(h)
                 actors[a].pfn = host[h].pfn
                 actors[a].hostVersion = host[h].version
+                actors[a].lookupAt = now
             }
             if variant == .srcuUnlockBeforeInstall { srcuUnlock(a) }
             actors[a].pc = variant == .seqSnapshotAfterLookup ? .f6aLateSnapshot : .f6iPrecheck
@@ -232,7 +234,10 @@ extension World {
             // I5/I6 at commit: the host PTE looked up at F6g must be unchanged and its page live.
             let h = Int(actors[a].hva)
             if host[h].version != actors[a].hostVersion {
-                fail(.staleCommit, .installHostChanged, actor: a, Int64(gfn), Int64(actors[a].hostVersion))
+                // a: gfn | hva << 8 | lookup step << 16; b: change step | looked-up pfn << 32 | pfn now << 48
+                fail(.staleCommit, .installHostChanged, actor: a,
+                     Int64(gfn) | Int64(h) << 8 | Int64(actors[a].lookupAt) << 16,
+                     Int64(host[h].changedAt) | Int64(pfn) << 32 | Int64(host[h].pfn) << 48)
             } else if isFreed(pfn) {
                 fail(.staleCommit, .installPfnFreed, actor: a, Int64(gfn), Int64(pfn))
             }

@@ -234,9 +234,13 @@ public struct Violation: Equatable, Sendable {
     public var message: String {
         let who = Int(actor) < actorNames.count ? actorNames[Int(actor)] : "-"
         switch why {
-        case .installHostChanged: return "\(who) installs gfn \(a): the host PTE it looked up changed since the lookup (version \(b))"
+        case .installHostChanged:
+            let gfn = a & 0xFF, hva = (a >> 8) & 0xFF, lookup = a >> 16
+            let changed = b & 0xFFFF_FFFF, was = (b >> 32) & 0xFFFF, now = (b >> 48) & 0xFFFF
+            return "\(who) installs gfn \(gfn) -> pfn \(was), looked up at step \(lookup) (hva \(hva) -> pfn \(was)); the host changed hva \(hva) at step \(changed) (now pfn \(now)) and nothing made the fault retry"
         case .installPfnFreed: return "\(who) installs gfn \(a) -> pfn \(b), but that host page is freed"
-        case .spteHostMismatch: return "SPTE gfn \(a) maps pfn \(b >> 16) but the host now maps hva \(b & 0xFFFF) elsewhere"
+        case .spteHostMismatch:
+            return "root r\((a >> 8) & 0xFF) SPTE gfn \(a & 0xFF) maps pfn \((b >> 16) & 0xFFFF), but the host changed hva \(b & 0xFFFF) at step \(a >> 16) (now pfn \(b >> 32)) and the SPTE was not zapped"
         case .sptePfnFreed: return "SPTE gfn \(a) maps freed host pfn \(b)"
         case .spteHostLevel: return "huge SPTE at gfn \(a) but the host mapping of hva \(b) is not huge"
         case .inProgressMismatch: return "mmu_invalidate_in_progress = \(a) but \(b) invalidations are between begin and end"

@@ -57,7 +57,8 @@ extension World {
                 let p = s.pfn + UInt16(i)
                 if isFreed(p) { fail(.staleCommit, .sptePfnFreed, actor: -1, Int64(g0 + i), Int64(p)); return }
                 if host[h].pfn != p {
-                    fail(.staleCommit, .spteHostMismatch, actor: -1, Int64(g0 + i), Int64(p) << 16 | Int64(h)); return
+                    fail(.staleCommit, .spteHostMismatch, actor: -1, Int64(g0 + i) | Int64(r) << 8 | Int64(host[h].changedAt) << 16,
+                         Int64(p) << 16 | Int64(h) | Int64(host[h].pfn) << 32); return
                 }
             }
             if !isHostHuge(hva: Int(s.hva)) { fail(.staleCommit, .spteHostLevel, actor: -1, Int64(g0), Int64(s.hva)); return }
@@ -70,7 +71,8 @@ extension World {
             if s.isPrivate { continue }
             if isFreed(s.pfn) { fail(.staleCommit, .sptePfnFreed, actor: -1, Int64(g), Int64(s.pfn)); return }
             if host[Int(s.hva)].pfn != s.pfn {
-                fail(.staleCommit, .spteHostMismatch, actor: -1, Int64(g), Int64(s.pfn) << 16 | Int64(s.hva)); return
+                fail(.staleCommit, .spteHostMismatch, actor: -1, Int64(g) | Int64(r) << 8 | Int64(host[Int(s.hva)].changedAt) << 16,
+                     Int64(s.pfn) << 16 | Int64(s.hva) | Int64(host[Int(s.hva)].pfn) << 32); return
             }
         }
     }

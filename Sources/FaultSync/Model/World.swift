@@ -57,6 +57,7 @@ public struct WorldConfig: Sendable, Equatable {
 public struct HostPTE: Equatable {
     public var pfn: UInt16 = 0          // 0 = not present
     public var version: UInt32 = 0      // ghost: bumped on every change
+    public var changedAt: UInt32 = 0    // ghost: the step of the last change
 }
 
 /// A leaf SPTE (TDP MMU). Ghost fields say where it came from.
