@@ -20,7 +20,7 @@ struct FaultSyncCLI: ParsableCommand {
 }
 
 struct VariantOption: ParsableArguments {
-    @Option(name: .long, help: "Bug variant to run (see `faultsync variants`); default: none, the correct model.")
+    @Option(name: .long, help: "Bug variant to run: \(Variant.allCases.map(\.name).joined(separator: ", ")); default: none, the correct model. `replay` also takes `auto`: the variant of corpus/regressions/<variant>/, or the one a text twin's \"# minimized: ... under variant V\" line names.")
     var variant: String = "none"
 
     @Flag(name: .long, help: "Run the plain baseline kernel (\(KernelBaseline.description)) without the candidate fixes for its known findings (see `faultsync findings`). Default: baseline + those fixes, the correct model.")
@@ -35,9 +35,26 @@ struct VariantOption: ParsableArguments {
 
     func resolve() throws -> Variant {
         guard let v = Variant.named(variant) else {
-            throw CLIError("unknown variant '\(variant)'; known: \(Variant.allCases.map(\.name).joined(separator: ", "))")
+            let names = Variant.allCases.map(\.name)
+            let close = names.min { editDistance($0, variant) < editDistance($1, variant) }
+            let hint = close.map { editDistance($0, variant) <= 3 ? "; did you mean '\($0)'?" : "" } ?? ""
+            throw CLIError("unknown variant '\(variant)'\(hint) (known: \(names.joined(separator: ", ")))")
         }
         return v
+    }
+
+    /// `--variant auto` for one file: the directory name under corpus/regressions/, else the
+    /// variant the text twin's "# minimized: ... under variant V" line names, else none.
+    static func inferred(for path: String) -> Variant {
+        let parts = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+        if let i = parts.lastIndex(of: "regressions"), i + 1 < parts.count - 1, let v = Variant.named(parts[i + 1]) { return v }
+        let twin = path.hasSuffix(".bin") ? String(path.dropLast(4)) + ".txt" : path
+        if let t = try? String(contentsOfFile: twin, encoding: .utf8),
+           let r = t.range(of: "under variant ") {
+            let name = t[r.upperBound...].prefix { !$0.isWhitespace }
+            if let v = Variant.named(String(name)) { return v }
+        }
+        return .none
     }
 }
 
@@ -78,6 +95,41 @@ func readSchedule(_ path: String) throws -> [UInt8] {
 }
 
 /// Write a new file; refuse to overwrite an input or an existing file unless `force`.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
+    var prev = Array(0...y.count)
+    for i in 1...x.count {
+        var cur = [i] + Array(repeating: 0, count: y.count)
+        for j in 1...y.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)) }
+        prev = cur
+    }
+    return prev[y.count]
+}
+
+/// Expand directories (recursively) into their schedule files, sorted; a text twin `X.txt` next
+/// to `X.bin` is skipped (the same schedule); `.md` notes and `.log` files are not schedules.
+func expandSchedules(_ paths: [String]) throws -> [String] {
+    var out: [String] = []
+    for p in paths {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { out.append(p); continue }
+        guard isDir.boolValue else { out.append(p); continue }
+        guard let e = FileManager.default.enumerator(atPath: p) else { throw CLIError("\(p): cannot list") }
+        var files: [String] = []
+        for case let rel as String in e {
+            let full = (p as NSString).appendingPathComponent(rel)
+            var d: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &d), d.boolValue { continue }
+            if rel.hasSuffix(".md") || rel.hasSuffix(".log") || rel.hasPrefix(".") { continue }
+            files.append(full)
+        }
+        let set = Set(files)
+        out += files.sorted().filter { !($0.hasSuffix(".txt") && set.contains(String($0.dropLast(4)) + ".bin")) }
+    }
+    return out
+}
+
 func writeNew(_ path: String, _ data: Data, inputs: [String], force: Bool) throws {
     let target = URL(fileURLWithPath: path).standardizedFileURL.path
     for i in inputs where URL(fileURLWithPath: i).standardizedFileURL.path == target {
@@ -95,14 +147,24 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Replay schedule files; report the first violation of each.")
     @OptionGroup var v: VariantOption
     @Flag(name: .long, help: "Print only the verdict line per file.") var quiet = false
-    @Argument(help: "Schedule files (bytes, or text form if named *.txt).") var files: [String]
+    @Argument(help: "Schedule files or directories (recursively; a .txt twin of a .bin is skipped). Text is recognised by its content.") var files: [String]
 
     func run() throws {
-        let variant = try v.resolve()
+        let auto = v.variant == "auto"
+        let fixed = auto ? Variant.none : try v.resolve()
         guard !files.isEmpty else { throw CLIError("replay needs at least one file") }
-        let inputs = try files.map { ($0, try readSchedule($0)) }
+        let paths = try expandSchedules(files)
+        guard !paths.isEmpty else { throw CLIError("no schedule files in \(files.joined(separator: " "))") }
         var found = false
-        for (path, bytes) in inputs {
+        var bad = 0
+        for path in paths {
+            let bytes: [UInt8]
+            do { bytes = try readSchedule(path) } catch let e as CLIError {
+                FileHandle.standardError.write(Data("faultsync: \(e)\n".utf8))
+                bad += 1
+                continue
+            }
+            let variant = auto ? VariantOption.inferred(for: path) : fixed
             let verdict = Checker.check(bytes, variant: variant, config: v.config)
             if let x = verdict.violation {
                 found = true
@@ -117,6 +179,10 @@ struct Replay: ParsableCommand {
             } else {
                 print("\(path): ok (\(verdict.events) events, \(verdict.steps) steps, variant \(variant.name))")
             }
+        }
+        if bad > 0 {
+            FileHandle.standardError.write(Data("faultsync: \(bad) of \(paths.count) file(s) could not be read\n".utf8))
+            throw ExitCode(2)
         }
         if found { throw ExitCode(1) }
     }
@@ -225,7 +291,7 @@ struct Variants: ParsableCommand {
     func run() throws {
         for v in Variant.allCases {
             let inv = v.violates.isEmpty ? "-" : v.violates.map { "\($0.name) (\($0.label))" }.joined(separator: ", also ")
-            print("\(v.name)\n    breaks:   \(v.breaks)\n    violates: \(inv)")
+            print("\(v.name)\n    breaks:   \(v.breaks)\n    origin:   \(v.origin)\n    violates: \(inv)")
         }
     }
 }
@@ -355,15 +421,8 @@ struct Steps: ParsableCommand {
 
     func run() throws {
         let variant = try v.resolve()
-        var files: [String] = []
-        for p in paths {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw CLIError("\(p): no such file") }
-            if isDir.boolValue {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
-                files += names.sorted().map { p + "/" + $0 }.filter { !$0.hasSuffix(".log") }
-            } else { files.append(p) }
-        }
+        for p in paths where !FileManager.default.fileExists(atPath: p) { throw CLIError("\(p): no such file") }
+        let files = try expandSchedules(paths)
         guard !files.isEmpty else { throw CLIError("no schedule files given") }
         var counter = StepCounter()
         for f in files {
@@ -381,7 +440,7 @@ struct Steps: ParsableCommand {
                 if !gaps || n == 0 {
                     let k = "\(kind)".padding(toLength: 8, withPad: " ", startingAt: 0)
                     let l = pc.label.padding(toLength: 6, withPad: " ", startingAt: 0)
-                    let w = pc.kernelName.padding(toLength: 50, withPad: " ", startingAt: 0)
+                    let w = pc.kernelName.count >= 50 ? pc.kernelName : pc.kernelName.padding(toLength: 50, withPad: " ", startingAt: 0)
                     print("\(k) \(l) \(w) \(n == 0 ? "NEVER" : String(n))")
                 }
             }

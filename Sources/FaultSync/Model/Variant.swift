@@ -58,15 +58,15 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         switch self {
         case .none: return "nothing: the correct model"
         case .noSeqRecheck:
-            return "F8 mmu_invalidate_retry_gfn() ignores mmu_invalidate_seq (checks only in_progress/range)"
+            return "mmu_invalidate_seq is never compared: F8 mmu_invalidate_retry_gfn() checks only in_progress/range, and the F6f/F6i mmu_invalidate_retry_gfn_unsafe() pre-checks likewise"
         case .swapIgnoresMnCount:
             return "W2 kvm_swap_active_memslots() publishes without waiting for mn_active_invalidate_count == 0 (reverts 52ac8b358b0c, B1)"
         case .noSynchronizeSrcu:
             return "W6 synchronize_srcu() skipped: old memslots are reused/freed before the grace period"
         case .seqSnapshotAfterLookup:
-            return "F6a mmu_seq snapshot taken after the pfn lookup F6g instead of before (smp_rmb ordering)"
+            return "F6a mmu_seq snapshot taken after the pfn lookup F6g instead of before (smp_rmb ordering); the F6b-d checks (attributes) then also run before the snapshot, and the F6f pre-check has nothing to compare and passes"
         case .noInProgressCheck:
-            return "F8 mmu_invalidate_retry_gfn() ignores mmu_invalidate_in_progress and the range"
+            return "mmu_invalidate_in_progress and the range are never tested: F8 mmu_invalidate_retry_gfn() and the F6f/F6i pre-checks compare only mmu_invalidate_seq"
         case .endWithoutSeqBump:
             return "kvm_mmu_invalidate_end() does not increment mmu_invalidate_seq"
         case .rangeAddOverwrite:
@@ -101,6 +101,44 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "A1 kvm_zap_gfn_range() zaps without kvm_mmu_invalidate_begin/range_add/end, so a fault that read \"APICv active\" before the inhibit maps the APIC access page after the zap (reverts edb298c663fc)"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
+        }
+    }
+
+    /// Where the variant comes from: the kernel commit it reverts (id and title as upstream has
+    /// them), or "synthetic" (a protection removed to show why it exists), or a proxy.
+    public var origin: String {
+        switch self {
+        case .none: return "-"
+        case .noSeqRecheck, .noInProgressCheck, .endWithoutSeqBump, .noSynchronizeSrcu,
+             .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall, .zapBeforeRangeAdd, .recoverHugeWithoutLeaf,
+             .seqSnapshotAfterLookup:
+            return "synthetic"
+        case .swapIgnoresMnCount:
+            return "reverts 52ac8b358b0c \"KVM: Block memslot updates across range_start() and range_end()\" (v5.15), keeping 071064f14d87's lock elision: a state no release had"
+        case .rangeAddOverwrite:
+            return "reproduces the bug caught in review of RFC v12 of 8569992d64b8 \"KVM: Use gfn instead of hva for mmu_notifier_retry\" (never merged)"
+        case .unconditionalEnd:
+            return "synthetic: breaks the \"elide in both or neither\" rule of 071064f14d87 \"KVM: Don't take mmu_lock for range invalidation unless necessary\""
+        case .invalidateEndAfterUnlock:
+            return "synthetic: injected in the notifier's range_end (N5); the similar pre-merge bug (2023) was in the attribute path's post_set, and its Fixes tag named 8e9009ca6d14 \"KVM: Introduce per-page memory attributes\" wrongly. Steps are atomic, so only the lock-discipline oracle can show it"
+        case .invalidSlotAsNoSlot:
+            return "reverts e0c378684b65 \"KVM: x86/mmu: Retry page faults that hit an invalid memslot\" (v5.12)"
+        case .attrNoHeadTailRanges:
+            return "reverts 9129633d568e \"KVM: x86/mmu: Prevent installing hugepages when mem attributes are changing\" (v6.15)"
+        case .seqSnapshotInt32:
+            return "reproduces the 6.1.y stable-only fix \"KVM: x86/mmu: Fix an sign-extension bug with mmu_seq that hangs vCPUs\" (upstream fixed by ba6e3fe25543)"
+        case .prefaultRetryHoldsSrcu:
+            return "reverts 3ccbf6f47098 \"KVM: x86/mmu: Return -EAGAIN if userspace deletes/moves memslot during prefault\" (v6.18)"
+        case .noObsoleteRootCheck:
+            return "reverts a955cad84cda \"KVM: x86/mmu: Retry page fault if root is invalidated by memslot update\" (v5.16)"
+        case .hostWalkDoubleRead:
+            return "a proxy for 44187235cbcc \"KVM: x86/mmu: fix potential races when walking host page table\" (v5.18): the real TOCTOU was inside one walk, which this model's F10 cannot open (README, Limitations)"
+        case .reloadIgnoresObsoleteRequest:
+            return "reverts 20a6cff3b283 \"KVM: x86/mmu: Check and free obsolete roots in kvm_mmu_reload()\""
+        case .zapInvalidatedRootsAtLastPut:
+            return "synthetic: the design the comment in kvm_mmu_zap_all_fast() rules out; related to 0df9dab891ff \"KVM: x86/mmu: Stop zapping invalidated TDP MMU roots asynchronously\""
+        case .zapGfnRangeWithoutInvalidation:
+            return "reverts edb298c663fc \"KVM: x86: mmu: bump mmu notifier count in kvm_zap_gfn_range\" (v5.15)"
         }
     }
 
