@@ -279,6 +279,7 @@ struct Findings: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the known findings: where the baseline kernel itself violates an oracle, and the candidate fix the model can switch on.")
     func run() throws {
         print("baseline: \(KernelBaseline.description)")
+        for (f, c) in KernelBaseline.files { print("    \(f): \(c)") }
         for f in Finding.allCases {
             print("\(f.name)\n    what:  \(f.summary)\n    fix:   \(f.fix)\n    doc:   \(f.doc)\n    corpus: corpus/findings/\(f.name)/")
         }

@@ -1,10 +1,20 @@
 /// The upstream kernel this model follows, the places where that kernel itself breaks an oracle
 /// (findings), and the candidate fixes the model can switch on.
 public enum KernelBaseline {
-    /// The tree and commit whose code the model follows (read through the search tool).
-    public static let tree = "torvalds/linux"
-    public static let commit = "BASELINE_COMMIT"
-    public static let description = "\(tree) @ \(commit)"
+    /// The tree and commit whose code the model follows, read through the search tool on
+    /// 2026-11-26. The index's copies of torvalds/linux for these files are old (mmu.c ~v6.10,
+    /// without KVM_PRE_FAULT_MEMORY), so the newest tree it holds is the baseline: linux-next at
+    /// 6.19-rc5, as mirrored by ColinIanKing/linux-next.
+    public static let tree = "linux-next"
+    public static let commit = "1c60d04aac53"
+    /// The other files, from the same mirror at nearby commits.
+    public static let files = [
+        ("arch/x86/kvm/mmu/mmu.c, arch/x86/kvm/mmu/tdp_mmu.c", "1c60d04aac53"),
+        ("virt/kvm/kvm_main.c", "03b9d3141510"),
+        ("include/linux/kvm_host.h", "a66ec810c5cc"),
+        ("arch/x86/kvm/mmu/mmu.h (kvm_mmu_reload)", "20a6cff3b283 applied (not stored for linux-next)"),
+    ]
+    public static let description = "\(tree) @ \(commit) (6.19-rc5)"
 }
 
 /// A behaviour of the baseline kernel that violates an oracle. Not a bug variant: the plain

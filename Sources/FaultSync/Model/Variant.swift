@@ -257,8 +257,8 @@ public enum Why: UInt8, Sendable {
     case kindMismatch
     case noRunnable, srcuWaitsForLoopingReader, retryBound
     case spinsUntilSignal
-    case bugLeafPfnChange, warnEndWithoutRange, lockdepUnmapUnprotected, bugPutValidRoot
-    case apicMappedWhileInhibited
+    case warnEndWithoutRange, lockdepUnmapUnprotected, bugPutValidRoot
+    case apicMappedWhileInhibited, warnSpuriousPfnMismatch
 }
 
 public struct Violation: Equatable, Sendable {
@@ -299,12 +299,12 @@ public struct Violation: Equatable, Sendable {
         case .noRunnable: return "no actor can run but \(a) have not finished"
         case .srcuWaitsForLoopingReader: return "synchronize_srcu waits for \(who), an SRCU reader that retries forever on the memslot update"
         case .retryBound: return "\(who) retried \(a) times while nothing else could make progress"
-        case .bugLeafPfnChange:
-            return "handle_changed_spte(): BUG(): \(who) changes the present leaf SPTE at gfn \(a) from pfn \(b >> 16) to pfn \(b & 0xFFFF) in place"
         case .warnEndWithoutRange:
             return "kvm_mmu_invalidate_end(): WARN_ON_ONCE(range_start == INVALID_GPA): \(who) added no range between start and end"
         case .lockdepUnmapUnprotected:
             return "kvm_unmap_gfn_range(): lockdep_assert_once(mmu_invalidate_in_progress || slots_lock held) fails: \(who) zaps gfn [\(a),\(b)) with no invalidation in progress"
+        case .warnSpuriousPfnMismatch:
+            return "tdp_mmu_map_handle_target_level(): WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)): \(who) faults gfn \(a) to pfn \(b & 0xFFFF) over a present leaf mapping pfn \(b >> 16)"
         case .apicMappedWhileInhibited:
             return "APICv is inhibited and kvm_zap_gfn_range() has run, but valid root r\(b) maps the APIC access page (gfn \(a)): a fault that read APICv as active installed it after the zap"
         case .bugPutValidRoot:
