@@ -120,7 +120,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .unconditionalEnd:
             return "synthetic: breaks the \"elide in both or neither\" rule of 071064f14d87 \"KVM: Don't take mmu_lock for range invalidation unless necessary\""
         case .invalidateEndAfterUnlock:
-            return "synthetic: injected in the notifier's range_end (N5); the similar pre-merge bug (2023) was in the attribute path's post_set, and its Fixes tag named 8e9009ca6d14 \"KVM: Introduce per-page memory attributes\" wrongly. Steps are atomic, so only the lock-discipline oracle can show it"
+            return "synthetic: injected in the notifier's range_end (N5); the similar pre-merge bug (2023) was in the attribute path's post_set, and its Fixes tag named 8e9009ca6d14, a pre-merge id of \"KVM: Introduce per-page memory attributes\" (upstream 5a475554db1e), which Sean called wrong. Steps are atomic, so only the lock-discipline oracle can show it"
         case .invalidSlotAsNoSlot:
             return "reverts e0c378684b65 \"KVM: x86/mmu: Retry page faults that hit an invalid memslot\" (v5.12)"
         case .attrNoHeadTailRanges:
@@ -134,11 +134,11 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .hostWalkDoubleRead:
             return "a proxy for 44187235cbcc \"KVM: x86/mmu: fix potential races when walking host page table\" (v5.18): the real TOCTOU was inside one walk, which this model's F10 cannot open (README, Limitations)"
         case .reloadIgnoresObsoleteRequest:
-            return "reverts 20a6cff3b283 \"KVM: x86/mmu: Check and free obsolete roots in kvm_mmu_reload()\""
+            return "reverts 20a6cff3b283 \"KVM: x86/mmu: Check and free obsolete roots in kvm_mmu_reload()\" (v6.15)"
         case .zapInvalidatedRootsAtLastPut:
-            return "synthetic: the design the comment in kvm_mmu_zap_all_fast() rules out; related to 0df9dab891ff \"KVM: x86/mmu: Stop zapping invalidated TDP MMU roots asynchronously\""
+            return "synthetic: the design the comment in kvm_mmu_zap_all_fast() rules out; related to 0df9dab891ff \"KVM: x86/mmu: Stop zapping invalidated TDP MMU roots asynchronously\" (v6.6)"
         case .zapGfnRangeWithoutInvalidation:
-            return "reverts edb298c663fc \"KVM: x86: mmu: bump mmu notifier count in kvm_zap_gfn_range\" (v5.15)"
+            return "reverts edb298c663fc \"KVM: x86/mmu: bump mmu notifier count in kvm_zap_gfn_range\" (v5.15)"
         }
     }
 
