@@ -43,9 +43,8 @@ extension World {
     /// and the MMU notifier, and a page freed under them is a use-after-free).
     mutating func checkSptesAgreeWithHost(root r: Int) {
         let blocks = mappedBlocks
-        let huge = roots[r].huge, leaf = roots[r].leaf
-        for b in 0..<blocks where huge[b].present {
-            let s = huge[b]
+        for b in 0..<blocks where roots[r].huge[b].present {
+            let s = roots[r].huge[b]
             let g0 = b * Cap.hugePages
             let bits = (privateGfns >> UInt32(g0)) & 0xF
             if s.isPrivate ? bits != 0xF : bits != 0 {
@@ -63,8 +62,8 @@ extension World {
             }
             if !isHostHuge(hva: Int(s.hva)) { fail(.staleCommit, .spteHostLevel, actor: -1, Int64(g0), Int64(s.hva)); return }
         }
-        for g in 0..<mappedGfns where leaf[g].present {
-            let s = leaf[g]
+        for g in 0..<mappedGfns where roots[r].leaf[g].present {
+            let s = roots[r].leaf[g]
             if s.isPrivate != isPrivate(g) {
                 fail(.attributeMismatch, .kindMismatch, actor: -1, Int64(g), s.isPrivate ? 1 : 0); return
             }
