@@ -99,22 +99,19 @@ public enum Checker {
                 progressed = true
                 if w.violation != nil { return steps }
             }
-            // Liveness verdicts name the last step taken (`now` is one past it).
             if !progressed {
-                w.now &-= 1
                 if !failIfSignalEndsIt(&w) {
                     var busy: Int64 = 0, first = -1
                     for a in 0..<Cap.actors where w.actors[a].busy { busy += 1; if first < 0 { first = a } }
                     w.fail(.deadlock, .noRunnable, actor: first, busy)
                 }
-                w.now &+= 1
+                w.violation?.step = w.now &- 1   // liveness verdicts name the last step taken
                 return steps
             }
             rounds += 1
             if rounds >= drainRounds {
-                w.now &-= 1
                 classifyStuck(&w)
-                w.now &+= 1
+                w.violation?.step = w.now &- 1
                 return steps
             }
         }
