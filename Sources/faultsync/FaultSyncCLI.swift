@@ -359,14 +359,14 @@ struct RandomSearch: ParsableCommand {
     @Option(help: "Maximum input length in bytes (lengths are uniform in 0...max).") var maxLen: Int = 384
     @Option(help: "Time budget in seconds.") var time: Double = 60
     @Option(name: .shortAndLong, help: "Write the first violating input to this new file.") var output: String?
-    @Option(help: "uniform: random bytes; pct: PCT-style priority scheduler producing schedules.") var engine: String = "uniform"
+    enum Engine: String, ExpressibleByArgument, CaseIterable { case uniform, pct }
+    @Option(help: "uniform: random bytes; pct: PCT-style priority scheduler producing schedules.") var engine: Engine = .uniform
     @Option(help: "PCT depth (priority change points + 1).") var depth: Int = 3
 
     func run() throws {
         let variant = try v.resolve()
         guard maxLen >= 0, time > 0 else { throw CLIError("--max-len must be >= 0 and --time > 0") }
-        guard engine == "uniform" || engine == "pct" else { throw CLIError("--engine must be uniform or pct") }
-        if engine == "pct" {
+        if engine == .pct {
             var pct = PCTScheduler(seed: seed, depth: depth, maxEvents: max(1, maxLen / ScheduleFormat.recordSize))
             let start = DispatchTime.now().uptimeNanoseconds
             var execs = 0
