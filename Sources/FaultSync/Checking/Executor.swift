@@ -10,6 +10,12 @@ public protocol StepObserver {
     mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World)
     mutating func willStep(_ actor: Int, world: World)
     mutating func didStep(_ actor: Int, world: World)
+    /// The schedule's events are done; the steps that follow come from the round-robin drain.
+    mutating func drainStarts(world: World)
+}
+
+extension StepObserver {
+    @inline(__always) public mutating func drainStarts(world: World) {}
 }
 
 public struct NoObserver: StepObserver {
@@ -75,7 +81,10 @@ public enum Checker {
             }
             idx += 1
         }
-        if w.violation == nil { steps += drain(&w, observer: &observer) }
+        if w.violation == nil {
+            if w.anyBusy { observer.drainStarts(world: w) }
+            steps += drain(&w, observer: &observer)
+        }
         if w.violation == nil { w.checkQuiescent() }
         return Verdict(violation: w.violation, events: idx, steps: steps)
     }

@@ -30,6 +30,8 @@ public enum Report {
         for e in shown {
             if e.actor == foldMarker {
                 s += "  " + pad("", 5) + " " + pad("...", 8) + " " + pad("", 6) + " " + e.what + "\n"
+            } else if e.actor < 0 && e.label == "drain" {
+                s += "  " + pad("", 5) + " " + pad("--", 8) + " " + pad("drain", 6) + " " + e.what + "\n"
             } else if e.actor < 0 {
                 s += "  " + pad("", 5) + " " + pad("event", 8) + " " + pad("#\(e.event)", 6) + " " + pad(e.what, 48) + " " + e.effect + "\n"
             } else {

@@ -28,6 +28,11 @@ public struct TraceRecorder: StepObserver {
                                       : (accepted ? "started" : "ignored: actor busy")))
     }
 
+    public mutating func drainStarts(world: World) {
+        draining = true
+        entries.append(TraceEntry(step: 0, event: -1, actor: -1, label: "drain", what: "end of schedule: the unfinished actors run round-robin", effect: ""))
+    }
+
     public mutating func willStep(_ actor: Int, world: World) {
         before = world
         pcBefore = world.actors[actor].pc
