@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "faultsync", targets: ["faultsync"]),
         .executable(name: "FaultSyncFuzz", targets: ["FaultSyncFuzz"]),
+        .executable(name: "FaultSyncTextFuzz", targets: ["FaultSyncTextFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,12 @@ let package = Package(
         .executableTarget(
             name: "FaultSyncFuzz",
             dependencies: ["FaultSync", "FaultSyncLibFuzzer"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Second fuzz target: the text-form parser (never traps; parsed schedules round-trip).
+        .executableTarget(
+            name: "FaultSyncTextFuzz",
+            dependencies: ["FaultSync"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
