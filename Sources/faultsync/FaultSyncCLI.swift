@@ -36,8 +36,7 @@ struct VariantOption: ParsableArguments {
     func resolve() throws -> Variant {
         guard let v = Variant.named(variant) else {
             let names = Variant.allCases.map(\.name)
-            let close = names.min { editDistance($0, variant) < editDistance($1, variant) }
-            let hint = close.map { editDistance($0, variant) <= 3 ? "; did you mean '\($0)'?" : "" } ?? ""
+            let hint = didYouMean(variant, names, maxDistance: 3)
             throw CLIError("unknown variant '\(variant)'\(hint) (known: \(names.joined(separator: ", ")))")
         }
         return v
@@ -95,18 +94,6 @@ func readSchedule(_ path: String) throws -> [UInt8] {
 }
 
 /// Write a new file; refuse to overwrite an input or an existing file unless `force`.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
-    if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
-    var prev = Array(0...y.count)
-    for i in 1...x.count {
-        var cur = [i] + Array(repeating: 0, count: y.count)
-        for j in 1...y.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)) }
-        prev = cur
-    }
-    return prev[y.count]
-}
-
 /// Expand directories (recursively) into their schedule files, sorted; a text twin `X.txt` next
 /// to `X.bin` is skipped (the same schedule); `.md` notes and `.log` files are not schedules.
 func expandSchedules(_ paths: [String]) throws -> [String] {

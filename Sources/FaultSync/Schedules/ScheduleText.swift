@@ -29,21 +29,24 @@ public struct ScheduleParseError: Error, CustomStringConvertible {
 }
 
 /// The closest candidate within edit distance 2, for "did you mean".
-func didYouMean(_ w: String, _ candidates: [String]) -> String {
-    func dist(_ a: [Character], _ b: [Character]) -> Int {
-        var prev = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var cur = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return a.isEmpty ? b.count : (b.isEmpty ? a.count : prev[b.count])
+/// Levenshtein distance (for "did you mean" suggestions; never on the hot path).
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
+    var prev = Array(0...y.count)
+    for i in 1...x.count {
+        var cur = [i] + Array(repeating: 0, count: y.count)
+        for j in 1...y.count { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)) }
+        prev = cur
     }
-    let best = candidates.map { ($0, dist(Array(w), Array($0))) }.min { $0.1 < $1.1 }
-    if let (c, d) = best, d <= 2 { return "; did you mean '\(c)'?" }
-    return ""
+    return prev[y.count]
+}
+
+/// "; did you mean 'X'?" for the closest candidate within `maxDistance` edits, else "".
+public func didYouMean(_ w: String, _ candidates: [String], maxDistance: Int = 2) -> String {
+    guard let c = candidates.min(by: { editDistance($0, w) < editDistance($1, w) }),
+          editDistance(c, w) <= maxDistance else { return "" }
+    return "; did you mean '\(c)'?"
 }
 
 extension Event {
