@@ -15,7 +15,7 @@ struct FaultSyncCLI: ParsableCommand {
         discussion: "Model of \(KernelBaseline.description). Exit status: 0 no violation, 1 violation found, 2 usage or I/O error. Inputs are never modified.",
         version: "faultsync (model of \(KernelBaseline.description); schedule format v\(ScheduleFormat.version))",
         subcommands: [Replay.self, Trace.self, Decode.self, Encode.self, Migrate.self, Variants.self, Findings.self,
-                      Minimize.self, RandomSearch.self, Steps.self]
+                      Minimize.self, RandomSearch.self, Steps.self, Check.self]
     )
 }
 

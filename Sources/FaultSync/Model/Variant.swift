@@ -244,6 +244,9 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         }
     }
     public static func named(_ s: String) -> Invariant? { allCases.first { $0.name == s } }
+
+    /// A verdict about the whole run (the drain did not finish), not about one step.
+    public var isLiveness: Bool { self == .deadlock || self == .livelock || self == .hangUntilSignal }
 }
 
 /// Why an oracle fired (no strings on the hot path; rendered by `Violation.message`).

@@ -1,0 +1,217 @@
+/// The canonical form of a `World` for the exhaustive checker (`Explorer`): two worlds with the
+/// same canonical form have the same future — the same enabled steps, the same successors up to
+/// canonical form, the same verdicts — and differ at most in the numbers that violation
+/// messages print. What is left out or rewritten, and why that is sound:
+///
+/// - `now` (the ghost clock) is left out, and every stored timestamp that the model compares
+///   (SRCU read-section starts, a `synchronize_srcu` caller's `syncFrom`, the `unpublishedAt` of
+///   memslot objects and containers) is replaced by its rank among the stored timestamps. The
+///   model only compares them with `<` against each other and against later values of `now`,
+///   which exceed every stored one, so ranks keep every comparison's outcome.
+/// - `syncFrom` is read only while its actor waits in `synchronize_srcu` (`PC.wSync`); elsewhere
+///   it is a stale local and counts as 0.
+/// - `lookupAt` and `HostPTE.changedAt` are read only by violation messages: left out.
+/// - `retries` is read by the model only as `retries > 0` (liveness classification), so it is
+///   clipped to 1; without that a fault that retries while an invalidation stalls makes the
+///   state space infinite.
+/// - The world's constants (sizes, variant, fixes, quirks, APIC page, actor kinds) are equal
+///   in every state of one search and left out. `violation`, `mapDirty` and `ctrDirty` are
+///   nil/false in every state the search stores.
+///
+/// Everything else is written as is. `CanonicalStateTests` checks with `Mirror` that every
+/// stored property of `World` and its parts is either written here or listed above, so a new
+/// field cannot be forgotten silently.
+public protocol CanonicalSink {
+    mutating func put(_ w: UInt64)
+}
+
+public enum Canonical {
+    /// The fields the canonical form writes (some rewritten: ranks, clipped retries), by type.
+    public static let written: [String: Set<String>] = [
+        "World": ["seq", "inProgress", "rangeStart", "rangeEnd", "mnActive", "mmuWriter", "mmuReaders",
+                  "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
+                  "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
+                  "roots", "actors"],
+        "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
+                  "root", "phase", "cursor", "lo", "hi", "flagA", "flagB", "found", "signalPending", "counted",
+                  "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
+        "Root": ["state", "refs", "scheduledToZap", "hasPT", "leaf", "huge"],
+        "SPTE": ["present", "isPrivate", "pfn", "hva", "incarnation"],
+        "HostPTE": ["pfn", "version"],
+        "MemslotObj": ["state", "id", "base", "npages", "uaddr", "flags", "mixed", "incarnation", "unpublishedAt"],
+        "Container": ["slot", "unpublishedAt"],
+    ]
+    /// The fields the canonical form leaves out on purpose (see above), by type.
+    public static let omitted: [String: Set<String>] = [
+        "World": ["gfnCount", "hvaCount", "variant", "zapAllOnSlotChange", "apicGfn", "apicObj", "fixes",
+                  "now", "violation", "mapDirty", "ctrDirty"],
+        "Actor": ["kind", "lookupAt"],
+        "HostPTE": ["changedAt"],
+    ]
+
+    /// An SPTE in one word (0 for the default, empty SPTE).
+    @inline(__always) static func packed(_ s: SPTE) -> UInt64 {
+        (s.present ? 1 : 0) | (s.isPrivate ? 2 : 0) | UInt64(s.pfn) << 8 | UInt64(s.hva) << 24 | UInt64(s.incarnation) << 32
+    }
+}
+
+extension World {
+    /// Write the canonical form of this world to `sink` (see `Canonical`).
+    @inline(__always)
+    public mutating func canonical<S: CanonicalSink>(into sink: inout S) {
+        // Rank the compared timestamps.
+        var ts = InlineArray<32, UInt32>(repeating: 0)
+        var n = 0
+        @inline(__always) func note(_ t: UInt32, _ ts: inout InlineArray<32, UInt32>, _ n: inout Int) {
+            guard t != 0 else { return }
+            var i = 0
+            while i < n && ts[i] < t { i += 1 }
+            if i < n && ts[i] == t { return }
+            var j = n
+            while j > i { ts[j] = ts[j - 1]; j -= 1 }
+            ts[i] = t
+            n += 1
+        }
+        for a in 0..<Cap.actors {
+            note(self.actors[a].srcuStart, &ts, &n)
+            if self.actors[a].pc == .wSync { note(self.actors[a].syncFrom, &ts, &n) }
+        }
+        for o in 0..<Cap.objects { note(self.objs[o].unpublishedAt, &ts, &n) }
+        for c in 0..<2 { note(self.containers[c].unpublishedAt, &ts, &n) }
+        @inline(__always) func rank(_ t: UInt32) -> UInt64 {
+            guard t != 0 else { return 0 }
+            var i = 0
+            while ts[i] != t { i += 1 }
+            return UInt64(i + 1)
+        }
+
+        // struct kvm: invalidation state, locks, memslot sets, attributes, APICv.
+        sink.put(self.seq)
+        sink.put(UInt64(bitPattern: self.inProgress))
+        sink.put(UInt64(self.rangeStart) | UInt64(self.rangeEnd) << 16 | UInt64(UInt32(bitPattern: self.mnActive)) << 32)
+        sink.put(UInt64(self.mmuWriter) | UInt64(self.mmuReaders) << 8 | UInt64(self.slotsLockHolder) << 16
+            | UInt64(self.active) << 24 | UInt64(self.nextIncarnation) << 32 | UInt64(self.nextPfn) << 40
+            | (self.apicvInhibited ? 1 << 56 : 0) | (self.apicZapPending ? 1 << 57 : 0))
+        sink.put(self.generation)
+        sink.put(UInt64(self.privateGfns) | UInt64(self.hostHuge) << 32 | UInt64(self.hostBusy) << 48)
+        for o in 0..<Cap.objects {
+            let x = self.objs[o]
+            sink.put(UInt64(x.state.rawValue) | UInt64(x.id) << 8 | UInt64(x.base) << 16 | UInt64(x.npages) << 24
+                | UInt64(x.uaddr) << 32 | UInt64(x.flags) << 40 | UInt64(x.mixed) << 48 | UInt64(x.incarnation) << 56)
+            sink.put(rank(x.unpublishedAt))
+        }
+        for c in 0..<2 {
+            let x = self.containers[c]
+            sink.put(UInt64(x.slot[0]) | UInt64(x.slot[1]) << 8 | UInt64(x.slot[2]) << 16 | rank(x.unpublishedAt) << 32)
+        }
+        // Host mm: non-empty PTEs behind a bitmap; the freed-pfn bitmap's non-zero words.
+        var hmask: UInt64 = 0
+        for h in 0..<Cap.hvas where self.host[h].pfn != 0 || self.host[h].version != 0 { hmask |= 1 << UInt64(h) }
+        sink.put(hmask)
+        var m = hmask
+        while m != 0 {
+            let h = m.trailingZeroBitCount
+            m &= m - 1
+            sink.put(UInt64(self.host[h].pfn) | UInt64(self.host[h].version) << 16)
+        }
+        var fmask: UInt64 = 0
+        for i in 0..<Cap.pfnWords where self.freed[i] != 0 { fmask |= 1 << UInt64(i) }
+        sink.put(fmask)
+        m = fmask
+        while m != 0 {
+            let i = m.trailingZeroBitCount
+            m &= m - 1
+            sink.put(self.freed[i])
+        }
+        // TDP MMU roots: header, then the non-empty SPTEs behind a bitmap.
+        for r in 0..<Cap.roots {
+                        var smask: UInt64 = 0
+            for g in 0..<Cap.gfns where Canonical.packed(self.roots[r].leaf[g]) != 0 { smask |= 1 << UInt64(g) }
+            for b in 0..<Cap.blocks where Canonical.packed(self.roots[r].huge[b]) != 0 { smask |= 1 << UInt64(32 + b) }
+            sink.put(UInt64(self.roots[r].state.rawValue) | UInt64(self.roots[r].refs) << 8
+                | (self.roots[r].scheduledToZap ? 1 << 16 : 0) | UInt64(self.roots[r].hasPT) << 24)
+            sink.put(smask)
+            m = smask
+            while m != 0 {
+                let i = m.trailingZeroBitCount
+                m &= m - 1
+                sink.put(i < 32 ? Canonical.packed(self.roots[r].leaf[i]) : Canonical.packed(self.roots[r].huge[i - 32]))
+            }
+        }
+        // Actors.
+        for a in 0..<Cap.actors {
+            let x = self.actors[a]
+            sink.put(UInt64(x.pc.rawValue) | UInt64(x.a0) << 8 | UInt64(x.a1) << 16 | UInt64(x.a2) << 24
+                | UInt64(x.a3) << 32 | UInt64(x.slotObj) << 40 | UInt64(x.newObj) << 48 | UInt64(x.invalidObj) << 56)
+            sink.put(UInt64(x.container) | UInt64(x.hva) << 8 | UInt64(x.level) << 16 | UInt64(x.root) << 24
+                | UInt64(x.phase) << 32 | UInt64(x.cursor) << 40 | UInt64(x.lo) << 48 | UInt64(x.hi) << 56)
+            let flags: UInt64 = (x.flagA ? 1 : 0) | (x.flagB ? 2 : 0) | (x.found ? 4 : 0)
+                | (x.signalPending ? 8 : 0) | (x.counted ? 16 : 0) | (x.retries > 0 ? 32 : 0)
+            sink.put(flags | UInt64(x.pfn) << 8 | UInt64(x.addedLo) << 24 | UInt64(x.addedHi) << 40)
+            sink.put(x.mmuSeq)
+            sink.put(UInt64(x.hostVersion) | rank(x.srcuStart) << 32 | (x.pc == .wSync ? rank(x.syncFrom) : 0) << 48)
+        }
+    }
+
+    /// The 64-bit fingerprint of the canonical form (see `FingerprintSink`).
+    @inline(__always) public mutating func fingerprint(salt: UInt64 = 0) -> UInt64 {
+        var f = FingerprintSink(salt: salt)
+        canonical(into: &f)
+        return f.value
+    }
+
+    /// The canonical form, whole (exact mode, tests).
+    public mutating func canonicalWords() -> [UInt64] {
+        var s = WordSink()
+        canonical(into: &s)
+        return s.words
+    }
+}
+
+/// xxHash64's four-lane round and avalanche, streamed. For n distinct states the chance that
+/// any two share a fingerprint is about n^2 / 2^65 (1e7 states: 3e-6; 1e8: 3e-4).
+public struct FingerprintSink: CanonicalSink {
+    static let p1: UInt64 = 0x9E3779B185EBCA87, p2: UInt64 = 0xC2B2AE3D27D4EB4F
+    static let p3: UInt64 = 0x165667B19E3779F9, p4: UInt64 = 0x85EBCA77C2B2AE63
+    var v1: UInt64, v2: UInt64, v3: UInt64, v4: UInt64
+    var b0: UInt64 = 0, b1: UInt64 = 0, b2: UInt64 = 0
+    var n = 0
+
+    public init(salt: UInt64) {
+        v1 = salt &+ Self.p1 &+ Self.p2; v2 = salt &+ Self.p2; v3 = salt; v4 = salt &- Self.p1
+    }
+    @inline(__always) static func round(_ acc: UInt64, _ x: UInt64) -> UInt64 {
+        var a = acc &+ x &* p2
+        a = (a << 31) | (a >> 33)
+        return a &* p1
+    }
+    @inline(__always) public mutating func put(_ x: UInt64) {
+        switch n & 3 {
+        case 0: b0 = x
+        case 1: b1 = x
+        case 2: b2 = x
+        default:
+            v1 = Self.round(v1, b0); v2 = Self.round(v2, b1); v3 = Self.round(v3, b2); v4 = Self.round(v4, x)
+        }
+        n &+= 1
+    }
+    @inline(__always) public var value: UInt64 {
+        var h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
+        h = h &+ UInt64(n) &* 8
+        let rest = n & 3
+        if rest > 0 { h ^= Self.round(0, b0); h = ((h << 27) | (h >> 37)) &* Self.p1 &+ Self.p4 }
+        if rest > 1 { h ^= Self.round(0, b1); h = ((h << 27) | (h >> 37)) &* Self.p1 &+ Self.p4 }
+        if rest > 2 { h ^= Self.round(0, b2); h = ((h << 27) | (h >> 37)) &* Self.p1 &+ Self.p4 }
+        h ^= h >> 33; h = h &* Self.p2
+        h ^= h >> 29; h = h &* Self.p3
+        h ^= h >> 32
+        return h
+    }
+}
+
+/// Collects the canonical words.
+public struct WordSink: CanonicalSink {
+    public var words: [UInt64] = []
+    public init() { words.reserveCapacity(344) }
+    @inline(__always) public mutating func put(_ x: UInt64) { words.append(x) }
+}

@@ -1,0 +1,301 @@
+/// The operations of an exhaustive check: start events of the text form (`fault vcpu0 gfn=1
+/// shared`, `remap hva=1 pages=4`, `delete slot=1`, `signal vcpu0`, ...). The checker explores
+/// every interleaving of their atomic steps, and every point at which each may start.
+public struct Scenario: Equatable, Sendable {
+    public var ops: [Event]
+    /// Operations are tracked in a 16-bit started mask.
+    public static let maxOps = 16
+
+    public init(ops: [Event]) { self.ops = ops }
+
+    /// The start events of a schedule; its `step` lines are dropped (the checker picks steps).
+    public init(schedule: Schedule) { ops = schedule.events.filter { $0.kind != .step } }
+
+    /// One operation per line, in the text form.
+    public var text: String { ops.map(\.text).joined(separator: "\n") }
+    public var oneLine: String { ops.map(\.text).joined(separator: "; ") }
+}
+
+/// Options of one exhaustive check.
+public struct ExploreOptions {
+    public var variant: Variant = .none
+    public var config: WorldConfig = .default
+    /// Stop (incomplete) after this many distinct states.
+    public var maxStates = 200_000_000
+    /// Stop (incomplete) after exploring this many BFS levels.
+    public var maxDepth = Int.max
+    /// Stop (incomplete) after this many seconds.
+    public var timeLimit = Double.infinity
+    /// Store every canonical state whole (no fingerprint collisions possible; counts collisions
+    /// the fingerprints alone would have made). For small runs.
+    public var exact = false
+    /// Return the visited set (canonical words + started mask per state; implies `exact`). Tests.
+    public var collectVisited = false
+    /// Called about every `progressInterval` seconds.
+    public var progressInterval = 2.0
+    public var progress: ((ExploreStats) -> Void)? = nil
+    /// Polled between expansions; true stops the search (incomplete, "interrupted").
+    public var shouldStop: () -> Bool = { false }
+    public init() {}
+}
+
+/// Counters of a search, also reported as progress.
+public struct ExploreStats: Sendable {
+    /// Distinct canonical states reached (the initial one included).
+    public var distinct = 1
+    /// Transitions taken (successors generated, revisits included).
+    public var transitions = 0
+    /// States expanded.
+    public var expanded = 0
+    /// BFS levels fully expanded; every state at depth <= this has had all its successors checked.
+    public var depth = 0
+    /// States waiting at the next level.
+    public var frontier = 0
+    public var peakFrontier = 0
+    /// States at which the executor's drain was run to look for a liveness failure.
+    public var livenessChecks = 0
+    public var seconds = 0.0
+    /// Bytes of the visited table plus the parent links (what grows with the state count).
+    public var storedBytes = 0
+    /// Bytes of the BFS frontier at its largest (whole worlds of two levels).
+    public var peakFrontierBytes = 0
+    /// Exact mode: states whose fingerprint equalled another state's (0 means hashed mode
+    /// would have found the same count).
+    public var collisions = 0
+    public var bytesPerState: Double { Double(storedBytes) / Double(max(distinct, 1)) }
+    public var statesPerSecond: Double { seconds > 0 ? Double(distinct) / seconds : 0 }
+}
+
+public enum ExploreOutcome: String, Sendable {
+    /// Every interleaving explored; no violation.
+    case complete
+    /// A violation; `counterexample` reproduces it.
+    case violation
+    case stoppedAtMaxStates = "stopped at --max-states"
+    case stoppedAtMaxDepth = "stopped at --max-depth"
+    case stoppedAtTime = "stopped at --time"
+    case interrupted
+}
+
+public struct ExploreResult {
+    public var outcome: ExploreOutcome
+    public var stats: ExploreStats
+    public var violation: Violation?
+    /// A shortest schedule (in transitions: operation starts plus single steps) that reaches the
+    /// violation. For a liveness verdict it reaches the state from which the executor's drain
+    /// (what `replay` does at the end of every schedule) hangs.
+    public var counterexample: Schedule?
+    public var counterexampleTransitions = 0
+    /// With `collectVisited`: every distinct state's canonical words followed by its started mask.
+    public var visited: Set<[UInt64]>? = nil
+}
+
+/// Bounded exhaustive exploration (breadth-first, with a visited set of canonical states) of
+/// every interleaving of a scenario's operations over the same `World`, steps and oracles that
+/// the fuzzer runs.
+///
+/// A transition is either the start of a not-yet-started operation (when its actor is free, as
+/// `World.start` decides) or one atomic step of a runnable actor, followed by the per-step
+/// oracles. A state where nothing can start and nothing can step is a schedule's end: the
+/// quiescence oracles run, or, with actors still busy, the deadlock / hang-until-signal
+/// classification. Liveness under a fair scheduler: at every state where no operation can
+/// start and every runnable actor is a retrying one (`retries > 0`), the executor's
+/// round-robin drain runs on a copy, exactly as `replay` would run it if the schedule ended
+/// there; a drain that does not finish is the verdict (livelock, deadlock through SRCU,
+/// hang-until-signal).
+public enum Explorer {
+    struct Node {
+        var world: World
+        var mask: UInt16
+        var id: UInt32
+    }
+
+    /// Move encoding of the parent links: actor index, or 0x80 | operation index.
+    static let startBit: UInt8 = 0x80
+
+    public static func explore(_ scenario: Scenario, options o: ExploreOptions) -> ExploreResult {
+        precondition(scenario.ops.count <= Scenario.maxOps)
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        func elapsed() -> Double {
+            let d = clock.now - t0
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        var o = o
+        if o.collectVisited { o.exact = true }
+        var stats = ExploreStats()
+        var table = FingerprintTable()
+        var exactSet = Set<[UInt64]>()
+        var parent: [UInt32] = [UInt32.max]
+        var move: [UInt8] = [0]
+        let ops = scenario.ops
+        let allMask: UInt16 = ops.count == 16 ? 0xFFFF : UInt16((1 << ops.count) - 1)
+
+        var w0 = World(config: o.config, variant: o.variant)
+        do {
+            _ = table.insert(w0.fingerprint(salt: 0))
+            if o.exact { exactSet.insert(w0.canonicalWords() + [0]) }
+        }
+        var level = [Node(world: w0, mask: 0, id: 0)]
+        var next: [Node] = []
+        let nodeBytes = MemoryLayout<Node>.stride
+        var lastProgress = 0.0
+
+        func path(to id: UInt32) -> [UInt8] {
+            var moves: [UInt8] = []
+            var i = id
+            while i != 0 { moves.append(move[Int(i)]); i = parent[Int(i)] }
+            return moves.reversed()
+        }
+        func finish(_ outcome: ExploreOutcome, _ v: Violation? = nil, moves: [UInt8] = []) -> ExploreResult {
+            stats.seconds = elapsed()
+            stats.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
+            var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
+            if o.collectVisited { r.visited = exactSet }
+            if v != nil {
+                r.counterexample = schedule(moves, ops)
+                r.counterexampleTransitions = moves.count
+            }
+            return r
+        }
+
+        /// Record a successor; true when it is new.
+        func add(_ c: inout World, _ m: UInt16, from: UInt32, move mv: UInt8) -> Bool {
+            let fp = c.fingerprint(salt: UInt64(m))
+            let newFp = table.insert(fp)
+            if o.exact {
+                let isNew = exactSet.insert(c.canonicalWords() + [UInt64(m)]).inserted
+                if isNew && !newFp { stats.collisions += 1 }
+                if !isNew { return false }
+            } else if !newFp {
+                return false
+            }
+            stats.distinct += 1
+            parent.append(from)
+            move.append(mv)
+            return true
+        }
+
+        while !level.isEmpty {
+            if stats.depth >= o.maxDepth { return finish(.stoppedAtMaxDepth) }
+            for ni in 0..<level.count {
+                let node = level[ni]
+                stats.expanded += 1
+                if stats.expanded & 1023 == 0 {
+                    let t = elapsed()
+                    if t >= o.timeLimit { return finish(.stoppedAtTime) }
+                    if o.shouldStop() { return finish(.interrupted) }
+                    if let p = o.progress, t - lastProgress >= o.progressInterval {
+                        lastProgress = t
+                        var s = stats
+                        s.seconds = t
+                        s.frontier = level.count - ni + next.count
+                        s.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
+                        p(s)
+                    }
+                }
+                let w = node.world
+                var canStart = false
+                var runnable = 0, retrying = 0
+                // Successors: operation starts, then actor steps.
+                if node.mask != allMask {
+                    for i in 0..<ops.count where node.mask & (1 << UInt16(i)) == 0 {
+                        var c = w
+                        guard c.start(ops[i]) else { continue }
+                        canStart = true
+                        stats.transitions += 1
+                        let m = node.mask | (1 << UInt16(i))
+                        if add(&c, m, from: node.id, move: startBit | UInt8(i)) {
+                            next.append(Node(world: c, mask: m, id: UInt32(parent.count - 1)))
+                        }
+                    }
+                }
+                for a in 0..<Cap.actors where w.runnable(a) {
+                    runnable += 1
+                    if w.actors[a].retries > 0 { retrying += 1 }
+                    var c = w
+                    c.step(a)
+                    c.checkStep()
+                    stats.transitions += 1
+                    if let v = c.violation {
+                        return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
+                    }
+                    if add(&c, node.mask, from: node.id, move: UInt8(a)) {
+                        next.append(Node(world: c, mask: node.mask, id: UInt32(parent.count - 1)))
+                    }
+                }
+                // A schedule may end here: run what replay runs at the end of a schedule.
+                if !canStart && (runnable == 0 || retrying == runnable) {
+                    stats.livenessChecks += 1
+                    var c = w
+                    var obs = NoObserver()
+                    _ = Checker.drain(&c, observer: &obs)
+                    if c.violation == nil { c.checkQuiescent() }
+                    if let v = c.violation { return finish(.violation, v, moves: path(to: node.id)) }
+                }
+                if stats.distinct >= o.maxStates { return finish(.stoppedAtMaxStates) }
+            }
+            stats.depth += 1
+            stats.peakFrontier = max(stats.peakFrontier, next.count)
+            stats.peakFrontierBytes = max(stats.peakFrontierBytes, (level.capacity + next.capacity) * nodeBytes)
+            swap(&level, &next)
+            next.removeAll(keepingCapacity: true)
+        }
+        return finish(.complete)
+
+    }
+
+    /// The schedule of a move sequence: starts as the scenario's events, runs of one actor's
+    /// steps merged into `step actor xN` (N <= 16).
+    public static func schedule(_ moves: [UInt8], _ ops: [Event]) -> Schedule {
+        var ev: [Event] = []
+        for m in moves {
+            if m & startBit != 0 { ev.append(ops[Int(m & ~startBit)]); continue }
+            if let last = ev.last, last.kind == .step, Int(last.x) == Int(m), last.y < 16 {
+                ev[ev.count - 1].y += 1
+            } else {
+                ev.append(Event(kind: .step, x: m, y: 1))
+            }
+        }
+        return Schedule(events: ev)
+    }
+}
+
+/// The visited set of hashed mode: open addressing over 64-bit fingerprints (0 marks an empty
+/// slot), grown at 3/4 load, so a state costs 8 / load = 10.7...21 bytes.
+struct FingerprintTable {
+    var slots = [UInt64](repeating: 0, count: 1 << 16)
+    var count = 0
+    var bytes: Int { slots.count * 8 }
+
+    /// True when `fp` was not in the table.
+    @inline(__always) mutating func insert(_ fp0: UInt64) -> Bool {
+        let fp = fp0 == 0 ? 1 : fp0
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: fp) & mask
+        let inserted = slots.withUnsafeMutableBufferPointer { s -> Bool in
+            while true {
+                let x = s[i]
+                if x == fp { return false }
+                if x == 0 { s[i] = fp; return true }
+                i = (i + 1) & mask
+            }
+        }
+        if inserted { count += 1 }
+        return inserted
+    }
+
+    mutating func grow() {
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        let mask = slots.count - 1
+        slots.withUnsafeMutableBufferPointer { s in
+            for fp in old where fp != 0 {
+                var i = Int(truncatingIfNeeded: fp) & mask
+                while s[i] != 0 { i = (i + 1) & mask }
+                s[i] = fp
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// The operations `faultsync check --all-scenarios N` combines: one of each operation kind the
+/// model has, all aimed at the same place of the default world — memslot 1 (gfn [8,12), hva
+/// [16,20), one huge block: hva block 4) — so that every pair of them overlaps: a fault there
+/// (KVM_RUN, prefault, private), each host-mm change (remap, unmap, THP collapse and split) of
+/// that hva range, each memslot change of slot 1 (plus a create of slot 2 that aliases the same
+/// hvas), an attribute change over the slot, huge-page recovery of it, the two
+/// kvm_mmu_zap_all_fast()/kvm_zap_gfn_range() users that are not memslot changes (nx_huge_pages,
+/// APICv) with a fault on the APIC page, and a signal to the prefaulting vCPU.
+public enum ScenarioMenu {
+    public static let lines = [
+        "fault vcpu0 gfn=9 shared",
+        "fault vcpu1 gfn=9 shared prefault",
+        "fault vcpu0 gfn=9 private",
+        "remap hva=17 pages=1",
+        "unmap hva=16 pages=4",
+        "collapse block=4",
+        "split block=4",
+        "create slot=2 gfn=12 pages=4 hva=16",
+        "delete slot=1",
+        "move slot=1 gfn=12",
+        "flags slot=1 dirty-log=on",
+        "attr gfn=8 pages=4 private",
+        "recover slot=1",
+        "nx-toggle",
+        "apicv inhibit",
+        "fault vcpu1 gfn=apic shared",
+        "signal vcpu1",
+    ]
+
+    public static var ops: [Event] {
+        lines.map { try! Schedule(text: $0).events[0] }
+    }
+
+    /// Every multiset of 1...n menu operations (an operation may appear twice: its second
+    /// instance starts after the first finished, on the same actor), in a fixed order: by size,
+    /// then lexicographically by menu index.
+    public static func scenarios(upTo n: Int) -> [Scenario] {
+        let m = ops
+        var out: [Scenario] = []
+        func rec(_ start: Int, _ left: Int, _ cur: inout [Event]) {
+            if left == 0 { out.append(Scenario(ops: cur)); return }
+            for i in start..<m.count {
+                cur.append(m[i])
+                rec(i, left - 1, &cur)
+                cur.removeLast()
+            }
+        }
+        for k in 1...max(1, n) {
+            var cur: [Event] = []
+            rec(0, k, &cur)
+        }
+        return out
+    }
+
+    /// Scenario i of the enumeration belongs to shard (i mod count).
+    public static func shard(_ all: [Scenario], index: Int, count: Int) -> [(Int, Scenario)] {
+        all.enumerated().filter { $0.offset % count == index }.map { ($0.offset, $0.element) }
+    }
+}

@@ -1,0 +1,246 @@
+import ArgumentParser
+import FaultSync
+import Foundation
+
+/// Set by SIGINT during `check`: the search stops and prints what it covered.
+nonisolated(unsafe) var checkInterrupted = false
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explore every interleaving of a scenario's operations (bounded exhaustive check): a proof, or a shortest counterexample.",
+        discussion: """
+        The scenario is a file in the text form (its step lines are ignored: the checker picks the \
+        steps) and/or --op lines. Every operation may start at any point; the search is breadth-first \
+        over canonical world states, so the first counterexample is a shortest one in transitions \
+        (operation starts + single steps). The counterexample is a schedule that `faultsync replay` \
+        and `trace` reproduce. The world is the default one that replay uses.
+        Exit status: 0 complete proof (no violation in any interleaving), 1 violation, 2 usage error, \
+        3 stopped by a bound or interrupted before the proof was complete. Ctrl-C stops with a \
+        statement of what was covered. See docs/check.md.
+        """)
+    @OptionGroup var v: VariantOption
+    @Argument(help: "A scenario file (text form; step lines are ignored).") var file: String?
+    @Option(name: .customLong("op"), help: "An operation in the text form, e.g. --op 'fault vcpu0 gfn=9 shared' (repeatable; ';' separates several).")
+    var ops: [String] = []
+    @Option(help: "Check every scenario of 1...N operations from the menu (`--list-menu`) instead.") var allScenarios: Int?
+    @Option(help: "With --all-scenarios: only shard I of N (scenario k belongs to shard k mod N), as I/N.") var shard: String?
+    @Flag(help: "With --all-scenarios: stop at the first scenario with a violation.") var first = false
+    @Flag(help: "Print the --all-scenarios menu and the number of scenarios per size, then exit.") var listMenu = false
+    @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int = 200_000_000
+    @Option(help: "Stop (incomplete) after this many BFS levels.") var maxDepth: Int?
+    @Option(help: "Stop (incomplete) after this many seconds (per scenario).") var time: Double?
+    @Flag(help: "Store whole canonical states instead of 64-bit fingerprints (no hash collisions; counts the ones fingerprints would have had). For small runs.") var exact = false
+    @Option(name: .shortAndLong, help: "Write the counterexample to this new file (text form); with --all-scenarios, a new directory for them.") var output: String?
+    @Flag(help: "Replace an existing output file.") var force = false
+    @Flag(help: "One JSON object per scenario on stdout (schema: docs/check.md); progress still goes to stderr.") var json = false
+    @Flag(help: "No progress lines on stderr.") var quiet = false
+
+    func run() throws {
+        if listMenu {
+            for (i, l) in ScenarioMenu.lines.enumerated() { print("\(i)\t\(l)") }
+            for n in 1...4 { print("scenarios of 1...\(n) operations: \(ScenarioMenu.scenarios(upTo: n).count)") }
+            return
+        }
+        let variant = try v.resolve()
+        var options = ExploreOptions()
+        options.variant = variant
+        options.config = v.config
+        options.maxStates = maxStates
+        if let d = maxDepth { options.maxDepth = d }
+        if let t = time { options.timeLimit = t }
+        options.exact = exact
+        options.shouldStop = { checkInterrupted }
+        signal(SIGINT) { _ in checkInterrupted = true }
+
+        if let n = allScenarios {
+            guard file == nil && ops.isEmpty else { throw CLIError("--all-scenarios takes no scenario file or --op") }
+            guard (1...6).contains(n) else { throw CLIError("--all-scenarios must be 1...6") }
+            try runAll(n, options, variant)
+            return
+        }
+        guard shard == nil else { throw CLIError("--shard needs --all-scenarios") }
+        let scenario = try readScenario()
+        if !quiet {
+            options.progress = { s in
+                FileHandle.standardError.write(Data("faultsync check: \(progressLine(s))\n".utf8))
+            }
+        }
+        let r = Explorer.explore(scenario, options: options)
+        let code = try report(scenario, r, variant, output: output, inputs: file.map { [$0] } ?? [])
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    func readScenario() throws -> Scenario {
+        var events: [Event] = []
+        if let f = file {
+            guard FileManager.default.fileExists(atPath: f) else { throw CLIError("\(f): no such file") }
+            guard let data = FileManager.default.contents(atPath: f), let text = String(data: data, encoding: .utf8) else {
+                throw CLIError("\(f): cannot read as UTF-8 text (a scenario is in the text form)")
+            }
+            do { events += try Schedule(text: text).events } catch let e as ScheduleParseError {
+                throw CLIError("\(f):\(e.line):\(e.column): error: \(e.message)")
+            }
+        }
+        var k = 0
+        for o in ops {
+            for part in o.split(separator: ";") {
+                k += 1
+                do { events += try Schedule(text: String(part)).events } catch let e as ScheduleParseError {
+                    throw CLIError("--op:\(k):\(e.column): error: \(e.message)")
+                }
+            }
+        }
+        let s = Scenario(ops: events.filter { $0.kind != .step })
+        guard !s.ops.isEmpty else { throw CLIError("the scenario has no operations (give a file or --op)") }
+        guard s.ops.count <= Scenario.maxOps else { throw CLIError("the scenario has \(s.ops.count) operations; at most \(Scenario.maxOps)") }
+        return s
+    }
+
+    var worldText: String {
+        "the default world (16 gfns, 32 host pages, slot0 gfn [0,8) at hva 0, slot1 gfn [8,12) at hva 16, 2 vCPUs, 2 notifier threads, APIC access page; \(v.kernel))"
+    }
+
+    /// Print the verdict of one scenario; the exit code it means.
+    func report(_ scenario: Scenario, _ r: ExploreResult, _ variant: Variant, output: String?, inputs: [String],
+                index: Int? = nil) throws -> Int32 {
+        var replayed: Violation? = nil
+        if let ce = r.counterexample {
+            replayed = Checker.check(ce.bytes, variant: variant, config: v.config).violation
+            if let out = output {
+                try writeNew(out, Data(counterexampleText(scenario, r, variant).utf8), inputs: inputs, force: force)
+            }
+        }
+        let code: Int32 = r.outcome == .complete ? 0 : r.outcome == .violation ? 1 : 3
+        if json {
+            let j = CheckJSON(scenario: scenario.ops.map(\.text), index: index, variant: variant.name, kernel: v.kernel,
+                              outcome: r.outcome.rawValue, complete: r.outcome == .complete,
+                              distinct: r.stats.distinct, transitions: r.stats.transitions, depth: r.stats.depth,
+                              seconds: r.stats.seconds, statesPerSecond: r.stats.statesPerSecond,
+                              bytesPerState: r.stats.bytesPerState, peakFrontier: r.stats.peakFrontier,
+                              peakFrontierBytes: r.stats.peakFrontierBytes, livenessChecks: r.stats.livenessChecks,
+                              exact: exact, collisions: exact ? r.stats.collisions : nil,
+                              violation: r.violation.map { CheckJSON.V(invariant: $0.invariant.name, label: $0.invariant.label, message: $0.message) },
+                              counterexample: r.counterexample?.text, counterexampleTransitions: r.counterexample == nil ? nil : r.counterexampleTransitions,
+                              replayReproduces: r.counterexample == nil ? nil : replayed?.invariant == r.violation?.invariant,
+                              output: output)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(data: try enc.encode(j), encoding: .utf8)!)
+        } else {
+            print(statement(scenario, r, variant))
+            if r.counterexample != nil {
+                print(counterexampleText(scenario, r, variant), terminator: "")
+                let same = replayed?.invariant == r.violation?.invariant
+                print("# replay: \(same ? "reproduces" : "DOES NOT reproduce") \(r.violation!.invariant.name)\(output.map { "; written to \($0) (faultsync trace \($0)\(variant == .none ? "" : " --variant \(variant.name)")\(v.baseline ? " --baseline" : ""))" } ?? "")")
+            }
+        }
+        if r.counterexample != nil && replayed?.invariant != r.violation?.invariant {
+            FileHandle.standardError.write(Data("faultsync check: internal error: the counterexample does not replay to the same violation\n".utf8))
+            return 2
+        }
+        return code
+    }
+
+    func statement(_ scenario: Scenario, _ r: ExploreResult, _ variant: Variant) -> String {
+        let s = r.stats
+        let figures = "\(s.distinct) distinct states, \(s.transitions) transitions, depth \(s.depth), \(fmt(s.seconds)) s (\(Int(s.statesPerSecond)) states/s, \(fmt(s.bytesPerState)) bytes/state stored\(exact ? ", exact: \(s.collisions) fingerprint collisions" : ", 64-bit fingerprints"))"
+        let what = "[\(scenario.oneLine)] in \(worldText) under variant \(variant.name)"
+        switch r.outcome {
+        case .complete:
+            return "faultsync check: no violation in any interleaving of \(what): \(figures), complete"
+        case .violation:
+            let x = r.violation!
+            return "faultsync check: VIOLATION \(x.invariant.name) (\(x.invariant.label)) in an interleaving of \(what)\n  \(x.message)\n  shortest counterexample: \(r.counterexampleTransitions) transitions (\(r.counterexample!.events.count) events); search: \(figures)"
+        default:
+            return "faultsync check: INCOMPLETE (\(r.outcome.rawValue)) for \(what): no violation in any interleaving of at most \(s.depth) transitions; \(figures)"
+        }
+    }
+
+    func counterexampleText(_ scenario: Scenario, _ r: ExploreResult, _ variant: Variant) -> String {
+        var t = "# faultsync schedule v\(ScheduleFormat.version)\n"
+        t += "# shortest counterexample (\(r.counterexampleTransitions) transitions) found by faultsync check under variant \(variant.name)\(v.baseline ? " (plain baseline)" : "")\n"
+        t += "# scenario: \(scenario.oneLine)\n"
+        t += "# \(r.violation!.invariant.name): \(r.violation!.message)\n"
+        for e in r.counterexample!.events { t += e.text + "\n" }
+        return t
+    }
+
+    func runAll(_ n: Int, _ base: ExploreOptions, _ variant: Variant) throws {
+        let all = ScenarioMenu.scenarios(upTo: n)
+        var idx = 0, cnt = 1
+        if let s = shard {
+            let p = s.split(separator: "/")
+            guard p.count == 2, let i = Int(p[0]), let c = Int(p[1]), c >= 1, (0..<c).contains(i) else {
+                throw CLIError("--shard must be I/N with 0 <= I < N, got '\(s)'")
+            }
+            idx = i; cnt = c
+        }
+        if let out = output {
+            if FileManager.default.fileExists(atPath: out) && !force { throw CLIError("\(out): exists (use --force)") }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        }
+        let mine = ScenarioMenu.shard(all, index: idx, count: cnt)
+        var proven = 0, violated = 0, incomplete = 0, states = 0
+        let t0 = Date()
+        for (k, sc) in mine {
+            var o = base
+            if !quiet && !json {
+                o.progress = { s in FileHandle.standardError.write(Data("  scenario \(k): \(progressLine(s))\n".utf8)) }
+            }
+            let r = Explorer.explore(sc, options: o)
+            states += r.stats.distinct
+            let out = output.map { ($0 as NSString).appendingPathComponent("scenario-\(k).txt") }
+            if json {
+                _ = try report(sc, r, variant, output: r.counterexample == nil ? nil : out, inputs: [], index: k)
+            } else if r.outcome == .complete {
+                print("scenario \(k): proven, \(r.stats.distinct) states, depth \(r.stats.depth): \(sc.oneLine)")
+            } else {
+                print("scenario \(k):")
+                _ = try report(sc, r, variant, output: r.counterexample == nil ? nil : out, inputs: [], index: k)
+            }
+            switch r.outcome {
+            case .complete: proven += 1
+            case .violation: violated += 1
+            default: incomplete += 1
+            }
+            if checkInterrupted || (first && r.outcome == .violation) { break }
+        }
+        let summary = "faultsync check --all-scenarios \(n)\(shard.map { " --shard \($0)" } ?? ""): \(proven + violated + incomplete) of \(mine.count) scenarios checked (\(all.count) in all); \(proven) proven complete, \(violated) with a violation, \(incomplete) incomplete; \(states) distinct states in \(fmt(Date().timeIntervalSince(t0))) s under variant \(variant.name) (\(v.kernel))"
+        if json { FileHandle.standardError.write(Data((summary + "\n").utf8)) } else { print(summary) }
+        if violated > 0 { throw ExitCode(1) }
+        if incomplete > 0 || checkInterrupted { throw ExitCode(3) }
+    }
+}
+
+func fmt(_ x: Double) -> String { String(format: x < 10 ? "%.2f" : "%.1f", x) }
+
+func progressLine(_ s: ExploreStats) -> String {
+    "\(fmt(s.seconds)) s: \(s.distinct) distinct, \(s.transitions) transitions, depth \(s.depth), frontier \(s.frontier), \(Int(s.statesPerSecond)) states/s, \(s.storedBytes >> 20) MiB stored + \(s.peakFrontierBytes >> 20) MiB frontier"
+}
+
+/// `faultsync check --json`: one object per scenario.
+struct CheckJSON: Encodable {
+    struct V: Encodable { var invariant: String; var label: String; var message: String }
+    var scenario: [String]
+    var index: Int?
+    var variant: String
+    var kernel: String
+    var outcome: String
+    var complete: Bool
+    var distinct: Int
+    var transitions: Int
+    var depth: Int
+    var seconds: Double
+    var statesPerSecond: Double
+    var bytesPerState: Double
+    var peakFrontier: Int
+    var peakFrontierBytes: Int
+    var livenessChecks: Int
+    var exact: Bool
+    var collisions: Int?
+    var violation: V?
+    var counterexample: String?
+    var counterexampleTransitions: Int?
+    var replayReproduces: Bool?
+    var output: String?
+}
