@@ -45,7 +45,7 @@ final class ExplorerTests: XCTestCase {
             ("mmu_invalidate_seq", { $0.seq &+= 1 }),
             ("host PTE version", { $0.host[17].version &+= 1 }),
             ("SPTE pfn", { $0.roots[0].leaf[3] = SPTE(present: true, isPrivate: false, pfn: 9, hva: 3, incarnation: 1) }),
-            ("freed pfn", { $0.markFreed(77) }),
+            ("freed pfn", { $0.markFreed($0.host[17].pfn) }),
             ("retries 0 -> 1", { $0.actors[1].retries = 1 }),
             ("signal pending", { $0.actors[0].signalPending = true }),
             ("SRCU reader order", { $0.actors[1].srcuStart = 1 }),   // before every other stamp

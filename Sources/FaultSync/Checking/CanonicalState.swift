@@ -57,7 +57,7 @@ public enum Canonical {
 
 extension World {
     /// Write the canonical form of this world to `sink` (see `Canonical`).
-    @inline(__always)
+    @inline(never)
     public mutating func canonical<S: CanonicalSink>(into sink: inout S) {
         // Rank the compared timestamps.
         var ts = InlineArray<32, UInt32>(repeating: 0)
@@ -105,8 +105,11 @@ extension World {
             sink.put(UInt64(x.slot[0]) | UInt64(x.slot[1]) << 8 | UInt64(x.slot[2]) << 16 | rank(x.unpublishedAt) << 32)
         }
         // Host mm: non-empty PTEs behind a bitmap; the freed-pfn bitmap's non-zero words.
+        // Storage past the world's sizes is never written (every index is reduced modulo the
+        // world's size; the APIC page is the one entry past them): it is not scanned.
+        let hostUsed = min(Cap.hvas, apicGfn >= 0 ? hvaCount + 1 : hvaCount)
         var hmask: UInt64 = 0
-        for h in 0..<Cap.hvas where self.host[h].pfn != 0 || self.host[h].version != 0 { hmask |= 1 << UInt64(h) }
+        for h in 0..<hostUsed where self.host[h].pfn != 0 || self.host[h].version != 0 { hmask |= 1 << UInt64(h) }
         sink.put(hmask)
         var m = hmask
         while m != 0 {
@@ -115,7 +118,7 @@ extension World {
             sink.put(UInt64(self.host[h].pfn) | UInt64(self.host[h].version) << 16)
         }
         var fmask: UInt64 = 0
-        for i in 0..<Cap.pfnWords where self.freed[i] != 0 { fmask |= 1 << UInt64(i) }
+        for i in 0..<min(Cap.pfnWords, Int(nextPfn) / 64 + 1) where self.freed[i] != 0 { fmask |= 1 << UInt64(i) }
         sink.put(fmask)
         m = fmask
         while m != 0 {
@@ -123,13 +126,16 @@ extension World {
             m &= m - 1
             sink.put(self.freed[i])
         }
-        // TDP MMU roots: header, then the non-empty SPTEs behind a bitmap.
+        // TDP MMU roots: header, then the non-empty SPTEs behind a bitmap. A free root's SPTEs
+        // are never read (kvm_tdp_mmu_alloc_root, `loadRoot`, resets them): not written.
+        let gfnsUsed = mappedGfns, blocksUsed = mappedBlocks
         for r in 0..<Cap.roots {
-                        var smask: UInt64 = 0
-            for g in 0..<Cap.gfns where Canonical.packed(self.roots[r].leaf[g]) != 0 { smask |= 1 << UInt64(g) }
-            for b in 0..<Cap.blocks where Canonical.packed(self.roots[r].huge[b]) != 0 { smask |= 1 << UInt64(32 + b) }
+            var smask: UInt64 = 0
+            for g in 0..<gfnsUsed where Canonical.packed(self.roots[r].leaf[g]) != 0 { smask |= 1 << UInt64(g) }
+            for b in 0..<blocksUsed where Canonical.packed(self.roots[r].huge[b]) != 0 { smask |= 1 << UInt64(32 + b) }
             sink.put(UInt64(self.roots[r].state.rawValue) | UInt64(self.roots[r].refs) << 8
                 | (self.roots[r].scheduledToZap ? 1 << 16 : 0) | UInt64(self.roots[r].hasPT) << 24)
+            if self.roots[r].state == .free { smask = 0 }
             sink.put(smask)
             m = smask
             while m != 0 {

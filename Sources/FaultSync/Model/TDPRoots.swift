@@ -36,7 +36,7 @@ public struct Root: Equatable {
 extension World {
     /// The valid root's index, or -1.
     @inline(__always) public var validRoot: Int {
-        for r in 0..<Cap.roots where roots[r].state == .valid { return r }
+        for r in 0..<Cap.roots where roots.at(r).state == .valid { return r }
         return -1
     }
 

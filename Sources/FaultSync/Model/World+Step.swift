@@ -2,7 +2,7 @@
 extension World {
     /// Locks block: an actor waiting for one is not runnable.
     @inline(__always) public func runnable(_ a: Int) -> Bool {
-        switch actors[a].pc {
+        switch actors.at(a).pc {
         case .idle: return false
         case .f7Lock, .h1Lock, .r6Lock: return mmuFreeForRead
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
@@ -12,7 +12,7 @@ extension World {
             let (lo, hi) = hostOpRange(a)
             return hostBusy & blockMask(lo, hi) == 0
         case .wSwap: return mnActive == 0 || variant == .swapIgnoresMnCount
-        case .wSync: return variant == .noSynchronizeSrcu || readerBefore(actors[a].syncFrom) < 0
+        case .wSync: return variant == .noSynchronizeSrcu || readerBefore(actors.at(a).syncFrom) < 0
         default: return true
         }
     }
@@ -34,7 +34,7 @@ extension World {
 
     /// Whether any actor has not finished.
     @inline(__always) public var anyBusy: Bool {
-        for i in 0..<Cap.actors where actors[i].pc != .idle { return true }
+        for i in 0..<Cap.actors where actors.at(i).pc != .idle { return true }
         return false
     }
 

@@ -201,7 +201,7 @@ public struct World {
 
     @inline(__always) public func isPrivate(_ gfn: Int) -> Bool { privateGfns & (1 << UInt32(gfn)) != 0 }
     @inline(__always) public func isFreed(_ pfn: UInt16) -> Bool {
-        pfn < UInt16(Cap.hostPfns) && freed[Int(pfn >> 6)] & (1 << UInt64(pfn & 63)) != 0
+        pfn < UInt16(Cap.hostPfns) && freed.at(Int(pfn >> 6)) & (1 << UInt64(pfn & 63)) != 0
     }
     @inline(__always) mutating func markFreed(_ pfn: UInt16) {
         if pfn != 0 && pfn < UInt16(Cap.hostPfns) { freed[Int(pfn >> 6)] |= 1 << UInt64(pfn & 63) }
@@ -212,8 +212,8 @@ public struct World {
     @inline(__always) public func lookup(container c: Int, gfn: Int) -> UInt8 {
         if gfn == apicGfn { return apicObj }
         for id in 0..<Cap.slotIDs {
-            let o = containers[c].slot[id]
-            if o != none8 && objs[Int(o)].covers(gfn) { return o }
+            let o = containers.at(c).slot.at(id)
+            if o != none8 && objs.at(Int(o)).covers(gfn) { return o }
         }
         return none8
     }
