@@ -34,6 +34,8 @@ struct Check: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
     @Flag(help: "One JSON object per scenario on stdout (schema: docs/check.md); progress still goes to stderr.") var json = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
+    @Option(help: "Instead of checking, print the length of a schedule FILE in the checker's unit: transitions (accepted operation starts + single steps) up to its violation (for a liveness verdict: up to the end-of-schedule drain), or to its end.") var length: String?
+    @Option(help: "Instead of checking, measure the raw rate (transitions/s) of random walks over the scenario's transitions for this many seconds: the limit the search's rate is compared with (scripts/bench-check).") var rawStepRate: Double?
 
     func run() throws {
         if listMenu {
@@ -52,6 +54,18 @@ struct Check: ParsableCommand {
         options.shouldStop = { checkInterrupted }
         signal(SIGINT) { _ in checkInterrupted = true }
 
+        if let f = length {
+            let bytes = try readSchedule(f)
+            var t = TransitionCount()
+            let verdict = bytes.withUnsafeBytes { Checker.run($0, variant: variant, config: v.config, observer: &t) }
+            // A liveness verdict is about the state the schedule ends in: count up to the drain.
+            if let x = verdict.violation, x.invariant.isLiveness, let d = t.atDrain {
+                print("\(d) transitions to the state the end-of-schedule drain finds \(x.invariant.name) from")
+            } else {
+                print("\(t.transitions) transitions\(verdict.violation.map { " to VIOLATION \($0.invariant.name)" } ?? " (no violation)")")
+            }
+            return
+        }
         if let n = allScenarios {
             guard file == nil && ops.isEmpty else { throw CLIError("--all-scenarios takes no scenario file or --op") }
             guard (1...6).contains(n) else { throw CLIError("--all-scenarios must be 1...6") }
@@ -60,6 +74,11 @@ struct Check: ParsableCommand {
         }
         guard shard == nil else { throw CLIError("--shard needs --all-scenarios") }
         let scenario = try readScenario()
+        if let secs = rawStepRate {
+            let rate = Explorer.randomWalkRate(scenario, options: options, seconds: secs)
+            print(json ? "{\"rawTransitionsPerSecond\":\(Int(rate))}" : "raw transitions/s: \(Int(rate))")
+            return
+        }
         if !quiet {
             options.progress = { s in
                 FileHandle.standardError.write(Data("faultsync check: \(progressLine(s))\n".utf8))
@@ -210,6 +229,16 @@ struct Check: ParsableCommand {
         if violated > 0 { throw ExitCode(1) }
         if incomplete > 0 || checkInterrupted { throw ExitCode(3) }
     }
+}
+
+/// The checker's unit of length: accepted operation starts and single steps.
+struct TransitionCount: StepObserver {
+    var transitions = 0
+    var atDrain: Int? = nil
+    mutating func drainStarts(world: World) { atDrain = transitions }
+    mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) { if e.kind != .step && accepted { transitions += 1 } }
+    mutating func willStep(_ actor: Int, world: World) {}
+    mutating func didStep(_ actor: Int, world: World) { transitions += 1 }
 }
 
 func fmt(_ x: Double) -> String { String(format: x < 10 ? "%.2f" : "%.1f", x) }

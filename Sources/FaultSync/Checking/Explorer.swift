@@ -29,6 +29,10 @@ public struct ExploreOptions {
     /// Store every canonical state whole (no fingerprint collisions possible; counts collisions
     /// the fingerprints alone would have made). For small runs.
     public var exact = false
+    /// Run the end-of-schedule drain at every state where nothing can start (not only where
+    /// every runnable actor is retrying). Costly; `explore` uses it to shorten a liveness
+    /// counterexample.
+    public var eagerLiveness = false
     /// Return the visited set (canonical words + started mask per state; implies `exact`). Tests.
     public var collectVisited = false
     /// Called about every `progressInterval` seconds.
@@ -114,6 +118,26 @@ public enum Explorer {
     static let startBit: UInt8 = 0x80
 
     public static func explore(_ scenario: Scenario, options o: ExploreOptions) -> ExploreResult {
+        var r = search(scenario, options: o)
+        // A liveness verdict is found at a state where every runnable actor retries; a schedule
+        // may end earlier and still hang in the drain. Re-search up to that depth with the drain
+        // run at every state where nothing can start, for the shortest such prefix.
+        if let x = r.violation, x.invariant.isLiveness, !o.eagerLiveness {
+            var e = o
+            e.eagerLiveness = true
+            e.maxDepth = r.counterexampleTransitions + 1
+            e.progress = nil
+            let s = search(scenario, options: e)
+            if s.violation != nil, s.counterexampleTransitions < r.counterexampleTransitions {
+                r.violation = s.violation
+                r.counterexample = s.counterexample
+                r.counterexampleTransitions = s.counterexampleTransitions
+            }
+        }
+        return r
+    }
+
+    static func search(_ scenario: Scenario, options o: ExploreOptions) -> ExploreResult {
         precondition(scenario.ops.count <= Scenario.maxOps)
         let clock = ContinuousClock()
         let t0 = clock.now
@@ -225,7 +249,7 @@ public enum Explorer {
                     }
                 }
                 // A schedule may end here: run what replay runs at the end of a schedule.
-                if !canStart && (runnable == 0 || retrying == runnable) {
+                if !canStart && (runnable == 0 || retrying == runnable || o.eagerLiveness) {
                     stats.livenessChecks += 1
                     var c = w
                     var obs = NoObserver()
@@ -243,6 +267,48 @@ public enum Explorer {
         }
         return finish(.complete)
 
+    }
+
+    /// The raw step rate the search is measured against: random walks over the same
+    /// transitions (a random enabled start or step, per-step oracles, restart at a schedule's
+    /// end) with no copying, canonical form or visited set. Returns transitions per second.
+    public static func randomWalkRate(_ scenario: Scenario, options o: ExploreOptions, seconds: Double, seed: UInt64 = 1) -> Double {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        var rng = SplitMix64(stream: seed)
+        var transitions = 0
+        let w0 = World(config: o.config, variant: o.variant)
+        var w = w0
+        var mask: UInt16 = 0
+        var walk = 0
+        var enabled = InlineArray<32, UInt8>(repeating: 0)
+        while true {
+            var n = 0
+            for i in 0..<scenario.ops.count where mask & (1 << UInt16(i)) == 0 {
+                enabled[n] = startBit | UInt8(i); n += 1
+            }
+            for a in 0..<Cap.actors where w.runnable(a) { enabled[n] = UInt8(a); n += 1 }
+            var moved = false
+            while n > 0 && !moved {
+                let k = Int(rng.next() % UInt64(n))
+                let m = enabled[k]
+                if m & startBit != 0 {
+                    if w.start(scenario.ops[Int(m & ~startBit)]) { mask |= 1 << UInt16(m & ~startBit); moved = true }
+                    else { enabled[k] = enabled[n - 1]; n -= 1 }
+                } else {
+                    w.step(Int(m)); w.checkStep(); moved = true
+                }
+            }
+            if moved { transitions += 1; walk += 1 }
+            if !moved || w.violation != nil || walk > 10_000 {
+                w = w0; mask = 0; walk = 0
+                if transitions & 255 == 0 || !moved {
+                    let d = clock.now - t0
+                    let t = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+                    if t >= seconds { return Double(transitions) / t }
+                }
+            }
+        }
     }
 
     /// The schedule of a move sequence: starts as the scenario's events, runs of one actor's

@@ -3,7 +3,8 @@
 /// [16,20), one huge block: hva block 4) — so that every pair of them overlaps: a fault there
 /// (KVM_RUN, prefault, private), each host-mm change (remap, unmap, THP collapse and split) of
 /// that hva range, each memslot change of slot 1 (plus a create of slot 2 that aliases the same
-/// hvas), an attribute change over the slot, huge-page recovery of it, the two
+/// hvas), an attribute change of one gfn of the faulted huge block (so the head/tail of a
+/// partially converted block matters), huge-page recovery of it, the two
 /// kvm_mmu_zap_all_fast()/kvm_zap_gfn_range() users that are not memslot changes (nx_huge_pages,
 /// APICv) with a fault on the APIC page, and a signal to the prefaulting vCPU.
 public enum ScenarioMenu {
@@ -19,7 +20,7 @@ public enum ScenarioMenu {
         "delete slot=1",
         "move slot=1 gfn=12",
         "flags slot=1 dirty-log=on",
-        "attr gfn=8 pages=4 private",
+        "attr gfn=8 pages=1 private",
         "recover slot=1",
         "nx-toggle",
         "apicv inhibit",
