@@ -9,7 +9,7 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explore every interleaving of a scenario's operations (bounded exhaustive check): a proof, or a shortest counterexample.",
         discussion: """
-        The scenario is a file in the text form (its step lines are ignored: the checker picks the \
+        The scenario is a schedule file (text or bytes; its steps are ignored: the checker picks the \
         steps) and/or --op lines. Every operation may start at any point; the search is breadth-first \
         over canonical world states, so the first counterexample is a shortest one in transitions \
         (operation starts + single steps). The counterexample is a schedule that `faultsync replay` \
@@ -19,7 +19,7 @@ struct Check: ParsableCommand {
         statement of what was covered. See docs/check.md.
         """)
     @OptionGroup var v: VariantOption
-    @Argument(help: "A scenario file (text form; step lines are ignored).") var file: String?
+    @Argument(help: "A scenario: a schedule file, text or bytes (recognised by content); its steps are ignored.") var file: String?
     @Option(name: .customLong("op"), help: "An operation in the text form, e.g. --op 'fault vcpu0 gfn=9 shared' (repeatable; ';' separates several).")
     var ops: [String] = []
     @Option(help: "Check every scenario of 1...N operations from the menu (`--list-menu`) instead.") var allScenarios: Int?
@@ -92,13 +92,8 @@ struct Check: ParsableCommand {
     func readScenario() throws -> Scenario {
         var events: [Event] = []
         if let f = file {
-            guard FileManager.default.fileExists(atPath: f) else { throw CLIError("\(f): no such file") }
-            guard let data = FileManager.default.contents(atPath: f), let text = String(data: data, encoding: .utf8) else {
-                throw CLIError("\(f): cannot read as UTF-8 text (a scenario is in the text form)")
-            }
-            do { events += try Schedule(text: text).events } catch let e as ScheduleParseError {
-                throw CLIError("\(f):\(e.line):\(e.column): error: \(e.message)")
-            }
+            // A schedule in either form (recognised by its content); its steps are dropped.
+            events += Schedule(bytes: try readSchedule(f)).events
         }
         var k = 0
         for o in ops {
