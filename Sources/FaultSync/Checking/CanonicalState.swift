@@ -131,11 +131,12 @@ extension World {
         let gfnsUsed = mappedGfns, blocksUsed = mappedBlocks
         for r in 0..<Cap.roots {
             var smask: UInt64 = 0
-            for g in 0..<gfnsUsed where Canonical.packed(self.roots[r].leaf[g]) != 0 { smask |= 1 << UInt64(g) }
-            for b in 0..<blocksUsed where Canonical.packed(self.roots[r].huge[b]) != 0 { smask |= 1 << UInt64(32 + b) }
+            if self.roots[r].state != .free {
+                for g in 0..<gfnsUsed where Canonical.packed(self.roots[r].leaf[g]) != 0 { smask |= 1 << UInt64(g) }
+                for b in 0..<blocksUsed where Canonical.packed(self.roots[r].huge[b]) != 0 { smask |= 1 << UInt64(32 + b) }
+            }
             sink.put(UInt64(self.roots[r].state.rawValue) | UInt64(self.roots[r].refs) << 8
                 | (self.roots[r].scheduledToZap ? 1 << 16 : 0) | UInt64(self.roots[r].hasPT) << 24)
-            if self.roots[r].state == .free { smask = 0 }
             sink.put(smask)
             m = smask
             while m != 0 {
