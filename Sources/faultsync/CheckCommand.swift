@@ -56,7 +56,7 @@ struct Check: ParsableCommand {
 
         if let f = length {
             let bytes = try readSchedule(f)
-            var t = TransitionCount()
+            var t = TransitionCounter()
             let verdict = bytes.withUnsafeBytes { Checker.run($0, variant: variant, config: v.config, observer: &t) }
             // A liveness verdict is about the state the schedule ends in: count up to the drain.
             if let x = verdict.violation, x.invariant.isLiveness, let d = t.atDrain {
@@ -224,16 +224,6 @@ struct Check: ParsableCommand {
         if violated > 0 { throw ExitCode(1) }
         if incomplete > 0 || checkInterrupted { throw ExitCode(3) }
     }
-}
-
-/// The checker's unit of length: accepted operation starts and single steps.
-struct TransitionCount: StepObserver {
-    var transitions = 0
-    var atDrain: Int? = nil
-    mutating func drainStarts(world: World) { atDrain = transitions }
-    mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) { if e.kind != .step && accepted { transitions += 1 } }
-    mutating func willStep(_ actor: Int, world: World) {}
-    mutating func didStep(_ actor: Int, world: World) { transitions += 1 }
 }
 
 func fmt(_ x: Double) -> String { String(format: x < 10 ? "%.2f" : "%.1f", x) }

@@ -144,6 +144,23 @@ final class ExplorerTests: XCTestCase {
         XCTAssertEqual(explore(withSignal, fixes: .none).outcome, .complete)
     }
 
+    /// `faultsync minimize`'s last pass: the checker's shortest schedule over the minimized
+    /// operations, for the same invariant, when it is shorter.
+    func testMinimizerUsesTheCheckersShortest() throws {
+        let v = Variant.noSynchronizeSrcu
+        let url = repoRoot.appendingPathComponent("corpus/regressions/\(v.name)/fuzzer-min.txt")
+        let s = sched(try String(contentsOf: url, encoding: .utf8))
+        guard let m = Minimizer.minimize(s, variant: v) else { return XCTFail("does not violate") }
+        let before = Minimizer.length(m, variant: v)
+        guard let c = Minimizer.shortest(m, variant: v, inv: .memslotFreedUnderReader) else {
+            return XCTFail("the checker found nothing shorter than \(before) transitions")
+        }
+        XCTAssertLessThan(Minimizer.length(c, variant: v), before)
+        XCTAssertEqual(Checker.check(c.bytes, variant: v).violation?.invariant, .memslotFreedUnderReader)
+        // Asked for an invariant the operations cannot violate, it finds nothing.
+        XCTAssertNil(Minimizer.shortest(m, variant: v, inv: .attributeMismatch))
+    }
+
     // MARK: ground truth against the executor
 
     /// Every state the executor (what the fuzzer runs) passes through on random schedules over
@@ -174,14 +191,6 @@ final class ExplorerTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 3000)
     }
-}
-
-/// Counts what the checker counts as transitions: accepted operation starts and single steps.
-struct TransitionCounter: StepObserver {
-    var transitions = 0
-    mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) { if e.kind != .step && accepted { transitions += 1 } }
-    mutating func willStep(_ actor: Int, world: World) {}
-    mutating func didStep(_ actor: Int, world: World) { transitions += 1 }
 }
 
 /// After every accepted start and every step, looks the executor's state up in the checker's

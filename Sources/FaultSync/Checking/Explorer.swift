@@ -29,6 +29,9 @@ public struct ExploreOptions {
     /// Store every canonical state whole (no fingerprint collisions possible; counts collisions
     /// the fingerprints alone would have made). For small runs.
     public var exact = false
+    /// Look only for this invariant: a transition that violates another one is pruned (not
+    /// followed), and the search goes on. `faultsync minimize` uses it.
+    public var target: Invariant? = nil
     /// Run the end-of-schedule drain at every state where nothing can start (not only where
     /// every runnable actor is retrying). Costly; `explore` uses it to shorten a liveness
     /// counterexample.
@@ -242,7 +245,10 @@ public enum Explorer {
                     c.checkStep()
                     stats.transitions += 1
                     if let v = c.violation {
-                        return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
+                        if o.target == nil || o.target == v.invariant {
+                            return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
+                        }
+                        continue
                     }
                     if add(&c, node.mask, from: node.id, move: UInt8(a)) {
                         next.append(Node(world: c, mask: node.mask, id: UInt32(parent.count - 1)))
@@ -255,7 +261,9 @@ public enum Explorer {
                     var obs = NoObserver()
                     _ = Checker.drain(&c, observer: &obs)
                     if c.violation == nil { c.checkQuiescent() }
-                    if let v = c.violation { return finish(.violation, v, moves: path(to: node.id)) }
+                    if let v = c.violation, o.target == nil || o.target == v.invariant {
+                        return finish(.violation, v, moves: path(to: node.id))
+                    }
                 }
                 if stats.distinct >= o.maxStates { return finish(.stoppedAtMaxStates) }
             }

@@ -7,6 +7,34 @@ public enum Minimizer {
         Checker.check(s.bytes, variant: variant, config: config).violation?.invariant == inv
     }
 
+    /// The shortest schedule (in transitions) over the operations of `m` that violates `inv`,
+    /// found by the exhaustive checker within a budget; nil when the search does not finish in
+    /// it or finds nothing shorter than `m`.
+    public static func shortest(_ m: Schedule, variant: Variant, config: WorldConfig = .default, inv: Invariant,
+                                maxStates: Int = 3_000_000, seconds: Double = 30) -> Schedule? {
+        let sc = Scenario(schedule: m)
+        guard !sc.ops.isEmpty, sc.ops.count <= Scenario.maxOps else { return nil }
+        var o = ExploreOptions()
+        o.variant = variant
+        o.config = config
+        o.target = inv
+        o.maxStates = maxStates
+        o.timeLimit = seconds
+        let r = Explorer.explore(sc, options: o)
+        guard let ce = r.counterexample, r.violation?.invariant == inv, violates(ce, variant, inv, config),
+              r.counterexampleTransitions < length(m, variant: variant, config: config) else { return nil }
+        return ce
+    }
+
+    /// A schedule's length in the checker's unit: accepted operation starts and single steps up
+    /// to its violation (for a liveness verdict, up to the end-of-schedule drain).
+    public static func length(_ s: Schedule, variant: Variant, config: WorldConfig = .default) -> Int {
+        var t = TransitionCounter()
+        let v = s.bytes.withUnsafeBytes { Checker.run($0, variant: variant, config: config, observer: &t) }
+        if let x = v.violation, x.invariant.isLiveness, let d = t.atDrain { return d }
+        return t.transitions
+    }
+
     /// Returns nil when `s` does not violate anything under `variant`.
     public static func minimize(_ s: Schedule, variant: Variant, config: WorldConfig = .default) -> Schedule? {
         guard let inv = Checker.check(s.bytes, variant: variant, config: config).violation?.invariant else { return nil }
@@ -97,4 +125,18 @@ public enum Minimizer {
         }
         return out
     }
+}
+
+/// Counts what the exhaustive checker counts as transitions: accepted operation starts and
+/// single steps; `atDrain` is the count when the end-of-schedule drain began.
+public struct TransitionCounter: StepObserver {
+    public var transitions = 0
+    public var atDrain: Int? = nil
+    public init() {}
+    public mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {
+        if e.kind != .step && accepted { transitions += 1 }
+    }
+    public mutating func willStep(_ actor: Int, world: World) {}
+    public mutating func didStep(_ actor: Int, world: World) { transitions += 1 }
+    public mutating func drainStarts(world: World) { atDrain = transitions }
 }
