@@ -137,9 +137,7 @@ struct Check: ParsableCommand {
                               counterexample: r.counterexample?.text, counterexampleTransitions: r.counterexample == nil ? nil : r.counterexampleTransitions,
                               replayReproduces: r.counterexample == nil ? nil : replayed?.invariant == r.violation?.invariant,
                               output: output)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            print(String(data: try enc.encode(j), encoding: .utf8)!)
+            try printJSON(j)
         } else {
             print(statement(scenario, r, variant))
             if r.counterexample != nil {

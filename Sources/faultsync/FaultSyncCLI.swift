@@ -134,6 +134,7 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Replay schedule files; report the first violation of each.")
     @OptionGroup var v: VariantOption
     @Flag(name: .long, help: "Print only the verdict line per file.") var quiet = false
+    @Flag(help: "One JSON object per file on stdout (schema: docs/json.md).") var json = false
     @Argument(help: "Schedule files or directories (recursively; a .txt twin of a .bin is skipped). Text is recognised by its content.") var files: [String]
 
     func run() throws {
@@ -148,11 +149,20 @@ struct Replay: ParsableCommand {
             let bytes: [UInt8]
             do { bytes = try readSchedule(path) } catch let e as CLIError {
                 FileHandle.standardError.write(Data("faultsync: \(e)\n".utf8))
+                if json { try printJSON(ReplayJSON(file: path, verdict: "error", kernel: v.kernel, error: e.description)) }
                 bad += 1
                 continue
             }
             let variant = auto ? VariantOption.inferred(for: path) : fixed
             let verdict = Checker.check(bytes, variant: variant, config: v.config)
+            if json {
+                let known = verdict.violation != nil && v.baseline ? Finding.classify(bytes, variant: variant, config: v.config) : nil
+                try printJSON(ReplayJSON(file: path, verdict: verdict.violation == nil ? "ok" : "violation", variant: variant.name,
+                                         kernel: v.kernel, events: verdict.events, steps: verdict.steps,
+                                         violation: verdict.violation.map(ViolationJSON.init), knownFinding: known?.name))
+                if verdict.violation != nil { found = true }
+                continue
+            }
             if let x = verdict.violation {
                 found = true
                 let known = v.baseline ? Finding.classify(bytes, variant: variant, config: v.config) : nil
@@ -180,11 +190,22 @@ struct Trace: ParsableCommand {
     @OptionGroup var v: VariantOption
     @Argument(help: "A schedule file.") var file: String
     @Option(help: "Show only the last N lines of the interleaving.") var last: Int?
+    @Flag(help: "The trace as one JSON object on stdout (schema: docs/json.md).") var json = false
 
     func run() throws {
         let variant = try v.resolve()
         if let n = last, n < 1 { throw CLIError("--last must be at least 1") }
         let bytes = try readSchedule(file)
+        if json {
+            let (verdict, raw) = Report.trace(bytes, variant: variant, config: v.config)
+            var lines = Report.fold(raw).map(TraceLineJSON.init)
+            if let n = last, lines.count > n { lines = Array(lines.suffix(n)) }
+            try printJSON(TraceJSON(file: file, variant: variant.name, kernel: v.kernel,
+                                    violation: verdict.violation.map(ViolationJSON.init), events: verdict.events,
+                                    steps: verdict.steps, trace: lines))
+            if verdict.violation != nil { throw ExitCode(1) }
+            return
+        }
         print(Report.text(for: bytes, variant: variant, config: v.config, file: file, maxSteps: last), terminator: "")
         if Checker.check(bytes, variant: variant, config: v.config).violation != nil { throw ExitCode(1) }
     }
@@ -356,6 +377,20 @@ struct RandomSearch: ParsableCommand {
     enum Engine: String, ExpressibleByArgument, CaseIterable { case uniform, pct }
     @Option(help: "uniform: random bytes; pct: PCT-style priority scheduler producing schedules.") var engine: Engine = .uniform
     @Option(help: "PCT depth (priority change points + 1).") var depth: Int = 3
+    @Flag(help: "One JSON object on stdout (schema: docs/json.md).") var json = false
+
+    /// Print the outcome (text or JSON).
+    func report(_ x: Violation?, _ execs: Int, _ secs: Double, _ variant: Variant) throws {
+        if json {
+            try printJSON(RandomJSON(engine: engine.rawValue, seed: seed, variant: variant.name, kernel: v.kernel,
+                                     found: x != nil, executions: execs, seconds: secs,
+                                     violation: x.map(ViolationJSON.init), output: x == nil ? nil : output))
+        } else if let x = x {
+            print("found \(x.invariant.name) after \(execs) execs in \(String(format: "%.3f", secs)) s")
+        } else {
+            print("not found after \(execs) execs in \(String(format: "%.3f", secs)) s")
+        }
+    }
 
     func run() throws {
         let variant = try v.resolve()
@@ -369,12 +404,12 @@ struct RandomSearch: ParsableCommand {
                 execs += 1
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 if let x = Checker.check(input, variant: variant, config: v.config).violation {
-                    print("found \(x.invariant.name) after \(execs) execs in \(String(format: "%.3f", secs)) s")
                     if let o = output { try writeNew(o, Data(input), inputs: [], force: false) }
+                    try report(x, execs, secs, variant)
                     throw ExitCode(1)
                 }
                 if secs >= time {
-                    print("not found after \(execs) execs in \(String(format: "%.3f", secs)) s")
+                    try report(nil, execs, secs, variant)
                     return
                 }
             }
@@ -391,14 +426,14 @@ struct RandomSearch: ParsableCommand {
             execs += 1
             if let x = Checker.check(input, variant: variant, config: v.config).violation {
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                print("found \(x.invariant.name) after \(execs) execs in \(String(format: "%.3f", secs)) s")
                 if let o = output { try writeNew(o, Data(input), inputs: [], force: false) }
+                try report(x, execs, secs, variant)
                 throw ExitCode(1)
             }
             if execs % 256 == 0 {
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 if secs >= time {
-                    print("not found after \(execs) execs in \(String(format: "%.3f", secs)) s")
+                    try report(nil, execs, secs, variant)
                     return
                 }
             }

@@ -46,7 +46,7 @@ public enum Report {
         return s
     }
 
-    static let foldMarker = -2
+    public static let foldMarker = -2
 
     /// The comparison key of a trace line for cycle detection: actor, step and effect, with
     /// retry counters ("#12") blanked so that iterations of one retry loop compare equal.
@@ -65,7 +65,7 @@ public enum Report {
     /// Fold the repeating retry cycle at the end of a trace (a liveness failure's trace is
     /// otherwise ~1,500 lines): the first and last iterations stay, the ones between become one
     /// line "steps a-b repeat N more times".
-    static func fold(_ entries: [TraceEntry]) -> [TraceEntry] {
+    public static func fold(_ entries: [TraceEntry]) -> [TraceEntry] {
         let n = entries.count
         guard n >= 12 else { return entries }
         let keys = entries.map(key)
