@@ -191,6 +191,8 @@ struct Trace: ParsableCommand {
     @Argument(help: "A schedule file.") var file: String
     @Option(help: "Show only the last N lines of the interleaving.") var last: Int?
     @Flag(help: "The trace as one JSON object on stdout (schema: docs/json.md).") var json = false
+    @Flag(help: "One column per actor (kernel step labels and names, cut to --width).") var lanes = false
+    @Option(help: "Column width for --lanes.") var width: Int = 22
 
     func run() throws {
         let variant = try v.resolve()
@@ -204,6 +206,11 @@ struct Trace: ParsableCommand {
                                     violation: verdict.violation.map(ViolationJSON.init), events: verdict.events,
                                     steps: verdict.steps, trace: lines))
             if verdict.violation != nil { throw ExitCode(1) }
+            return
+        }
+        if lanes {
+            print(Report.lanes(for: bytes, variant: variant, config: v.config, width: width, maxSteps: last), terminator: "")
+            if Checker.check(bytes, variant: variant, config: v.config).violation != nil { throw ExitCode(1) }
             return
         }
         print(Report.text(for: bytes, variant: variant, config: v.config, file: file, maxSteps: last), terminator: "")

@@ -122,6 +122,9 @@ final class ExplorerTests: XCTestCase {
             XCTAssertEqual(replay.violation?.invariant, x.invariant, "\(v.name): counterexample does not replay")
             XCTAssertNil(Checker.check(ce.bytes, variant: .none).violation, "\(v.name): counterexample violates the correct model")
             if !x.invariant.isLiveness {
+                // A safety counterexample violates within its own transitions (not later, in the
+                // end-of-schedule drain): its length is the real one.
+                XCTAssertEqual(Minimizer.length(ce, variant: v), r.counterexampleTransitions, "\(v.name): length")
                 var t = TransitionCounter()
                 let lv = litmus.bytes.withUnsafeBytes { Checker.run($0, variant: v, config: .default, observer: &t) }
                 if lv.violation?.invariant == x.invariant {

@@ -93,6 +93,8 @@ public struct ExploreResult {
     /// (what `replay` does at the end of every schedule) hangs.
     public var counterexample: Schedule?
     public var counterexampleTransitions = 0
+    /// The counterexample's transitions: an actor index (a step) or 0x80 | operation index.
+    public var moves: [UInt8] = []
     /// With `collectVisited`: every distinct state's canonical words followed by its started mask.
     public var visited: Set<[UInt64]>? = nil
 }
@@ -135,6 +137,7 @@ public enum Explorer {
                 r.violation = s.violation
                 r.counterexample = s.counterexample
                 r.counterexampleTransitions = s.counterexampleTransitions
+                r.moves = s.moves
             }
         }
         return r
@@ -182,6 +185,7 @@ public enum Explorer {
             if v != nil {
                 r.counterexample = schedule(moves, ops)
                 r.counterexampleTransitions = moves.count
+                r.moves = moves
             }
             return r
         }
@@ -259,9 +263,14 @@ public enum Explorer {
                     stats.livenessChecks += 1
                     var c = w
                     var obs = NoObserver()
-                    _ = Checker.drain(&c, observer: &obs)
+                    let drained = Checker.drain(&c, observer: &obs)
                     if c.violation == nil { c.checkQuiescent() }
-                    if let v = c.violation, o.target == nil || o.target == v.invariant {
+                    // Only what the drain alone can show counts here: a liveness verdict, or the
+                    // quiescence check of a state that is already an end. A safety violation on
+                    // one of the drain's steps is on a path the search itself walks, and is
+                    // reported there, at its true length.
+                    if let v = c.violation, v.invariant.isLiveness || drained == 0,
+                       o.target == nil || o.target == v.invariant {
                         return finish(.violation, v, moves: path(to: node.id))
                     }
                 }
