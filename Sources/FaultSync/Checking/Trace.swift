@@ -65,12 +65,12 @@ public struct TraceRecorder: StepObserver {
                 out.append("(variant) first host PMD read: \(y.a3 == 1 ? "huge" : "not huge")")
             }
         }
-        if (x.pc == .f6aSnapshot || x.pc == .f6aLateSnapshot) { out.append("mmu_seq = \(y.mmuSeq)") }
+        if (x.pc == .f6aSnapshot || x.pc == .f6aLateSnapshot) { out.append("mmu_seq = \(hexSeq(y.mmuSeq))") }
         if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
             out.append(y.flagA ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
         }
         if (x.pc == .f6fPrecheck || x.pc == .f6iPrecheck || x.pc == .f8Stale) && x.retries == y.retries && y.pc != .idle {
-            out.append("not stale: mmu_seq \(x.mmuSeq), seq \(a.seq), in_progress \(a.inProgress), range \(rangeText(a))")
+            out.append("not stale: mmu_seq \(hexSeq(x.mmuSeq)), seq \(hexSeq(a.seq)), in_progress \(a.inProgress), range \(rangeText(a))")
         }
         if x.pc == .f6bChecks && y.pc == .idle {
             if x.slotObj != none8 && x.slotObj == b.apicObj && b.apicvInhibited {
@@ -80,7 +80,7 @@ public struct TraceRecorder: StepObserver {
             }
         }
         if x.pc == .f10Adjust { out.append(y.level == 1 ? "level 2M" : "level 4K") }
-        if a.seq != b.seq { out.append("seq \(a.seq)->\(b.seq)") }
+        if a.seq != b.seq { out.append("seq \(hexSeq(a.seq))->\(hexSeq(b.seq))") }
         if a.inProgress != b.inProgress { out.append("in_progress \(a.inProgress)->\(b.inProgress)") }
         if a.rangeStart != b.rangeStart || a.rangeEnd != b.rangeEnd {
             out.append("range \(rangeText(a))->\(rangeText(b))")
@@ -300,3 +300,7 @@ public struct StepCounter: StepObserver {
         }
     }
 }
+
+/// `mmu_invalidate_seq` values in hex, as the kernel's %lx would show them (and so that a 32-bit
+/// wrap, 0x7fffffff -> 0x80000000, is visible).
+func hexSeq(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
