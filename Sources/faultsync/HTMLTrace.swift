@@ -55,7 +55,7 @@ enum HTMLTrace {
         td.s b { font-family: ui-monospace, monospace; } td.s small { display: block; color: #555; }
         tr.event td, tr.note td { background: #f7f7fb; color: #444; font-style: italic; }
         tr.race td.s { background: #fff4c2; } tr.violation td { background: #ffd6d2; }
-        td.hl { outline: 2px solid #5c6bc0; }
+        td.hl { outline: 2px solid #5c6bc0; } small.dev { color: #b71c1c; font-style: italic; }
         .state { columns: 2 28em; } .state div { break-inside: avoid; margin-bottom: .8em; }
         code { background: #f4f4f4; padding: 1px 4px; }
         </style></head><body>
@@ -68,7 +68,7 @@ enum HTMLTrace {
         } else {
             h += "<div class=\"verdict\" id=\"verdict\"><b>no violation</b> (\(verdict.events) events, \(verdict.steps) steps)</div>\n"
         }
-        h += "<h2>Interleaving</h2>\n<p>One column per actor. Highlighted: the steps the violation names (yellow) and the violating step (red). Hover a step to see its actor's other steps.</p>\n"
+        h += "<h2>Interleaving</h2>\n<p>One column per actor. Highlighted: the steps the violation names (yellow) and the violating step (red); in red italics, where the variant acts and what the correct kernel would have done. Hover a step to see its actor's other steps.</p>\n"
         h += "<table id=\"lanes\"><thead><tr><th>step</th>" + cols.map { "<th>\(esc(actorNames[$0]))</th>" }.joined() + "</tr></thead><tbody>\n"
         let span = cols.count + 1
         for e in entries {
@@ -85,7 +85,8 @@ enum HTMLTrace {
                 h += "<tr class=\"\(cls)\" data-step=\"\(e.step)\"><td class=\"n\">\(e.step)</td>"
                 for c in cols {
                     if c == e.actor {
-                        h += "<td class=\"s\" data-actor=\"\(esc(actorNames[c]))\"><b>\(esc(e.label))</b> \(esc(e.what))<small>\(esc(e.effect))</small></td>"
+                        h += "<td class=\"s\" data-actor=\"\(esc(actorNames[c]))\"><b>\(esc(e.label))</b> \(esc(e.what))<small>\(esc(e.effect))</small>"
+                            + (e.deviation.isEmpty ? "" : "<small class=\"dev\">\(esc(e.deviation))</small>") + "</td>"
                     } else {
                         h += "<td></td>"
                     }

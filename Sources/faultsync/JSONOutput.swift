@@ -47,6 +47,8 @@ struct TraceLineJSON: Encodable {
     var label: String?
     var what: String
     var effect: String?
+    /// `step`: where the variant acts, what the correct kernel would have done instead.
+    var deviation: String?
 }
 
 struct TraceJSON: Encodable {
@@ -81,14 +83,14 @@ func printJSON<T: Encodable>(_ value: T) throws {
 extension TraceLineJSON {
     init(_ e: TraceEntry) {
         if e.actor == Report.foldMarker {
-            self.init(kind: "fold", step: nil, event: nil, actor: nil, label: nil, what: e.what, effect: nil)
+            self.init(kind: "fold", step: nil, event: nil, actor: nil, label: nil, what: e.what, effect: nil, deviation: nil)
         } else if e.actor < 0 && e.label == "drain" {
-            self.init(kind: "drain", step: nil, event: nil, actor: nil, label: nil, what: e.what, effect: nil)
+            self.init(kind: "drain", step: nil, event: nil, actor: nil, label: nil, what: e.what, effect: nil, deviation: nil)
         } else if e.actor < 0 {
-            self.init(kind: "event", step: nil, event: e.event, actor: nil, label: nil, what: e.what, effect: e.effect)
+            self.init(kind: "event", step: nil, event: e.event, actor: nil, label: nil, what: e.what, effect: e.effect, deviation: nil)
         } else {
             self.init(kind: "step", step: e.step, event: e.event >= 0 ? e.event : nil, actor: actorNames[e.actor],
-                      label: e.label, what: e.what, effect: e.effect)
+                      label: e.label, what: e.what, effect: e.effect, deviation: e.deviation.isEmpty ? nil : e.deviation)
         }
     }
 }

@@ -185,4 +185,20 @@ final class VariantLitmusTests: XCTestCase {
         for v in Variant.allCases { XCTAssertEqual(v == .none, v.expected == nil) }
         XCTAssertEqual(Set(Variant.allCases.map(\.name)).count, Variant.allCases.count)
     }
+
+    /// The trace marks where a variant acts (the correct model's same step differs, or could not
+    /// be taken): at least once in every variant's violating litmus, and never under none.
+    func testTraceMarksWhereTheVariantActs() throws {
+        for v in Variant.allCases where v != .none {
+            for name in ["litmus.txt", "fuzzer-min.txt"] {
+                let url = repoRoot.appendingPathComponent("corpus/regressions/\(v.name)/\(name)")
+                guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+                let bytes = sched(text).bytes
+                let (verdict, entries) = Report.trace(bytes, variant: v)
+                guard verdict.violation != nil else { continue }   // named in the variant's NOTE.md
+                XCTAssertTrue(entries.contains { !$0.deviation.isEmpty }, "\(v.name)/\(name): no step marks the variant")
+                XCTAssertTrue(Report.trace(bytes, variant: .none).1.allSatisfy { $0.deviation.isEmpty })
+            }
+        }
+    }
 }

@@ -34,6 +34,7 @@ extension Report {
                     row += c == e.actor ? cut("\(e.label) \(e.what)") : pad("", w)
                 }
                 if let vs = violating, vs == e.step, e.actor >= 0 { row += "<- VIOLATION" }
+                if !e.deviation.isEmpty { row += (row.hasSuffix("VIOLATION") ? "; " : "") + "<- variant acts: " + e.deviation }
                 s += row.trimmingTrailingSpaces() + "\n"
             }
         }

@@ -37,6 +37,7 @@ public enum Report {
             } else {
                 s += "  " + pad(String(e.step), 5) + " " + pad(actorNames[e.actor], 8) + " " + pad(e.label, 6) + " "
                     + pad(e.what, 48) + " " + e.effect + "\n"
+                if !e.deviation.isEmpty { s += "  " + pad("", 5) + " " + pad("", 8) + " " + pad("^^^", 6) + " " + e.deviation + "\n" }
             }
         }
         if v.violation != nil {

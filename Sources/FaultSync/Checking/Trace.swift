@@ -6,6 +6,9 @@ public struct TraceEntry: Sendable {
     public var label: String        // step label (F8, N3d, ...) or "event"
     public var what: String         // kernel function / event text
     public var effect: String
+    /// Where the variant's deviation acts: what the correct kernel would have done at this step
+    /// instead (empty when the variant changes nothing here, and always under `none`).
+    public var deviation: String = ""
 }
 
 /// Records the trace of a run (replay and CLI only; never used while fuzzing).
@@ -41,9 +44,39 @@ public struct TraceRecorder: StepObserver {
     public mutating func didStep(_ actor: Int, world: World) {
         steps += 1
         guard let b = before else { return }
-        entries.append(TraceEntry(step: steps, event: currentEvent, actor: actor, label: pcBefore.label,
-                                  what: pcBefore.kernelName, effect: Self.diff(b, world, actor: actor)))
+        var e = TraceEntry(step: steps, event: currentEvent, actor: actor, label: pcBefore.label,
+                           what: pcBefore.kernelName, effect: Self.diff(b, world, actor: actor))
+        e.deviation = Self.deviation(b, world, actor: actor)
+        entries.append(e)
         before = nil
+    }
+
+    /// Whether the variant acted at this step: the same step taken from the same state by the
+    /// correct model (variant none) ends in a different state, or could not be taken at all.
+    /// Returns what the correct kernel would have done, or "".
+    static func deviation(_ before: World, _ after: World, actor a: Int) -> String {
+        guard before.variant != .none else { return "" }
+        var c = before
+        c.variant = .none
+        let who = actorNames[a]
+        guard c.runnable(a) else {
+            switch before.actors[a].pc {
+            case .wSync:
+                let r = c.readerBefore(before.actors[a].syncFrom)
+                return "SKIPPED by variant \(before.variant.name): synchronize_srcu_expedited() would still wait for \(r >= 0 ? actorNames[r] : "a reader"), inside SRCU"
+            case .wSwap:
+                return "SKIPPED by variant \(before.variant.name): kvm_swap_active_memslots() would still wait for mn_active_invalidate_count \(before.mnActive) to drop to 0"
+            default:
+                return "SKIPPED by variant \(before.variant.name): \(who) would still be blocked here"
+            }
+        }
+        c.step(a)
+        c.checkStep()
+        var x = after
+        x.variant = .none
+        guard c.canonicalWords() != x.canonicalWords() else { return "" }
+        let correct = diff(before, c, actor: a)
+        return "variant \(before.variant.name) acts here; the correct kernel: \(correct.isEmpty ? "changes nothing" : correct)\(c.actors[a].pc != after.actors[a].pc ? ", next \(c.actors[a].pc.label)" : "")"
     }
 
     /// What a step changed, in kernel terms.

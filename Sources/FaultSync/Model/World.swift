@@ -109,7 +109,7 @@ public struct Container: Equatable {
 public struct World {
     public var gfnCount: Int
     public var hvaCount: Int
-    public let variant: Variant
+    public internal(set) var variant: Variant
 
     // --- struct kvm: invalidation state (protected by mmu_lock) ---
     public var seq: UInt64                       // mmu_invalidate_seq
