@@ -93,6 +93,30 @@ final class ExplorerTests: XCTestCase {
         }
     }
 
+    /// Depth-first search visits the same states and reaches the same verdicts; after its
+    /// breadth-first re-search, the same shortest length.
+    func testDepthFirstAgreesWithBreadthFirst() throws {
+        var scenarios: [(Scenario, Variant)] = [
+            (scenario("fault vcpu0 gfn=9 shared", "remap hva=17 pages=1", "delete slot=1"), .none),
+            (scenario("fault vcpu1 gfn=9 shared prefault", "nx-toggle", "attr gfn=8 pages=1 private"), .none),
+        ]
+        for v in [Variant.noSeqRecheck, .noSynchronizeSrcu, .seqSnapshotInt32, .hostWalkDoubleRead, .prefaultRetryHoldsSrcu] {
+            let url = repoRoot.appendingPathComponent("corpus/regressions/\(v.name)/litmus.txt")
+            scenarios.append((Scenario(schedule: sched(try String(contentsOf: url, encoding: .utf8))), v))
+        }
+        for (s, v) in scenarios {
+            var o = ExploreOptions()
+            o.variant = v
+            let b = Explorer.explore(s, options: o)
+            o.depthFirst = true
+            let d = Explorer.explore(s, options: o)
+            XCTAssertEqual(b.outcome, d.outcome, "\(v.name): \(s.oneLine)")
+            XCTAssertEqual(b.violation?.invariant, d.violation?.invariant, "\(v.name): \(s.oneLine)")
+            XCTAssertEqual(b.counterexampleTransitions, d.counterexampleTransitions, "\(v.name): \(s.oneLine)")
+            if b.outcome == .complete { XCTAssertEqual(b.stats.distinct, d.stats.distinct, s.oneLine) }
+        }
+    }
+
     func testBoundsGiveAnIncompleteStatement() {
         let s = scenario("fault vcpu0 gfn=9 shared", "remap hva=17 pages=1", "delete slot=1")
         let r = explore(s, maxStates: 100)

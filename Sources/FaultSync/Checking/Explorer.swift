@@ -29,6 +29,11 @@ public struct ExploreOptions {
     /// Store every canonical state whole (no fingerprint collisions possible; counts collisions
     /// the fingerprints alone would have made). For small runs.
     public var exact = false
+    /// Depth-first instead of breadth-first: memory is the visited table plus a stack of about
+    /// depth x branching worlds instead of a whole BFS level; the verdict and the set of states
+    /// are the same, but a counterexample is not a shortest one (`explore` then re-searches
+    /// breadth-first up to its length for the shortest).
+    public var depthFirst = false
     /// Look only for this invariant: a transition that violates another one is pruned (not
     /// followed), and the search goes on. `faultsync minimize` uses it.
     public var target: Invariant? = nil
@@ -117,6 +122,7 @@ public enum Explorer {
         var world: World
         var mask: UInt16
         var id: UInt32
+        var depth: UInt16
     }
 
     /// Move encoding of the parent links: actor index, or 0x80 | operation index.
@@ -124,11 +130,26 @@ public enum Explorer {
 
     public static func explore(_ scenario: Scenario, options o: ExploreOptions) -> ExploreResult {
         var r = search(scenario, options: o)
+        // Depth-first found a violation: the shortest one is at most that long.
+        if o.depthFirst, r.violation != nil {
+            var b = o
+            b.depthFirst = false
+            b.maxDepth = r.counterexampleTransitions + 1
+            b.progress = nil
+            let s = search(scenario, options: b)
+            if s.violation != nil, s.counterexampleTransitions <= r.counterexampleTransitions {
+                r.violation = s.violation
+                r.counterexample = s.counterexample
+                r.counterexampleTransitions = s.counterexampleTransitions
+                r.moves = s.moves
+            }
+        }
         // A liveness verdict is found at a state where every runnable actor retries; a schedule
         // may end earlier and still hang in the drain. Re-search up to that depth with the drain
         // run at every state where nothing can start, for the shortest such prefix.
         if let x = r.violation, x.invariant.isLiveness, !o.eagerLiveness {
             var e = o
+            e.depthFirst = false
             e.eagerLiveness = true
             e.maxDepth = r.counterexampleTransitions + 1
             e.progress = nil
@@ -166,7 +187,7 @@ public enum Explorer {
             _ = table.insert(w0.fingerprint(salt: 0))
             if o.exact { exactSet.insert(w0.canonicalWords() + [0]) }
         }
-        var level = [Node(world: w0, mask: 0, id: 0)]
+        var level = [Node(world: w0, mask: 0, id: 0, depth: 0)]
         var next: [Node] = []
         let nodeBytes = MemoryLayout<Node>.stride
         var lastProgress = 0.0
@@ -207,74 +228,99 @@ public enum Explorer {
             return true
         }
 
+        var expandedHere = 0
+        /// Expand one state: its successors go to `out`; a result when the search ends here.
+        func expand(_ node: Node, into out: inout [Node], frontier: Int) -> ExploreResult? {
+            stats.expanded += 1
+            expandedHere += 1
+            if stats.expanded & 1023 == 0 {
+                let t = elapsed()
+                if t >= o.timeLimit { return finish(.stoppedAtTime) }
+                if o.shouldStop() { return finish(.interrupted) }
+                if let p = o.progress, t - lastProgress >= o.progressInterval {
+                    lastProgress = t
+                    var s = stats
+                    s.seconds = t
+                    s.frontier = frontier
+                    s.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
+                    p(s)
+                }
+            }
+            let w = node.world
+            let d = node.depth &+ 1
+            var canStart = false
+            var runnable = 0, retrying = 0
+            // Successors: operation starts, then actor steps.
+            if node.mask != allMask {
+                for i in 0..<ops.count where node.mask & (1 << UInt16(i)) == 0 {
+                    var c = w
+                    guard c.start(ops[i]) else { continue }
+                    canStart = true
+                    stats.transitions += 1
+                    let m = node.mask | (1 << UInt16(i))
+                    if add(&c, m, from: node.id, move: startBit | UInt8(i)) {
+                        out.append(Node(world: c, mask: m, id: UInt32(parent.count - 1), depth: d))
+                    }
+                }
+            }
+            for a in 0..<Cap.actors where w.runnable(a) {
+                runnable += 1
+                if w.actors[a].retries > 0 { retrying += 1 }
+                var c = w
+                c.step(a)
+                c.checkStep()
+                stats.transitions += 1
+                if let v = c.violation {
+                    if o.target == nil || o.target == v.invariant {
+                        return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
+                    }
+                    continue
+                }
+                if add(&c, node.mask, from: node.id, move: UInt8(a)) {
+                    out.append(Node(world: c, mask: node.mask, id: UInt32(parent.count - 1), depth: d))
+                }
+            }
+            // A schedule may end here: run what replay runs at the end of a schedule.
+            if !canStart && (runnable == 0 || retrying == runnable || o.eagerLiveness) {
+                stats.livenessChecks += 1
+                var c = w
+                var obs = NoObserver()
+                let drained = Checker.drain(&c, observer: &obs)
+                if c.violation == nil { c.checkQuiescent() }
+                // Only what the drain alone can show counts here: a liveness verdict, or the
+                // quiescence check of a state that is already an end. A safety violation on
+                // one of the drain's steps is on a path the search itself walks, and is
+                // reported there, at its true length.
+                if let v = c.violation, v.invariant.isLiveness || drained == 0,
+                   o.target == nil || o.target == v.invariant {
+                    return finish(.violation, v, moves: path(to: node.id))
+                }
+            }
+            if stats.distinct >= o.maxStates { return finish(.stoppedAtMaxStates) }
+            return nil
+        }
+
+        if o.depthFirst {
+            // Depth-first: the frontier is a stack, so memory is the visited table plus about
+            // depth x branching worlds. Counterexamples are not shortest.
+            var stack = level
+            var deepest = 0
+            var limited = false
+            while let node = stack.popLast() {
+                deepest = max(deepest, Int(node.depth))
+                if Int(node.depth) >= o.maxDepth { limited = true; continue }
+                stats.depth = deepest
+                if let r = expand(node, into: &stack, frontier: stack.count) { return r }
+                stats.peakFrontier = max(stats.peakFrontier, stack.count)
+                stats.peakFrontierBytes = max(stats.peakFrontierBytes, stack.capacity * nodeBytes)
+            }
+            stats.depth = deepest
+            return finish(limited ? .stoppedAtMaxDepth : .complete)
+        }
         while !level.isEmpty {
             if stats.depth >= o.maxDepth { return finish(.stoppedAtMaxDepth) }
             for ni in 0..<level.count {
-                let node = level[ni]
-                stats.expanded += 1
-                if stats.expanded & 1023 == 0 {
-                    let t = elapsed()
-                    if t >= o.timeLimit { return finish(.stoppedAtTime) }
-                    if o.shouldStop() { return finish(.interrupted) }
-                    if let p = o.progress, t - lastProgress >= o.progressInterval {
-                        lastProgress = t
-                        var s = stats
-                        s.seconds = t
-                        s.frontier = level.count - ni + next.count
-                        s.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
-                        p(s)
-                    }
-                }
-                let w = node.world
-                var canStart = false
-                var runnable = 0, retrying = 0
-                // Successors: operation starts, then actor steps.
-                if node.mask != allMask {
-                    for i in 0..<ops.count where node.mask & (1 << UInt16(i)) == 0 {
-                        var c = w
-                        guard c.start(ops[i]) else { continue }
-                        canStart = true
-                        stats.transitions += 1
-                        let m = node.mask | (1 << UInt16(i))
-                        if add(&c, m, from: node.id, move: startBit | UInt8(i)) {
-                            next.append(Node(world: c, mask: m, id: UInt32(parent.count - 1)))
-                        }
-                    }
-                }
-                for a in 0..<Cap.actors where w.runnable(a) {
-                    runnable += 1
-                    if w.actors[a].retries > 0 { retrying += 1 }
-                    var c = w
-                    c.step(a)
-                    c.checkStep()
-                    stats.transitions += 1
-                    if let v = c.violation {
-                        if o.target == nil || o.target == v.invariant {
-                            return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
-                        }
-                        continue
-                    }
-                    if add(&c, node.mask, from: node.id, move: UInt8(a)) {
-                        next.append(Node(world: c, mask: node.mask, id: UInt32(parent.count - 1)))
-                    }
-                }
-                // A schedule may end here: run what replay runs at the end of a schedule.
-                if !canStart && (runnable == 0 || retrying == runnable || o.eagerLiveness) {
-                    stats.livenessChecks += 1
-                    var c = w
-                    var obs = NoObserver()
-                    let drained = Checker.drain(&c, observer: &obs)
-                    if c.violation == nil { c.checkQuiescent() }
-                    // Only what the drain alone can show counts here: a liveness verdict, or the
-                    // quiescence check of a state that is already an end. A safety violation on
-                    // one of the drain's steps is on a path the search itself walks, and is
-                    // reported there, at its true length.
-                    if let v = c.violation, v.invariant.isLiveness || drained == 0,
-                       o.target == nil || o.target == v.invariant {
-                        return finish(.violation, v, moves: path(to: node.id))
-                    }
-                }
-                if stats.distinct >= o.maxStates { return finish(.stoppedAtMaxStates) }
+                if let r = expand(level[ni], into: &next, frontier: level.count - ni + next.count) { return r }
             }
             stats.depth += 1
             stats.peakFrontier = max(stats.peakFrontier, next.count)
