@@ -164,7 +164,10 @@ struct Check: ParsableCommand {
             return "faultsync check: no violation in any interleaving of \(what): \(figures), complete"
         case .violation:
             let x = r.violation!
-            return "faultsync check: VIOLATION \(x.invariant.name) (\(x.invariant.label)) in an interleaving of \(what)\n  \(x.message)\n  shortest counterexample: \(r.counterexampleTransitions) transitions (\(r.counterexample!.events.count) events); search: \(figures)"
+            guard let ce = r.counterexample else {
+                return "faultsync check: VIOLATION \(x.invariant.name) (\(x.invariant.label)) in an interleaving of \(what)\n  \(x.message)\n  found depth-first at \(r.counterexampleTransitions) transitions; the breadth-first re-search for its schedule hit a bound (raise --max-states/--time); search: \(figures)"
+            }
+            return "faultsync check: VIOLATION \(x.invariant.name) (\(x.invariant.label)) in an interleaving of \(what)\n  \(x.message)\n  shortest counterexample: \(r.counterexampleTransitions) transitions (\(ce.events.count) events); search: \(figures)"
         default:
             return "faultsync check: INCOMPLETE (\(r.outcome.rawValue)) for \(what): no violation in any interleaving of at most \(s.depth) transitions; \(figures)"
         }

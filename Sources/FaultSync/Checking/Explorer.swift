@@ -29,10 +29,10 @@ public struct ExploreOptions {
     /// Store every canonical state whole (no fingerprint collisions possible; counts collisions
     /// the fingerprints alone would have made). For small runs.
     public var exact = false
-    /// Depth-first instead of breadth-first: memory is the visited table plus a stack of about
-    /// depth x branching worlds instead of a whole BFS level; the verdict and the set of states
-    /// are the same, but a counterexample is not a shortest one (`explore` then re-searches
-    /// breadth-first up to its length for the shortest).
+    /// Depth-first instead of breadth-first: memory is the visited table only (no parent links)
+    /// plus a stack of about depth x branching worlds instead of a whole BFS level; the verdict
+    /// and the set of states are the same. On a violation `explore` re-searches breadth-first up
+    /// to the length of the path found, for a shortest counterexample with its schedule.
     public var depthFirst = false
     /// Look only for this invariant: a transition that violates another one is pruned (not
     /// followed), and the search goes on. `faultsync minimize` uses it.
@@ -137,11 +137,15 @@ public enum Explorer {
             b.maxDepth = r.counterexampleTransitions + 1
             b.progress = nil
             let s = search(scenario, options: b)
-            if s.violation != nil, s.counterexampleTransitions <= r.counterexampleTransitions {
+            if s.violation != nil, s.counterexample != nil {
                 r.violation = s.violation
                 r.counterexample = s.counterexample
                 r.counterexampleTransitions = s.counterexampleTransitions
                 r.moves = s.moves
+            } else {
+                // The bounded re-search ran out of --max-states/--time: the violation stands,
+                // without a schedule.
+                r.counterexample = nil
             }
         }
         // A liveness verdict is found at a state where every runnable actor retries; a schedule
@@ -198,12 +202,15 @@ public enum Explorer {
             while i != 0 { moves.append(move[Int(i)]); i = parent[Int(i)] }
             return moves.reversed()
         }
-        func finish(_ outcome: ExploreOutcome, _ v: Violation? = nil, moves: [UInt8] = []) -> ExploreResult {
+        /// `length`: depth-first keeps no parent links, only the length of the path it found.
+        func finish(_ outcome: ExploreOutcome, _ v: Violation? = nil, moves: [UInt8] = [], length: Int? = nil) -> ExploreResult {
             stats.seconds = elapsed()
             stats.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
             var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
             if o.collectVisited { r.visited = exactSet }
-            if v != nil {
+            if v != nil, let n = length {
+                r.counterexampleTransitions = n
+            } else if v != nil {
                 r.counterexample = schedule(moves, ops)
                 r.counterexampleTransitions = moves.count
                 r.moves = moves
@@ -223,8 +230,10 @@ public enum Explorer {
                 return false
             }
             stats.distinct += 1
-            parent.append(from)
-            move.append(mv)
+            if !o.depthFirst {
+                parent.append(from)
+                move.append(mv)
+            }
             return true
         }
 
@@ -259,7 +268,7 @@ public enum Explorer {
                     stats.transitions += 1
                     let m = node.mask | (1 << UInt16(i))
                     if add(&c, m, from: node.id, move: startBit | UInt8(i)) {
-                        out.append(Node(world: c, mask: m, id: UInt32(parent.count - 1), depth: d))
+                        out.append(Node(world: c, mask: m, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d))
                     }
                 }
             }
@@ -272,12 +281,13 @@ public enum Explorer {
                 stats.transitions += 1
                 if let v = c.violation {
                     if o.target == nil || o.target == v.invariant {
+                        if o.depthFirst { return finish(.violation, v, length: Int(d)) }
                         return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
                     }
                     continue
                 }
                 if add(&c, node.mask, from: node.id, move: UInt8(a)) {
-                    out.append(Node(world: c, mask: node.mask, id: UInt32(parent.count - 1), depth: d))
+                    out.append(Node(world: c, mask: node.mask, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d))
                 }
             }
             // A schedule may end here: run what replay runs at the end of a schedule.
@@ -293,6 +303,7 @@ public enum Explorer {
                 // reported there, at its true length.
                 if let v = c.violation, v.invariant.isLiveness || drained == 0,
                    o.target == nil || o.target == v.invariant {
+                    if o.depthFirst { return finish(.violation, v, length: Int(node.depth)) }
                     return finish(.violation, v, moves: path(to: node.id))
                 }
             }
@@ -390,8 +401,8 @@ public enum Explorer {
     }
 }
 
-/// The visited set of hashed mode: open addressing over 64-bit fingerprints (0 marks an empty
-/// slot), grown at 3/4 load, so a state costs 8 / load = 10.7...21 bytes.
+/// The visited set of hashed mode: open addressing (linear probing) over 64-bit fingerprints
+/// (0 marks an empty slot), doubled at 7/8 load, so a state costs 8 / load = 9.1...18.3 bytes.
 struct FingerprintTable {
     var slots = [UInt64](repeating: 0, count: 1 << 16)
     var count = 0
@@ -400,7 +411,7 @@ struct FingerprintTable {
     /// True when `fp` was not in the table.
     @inline(__always) mutating func insert(_ fp0: UInt64) -> Bool {
         let fp = fp0 == 0 ? 1 : fp0
-        if (count + 1) * 4 > slots.count * 3 { grow() }
+        if (count + 1) * 8 > slots.count * 7 { grow() }
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: fp) & mask
         let inserted = slots.withUnsafeMutableBufferPointer { s -> Bool in
