@@ -120,7 +120,11 @@ struct Check: ParsableCommand {
     func report(_ scenario: Scenario, _ r: ExploreResult, _ variant: Variant, output: String?, inputs: [String],
                 index: Int? = nil) throws -> Int32 {
         var replayed: Violation? = nil
-        if let ce = r.counterexample {
+        let replayable = (r.counterexample?.events.count ?? 0) <= ScheduleFormat.maxEvents
+        if let ce = r.counterexample, !replayable {
+            FileHandle.standardError.write(Data("faultsync check: the counterexample has \(ce.events.count) events, more than a schedule holds (\(ScheduleFormat.maxEvents)): printed, but replay would cut it\n".utf8))
+        }
+        if let ce = r.counterexample, replayable {
             replayed = Checker.check(ce.bytes, variant: variant, config: v.config).violation
             if let out = output {
                 try writeNew(out, Data(counterexampleText(scenario, r, variant).utf8), inputs: inputs, force: force)
@@ -137,7 +141,7 @@ struct Check: ParsableCommand {
                               exact: exact, collisions: exact ? r.stats.collisions : nil,
                               violation: r.violation.map { CheckJSON.V(invariant: $0.invariant.name, label: $0.invariant.label, message: $0.message) },
                               counterexample: r.counterexample?.text, counterexampleTransitions: r.counterexample == nil ? nil : r.counterexampleTransitions,
-                              replayReproduces: r.counterexample == nil ? nil : replayed?.invariant == r.violation?.invariant,
+                              replayReproduces: r.counterexample == nil || !replayable ? nil : replayed?.invariant == r.violation?.invariant,
                               output: output)
             try printJSON(j)
         } else {
@@ -145,10 +149,10 @@ struct Check: ParsableCommand {
             if r.counterexample != nil {
                 print(counterexampleText(scenario, r, variant), terminator: "")
                 let same = replayed?.invariant == r.violation?.invariant
-                print("# replay: \(same ? "reproduces" : "DOES NOT reproduce") \(r.violation!.invariant.name)\(output.map { "; written to \($0) (faultsync trace \($0)\(variant == .none ? "" : " --variant \(variant.name)")\(v.baseline ? " --baseline" : ""))" } ?? "")")
+                print("# replay: \(!replayable ? "not checked (too long for a schedule)" : same ? "reproduces" : "DOES NOT reproduce") \(r.violation!.invariant.name)\(output.map { "; written to \($0) (faultsync trace \($0)\(variant == .none ? "" : " --variant \(variant.name)")\(v.baseline ? " --baseline" : ""))" } ?? "")")
             }
         }
-        if r.counterexample != nil && replayed?.invariant != r.violation?.invariant {
+        if r.counterexample != nil && replayable && replayed?.invariant != r.violation?.invariant {
             FileHandle.standardError.write(Data("faultsync check: internal error: the counterexample does not replay to the same violation\n".utf8))
             return 2
         }
@@ -169,6 +173,9 @@ struct Check: ParsableCommand {
             }
             return "faultsync check: VIOLATION \(x.invariant.name) (\(x.invariant.label)) in an interleaving of \(what)\n  \(x.message)\n  shortest counterexample: \(r.counterexampleTransitions) transitions (\(ce.events.count) events); search: \(figures)"
         default:
+            if r.depthFirst {
+                return "faultsync check: INCOMPLETE (\(r.outcome.rawValue)) for \(what): no violation in the \(s.distinct) states reached depth-first (an interrupted depth-first search bounds no interleaving length; drop --dfs for that); \(figures)"
+            }
             return "faultsync check: INCOMPLETE (\(r.outcome.rawValue)) for \(what): no violation in any interleaving of at most \(s.depth) transitions; \(figures)"
         }
     }

@@ -98,6 +98,9 @@ public struct ExploreResult {
     /// (what `replay` does at the end of every schedule) hangs.
     public var counterexample: Schedule?
     public var counterexampleTransitions = 0
+    /// The search was depth-first (`ExploreOptions.depthFirst`): an incomplete one covers no
+    /// bound on the length of interleavings, only the states it reached.
+    public var depthFirst = false
     /// The counterexample's transitions: an actor index (a step) or 0x80 | operation index.
     public var moves: [UInt8] = []
     /// With `collectVisited`: every distinct state's canonical words followed by its started mask.
@@ -207,6 +210,7 @@ public enum Explorer {
             stats.seconds = elapsed()
             stats.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
             var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
+            r.depthFirst = o.depthFirst
             if o.collectVisited { r.visited = exactSet }
             if v != nil, let n = length {
                 r.counterexampleTransitions = n

@@ -1,15 +1,18 @@
 /// The canonical form of a `World` for the exhaustive checker (`Explorer`): two worlds with the
 /// same canonical form have the same future — the same enabled steps, the same successors up to
-/// canonical form, the same verdicts — and differ at most in the numbers that violation
-/// messages print. What is left out or rewritten, and why that is sound:
+/// canonical form, the same verdicts — and differ at most in what violation messages print (step
+/// numbers, retry counts, and which of two retrying actors a livelock verdict names: it names
+/// the one with the most retries). What is left out or rewritten, and why that is sound:
 ///
 /// - `now` (the ghost clock) is left out, and every stored timestamp that the model compares
 ///   (SRCU read-section starts, a `synchronize_srcu` caller's `syncFrom`, the `unpublishedAt` of
 ///   memslot objects and containers) is replaced by its rank among the stored timestamps. The
 ///   model only compares them with `<` against each other and against later values of `now`,
 ///   which exceed every stored one, so ranks keep every comparison's outcome.
-/// - `syncFrom` is read only while its actor waits in `synchronize_srcu` (`PC.wSync`); elsewhere
-///   it is a stale local and counts as 0.
+/// - `syncFrom` is set by each `kvm_swap_active_memslots` step and read by the `synchronize_srcu`
+///   that follows within the same memslot operation (under `reuse-inactive-before-sync` with
+///   another step in between); it is written (ranked) while its actor is in flight and counts as
+///   0 when the actor is idle, when it is dead until the next swap sets it.
 /// - `lookupAt` and `HostPTE.changedAt` are read only by violation messages: left out.
 /// - `retries` is read by the model only as `retries > 0` (liveness classification), so it is
 ///   clipped to 1; without that a fault that retries while an invalidation stalls makes the
@@ -18,7 +21,7 @@
 ///   in every state of one search and left out. `violation`, `mapDirty` and `ctrDirty` are
 ///   nil/false in every state the search stores.
 ///
-/// Everything else is written as is. `CanonicalStateTests` checks with `Mirror` that every
+/// Everything else is written as is. `ExplorerTests` checks with `Mirror` that every
 /// stored property of `World` and its parts is either written here or listed above, so a new
 /// field cannot be forgotten silently.
 public protocol CanonicalSink {
@@ -74,7 +77,7 @@ extension World {
         }
         for a in 0..<Cap.actors {
             note(self.actors[a].srcuStart, &ts, &n)
-            if self.actors[a].pc == .wSync { note(self.actors[a].syncFrom, &ts, &n) }
+            if self.actors[a].pc != .idle { note(self.actors[a].syncFrom, &ts, &n) }
         }
         for o in 0..<Cap.objects { note(self.objs[o].unpublishedAt, &ts, &n) }
         for c in 0..<2 { note(self.containers[c].unpublishedAt, &ts, &n) }
@@ -156,7 +159,7 @@ extension World {
                 | (x.signalPending ? 8 : 0) | (x.counted ? 16 : 0) | (x.retries > 0 ? 32 : 0)
             sink.put(flags | UInt64(x.pfn) << 8 | UInt64(x.addedLo) << 24 | UInt64(x.addedHi) << 40)
             sink.put(x.mmuSeq)
-            sink.put(UInt64(x.hostVersion) | rank(x.srcuStart) << 32 | (x.pc == .wSync ? rank(x.syncFrom) : 0) << 48)
+            sink.put(UInt64(x.hostVersion) | rank(x.srcuStart) << 32 | (x.pc != .idle ? rank(x.syncFrom) : 0) << 48)
         }
     }
 
