@@ -1,0 +1,75 @@
+import ArgumentParser
+import FaultSync
+import Foundation
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the text form of a byte schedule.")
+    @Argument(help: "A byte schedule (fuzzer input or artifact).") var file: String
+    @Option(name: .shortAndLong, help: "Write the text to this new file instead of stdout.") var output: String?
+    @Flag(help: "Replace an existing output file.") var force = false
+
+    func run() throws {
+        let bytes = try readSchedule(file)
+        let text = Schedule(bytes: bytes).text
+        if let o = output { try writeNew(o, Data(text.utf8), inputs: [file], force: force) } else { print(text, terminator: "") }
+    }
+}
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Turn a text schedule into fuzzer bytes.")
+    @Argument(help: "A text schedule.") var file: String
+    @Option(name: .shortAndLong, help: "The new byte file to write.") var output: String
+    @Flag(help: "Replace an existing output file.") var force = false
+
+    func run() throws {
+        guard !output.lowercased().hasSuffix(".txt") else {
+            throw CLIError("\(output): encode writes fuzzer bytes; refusing a .txt name (use e.g. x.bin)")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDir), !isDir.boolValue,
+              let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot read a file there") }
+        guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(file): not UTF-8 text") }
+        let s: Schedule
+        do { s = try Schedule(text: text) } catch let e as ScheduleParseError { throw CLIError("\(file):\(e)") }
+        try writeNew(output, Data(s.bytes), inputs: [file], force: force)
+        print("\(output): \(s.events.count) events, \(s.bytes.count) bytes")
+    }
+}
+
+/// v1 -> v2: the same schedules, with the byte v1 ignored zeroed so that v2 reads them alike.
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rewrite format-v1 byte schedules as v2 schedules with the same meaning (into new files).",
+        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored; migrate zeroes it. Text schedules mean the same in v1 and v2 and need no migration. Inputs are never modified.")
+    @Argument(help: "A v1 byte schedule, or a directory of them.") var input: String
+    @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
+    @Flag(help: "Replace existing output files.") var force = false
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { throw CLIError("\(input): no such file") }
+        var pairs: [(String, String)] = []
+        if isDir.boolValue {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let names = try FileManager.default.contentsOfDirectory(atPath: input).sorted()
+            pairs = names.map { (input + "/" + $0, output + "/" + $0) }
+        } else {
+            pairs = [(input, output)]
+        }
+        var changed = 0
+        for (src, dst) in pairs {
+            var d: ObjCBool = false
+            if FileManager.default.fileExists(atPath: src, isDirectory: &d), d.boolValue { continue }
+            guard let data = FileManager.default.contents(atPath: src) else { throw CLIError("\(src): cannot read") }
+            let old = [UInt8](data)
+            if looksLikeText(old) {
+                try writeNew(dst, data, inputs: [src], force: force)   // text: same meaning in v1 and v2
+                continue
+            }
+            let new = FormatMigration.v1ToV2(old)
+            if new != old { changed += 1 }
+            try writeNew(dst, Data(new), inputs: [src], force: force)
+        }
+        print("migrated \(pairs.count) file(s) to format v\(ScheduleFormat.version) in \(output); \(changed) byte schedule(s) had ignored bytes zeroed")
+    }
+}
