@@ -29,7 +29,7 @@ struct Check: ParsableCommand {
     @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int = 200_000_000
     @Option(help: "Stop (incomplete) after this many BFS levels.") var maxDepth: Int?
     @Option(help: "Stop (incomplete) after this many seconds (per scenario).") var time: Double?
-    @Flag(help: "Depth-first: memory is the visited table (~23 bytes/state) plus a small stack instead of a whole BFS level of ~3 KB worlds; same states and verdict; a violation is then re-searched breadth-first up to its length, for the shortest.") var dfs = false
+    @Flag(help: "Depth-first: memory is the fingerprint table alone (9-18 bytes/state, no parent links) plus a small stack, instead of a whole BFS level of ~3 KB worlds; same states and verdict; a violation is then re-searched breadth-first up to its length, for the shortest schedule.") var dfs = false
     @Flag(help: "Store whole canonical states instead of 64-bit fingerprints (no hash collisions; counts the ones fingerprints would have had). For small runs.") var exact = false
     @Option(name: .shortAndLong, help: "Write the counterexample to this new file (text form); with --all-scenarios, a new directory for them.") var output: String?
     @Flag(help: "Replace an existing output file.") var force = false

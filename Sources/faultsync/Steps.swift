@@ -23,7 +23,7 @@ struct Steps: ParsableCommand {
             _ = bytes.withUnsafeBytes { Checker.run($0, variant: variant, config: v.config, observer: &counter) }
         }
         var missing = 0
-        if !gaps { print("\(files.count) inputs, variant \(variant.name)\n") ; print("actor    label  kernel step                                        count") }
+        if !gaps { print("\(files.count) inputs, variant \(variant.name)\n") ; print("actor    label  kernel step                                        count  kernel file") }
         for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv] {
             for pc in StepCounter.steps(of: kind, variant: variant) {
                 let n = counter.count(kind, pc)
@@ -32,7 +32,7 @@ struct Steps: ParsableCommand {
                     let k = "\(kind)".padding(toLength: 8, withPad: " ", startingAt: 0)
                     let l = pc.label.padding(toLength: 6, withPad: " ", startingAt: 0)
                     let w = pc.kernelName.count >= 50 ? pc.kernelName : pc.kernelName.padding(toLength: 50, withPad: " ", startingAt: 0)
-                    print("\(k) \(l) \(w) \(n == 0 ? "NEVER" : String(n))")
+                    print("\(k) \(l) \(w) \((n == 0 ? "NEVER" : String(n)).padding(toLength: 6, withPad: " ", startingAt: 0)) \(pc.kernelFile)")
                 }
             }
         }

@@ -280,4 +280,15 @@ final class BaselineTests: XCTestCase {
             }
         }
     }
+
+    /// One table row per program counter (label, kernel function, kernel file).
+    func testEveryProgramCounterHasOneTableRow() {
+        XCTAssertEqual(PC.table.count, PC.allCases.count)
+        for pc in PC.allCases {
+            XCTAssertNotEqual(pc.label, "?", "\(pc)")
+            XCTAssertFalse(pc.kernelName.isEmpty || pc.kernelName == "?", "\(pc)")
+            XCTAssertTrue(pc == .idle || pc.kernelFile.hasPrefix("arch/") || pc.kernelFile.hasPrefix("virt/")
+                          || pc.kernelFile.hasPrefix("include/") || pc.kernelFile.hasPrefix("mm/"), "\(pc): \(pc.kernelFile)")
+        }
+    }
 }

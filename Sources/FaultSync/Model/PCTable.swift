@@ -1,0 +1,87 @@
+/// One row per program counter: the step label of reference/kvm-protocol.md, the kernel
+/// function (or code point) the step models, and the kernel file it is in. The single source
+/// for traces, `faultsync steps` and the docs.
+public struct PCInfo: Sendable {
+    public let label: String
+    public let function: String
+    public let file: String
+    init(_ label: String, _ function: String, _ file: String) {
+        self.label = label; self.function = function; self.file = file
+    }
+}
+
+extension PC {
+    static let rows: [PC: PCInfo] = [
+        .idle: PCInfo("-", "-", "-"),
+        .f0SrcuLock: PCInfo("F0", "kvm_vcpu_srcu_read_lock", "include/linux/kvm_host.h"),
+        .p0Reload: PCInfo("P0", "kvm_arch_vcpu_pre_fault_memory: kvm_mmu_reload", "arch/x86/kvm/mmu/mmu.c"),
+        .f1Memslot: PCInfo("F1", "kvm_vcpu_gfn_to_memslot", "virt/kvm/kvm_main.c"),
+        .f6aSnapshot: PCInfo("F6a", "mmu_seq = mmu_invalidate_seq", "arch/x86/kvm/mmu/mmu.c"),
+        .f6bChecks: PCInfo("F6b-d", "kvm_mmu_faultin_pfn checks", "arch/x86/kvm/mmu/mmu.c"),
+        .f6fPrecheck: PCInfo("F6f", "mmu_invalidate_retry_gfn_unsafe", "include/linux/kvm_host.h"),
+        .f6gLookup: PCInfo("F6g", "__kvm_faultin_pfn", "arch/x86/kvm/mmu/mmu.c"),
+        .f6aLateSnapshot: PCInfo("F6a", "mmu_seq = mmu_invalidate_seq (late)", "arch/x86/kvm/mmu/mmu.c"),
+        .f6iPrecheck: PCInfo("F6i", "mmu_invalidate_retry_gfn_unsafe", "include/linux/kvm_host.h"),
+        .f7Lock: PCInfo("F7", "read_lock(mmu_lock)", "arch/x86/kvm/mmu/mmu.c"),
+        .f8Stale: PCInfo("F8", "is_page_fault_stale", "arch/x86/kvm/mmu/mmu.c"),
+        .f10Adjust: PCInfo("F10", "kvm_mmu_hugepage_adjust", "arch/x86/kvm/mmu/mmu.c"),
+        .f11Install: PCInfo("F11", "tdp_mmu_map_handle_target_level", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .f12Finish: PCInfo("F12", "kvm_mmu_finish_page_fault", "arch/x86/kvm/mmu/mmu.c"),
+        .n1Count: PCInfo("N1", "invalidate_range_start: mn_active_invalidate_count++", "virt/kvm/kvm_main.c"),
+        .n3Walk: PCInfo("N3a", "kvm_handle_hva_range: memslot walk", "virt/kvm/kvm_main.c"),
+        .n3LockBegin: PCInfo("N3d", "KVM_MMU_LOCK + kvm_mmu_invalidate_begin", "virt/kvm/kvm_main.c"),
+        .n3RangeAdd: PCInfo("N3e", "kvm_mmu_invalidate_range_add", "virt/kvm/kvm_main.c"),
+        .n3Zap: PCInfo("N3e", "kvm_unmap_gfn_range", "arch/x86/kvm/mmu/mmu.c"),
+        .n3Yield: PCInfo("N3e", "cond_resched_rwlock_write (unlock)", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .n3Relock: PCInfo("N3e", "cond_resched_rwlock_write (relock)", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .n3Unlock: PCInfo("N3g", "KVM_MMU_UNLOCK + srcu_read_unlock", "virt/kvm/kvm_main.c"),
+        .hostChange: PCInfo("host", "host mm: change PTEs, free pages", "mm/ (the host mm: environment)"),
+        .n5Walk: PCInfo("N5", "invalidate_range_end: memslot walk", "virt/kvm/kvm_main.c"),
+        .n5LockEnd: PCInfo("N5", "KVM_MMU_LOCK + kvm_mmu_invalidate_end", "virt/kvm/kvm_main.c"),
+        .n5Unlock: PCInfo("N5", "KVM_MMU_UNLOCK + srcu_read_unlock", "virt/kvm/kvm_main.c"),
+        .n5LateEnd: PCInfo("N5", "kvm_mmu_invalidate_end (after unlock)", "virt/kvm/kvm_main.c"),
+        .n6Uncount: PCInfo("N6", "mn_active_invalidate_count-- + rcuwait_wake_up", "virt/kvm/kvm_main.c"),
+        .m0Lock: PCInfo("M0", "mutex_lock(slots_lock)", "virt/kvm/kvm_main.c"),
+        .m1Prepare: PCInfo("M1", "kvm_set_memory_region: validate, allocate", "virt/kvm/kvm_main.c"),
+        .m3aInvalidate: PCInfo("M3a", "kvm_invalidate_memslot: replace(old, invalid)", "virt/kvm/kvm_main.c"),
+        .wSwap: PCInfo("W2-3", "kvm_swap_active_memslots: wait mn count, publish", "virt/kvm/kvm_main.c"),
+        .wSync: PCInfo("W6", "synchronize_srcu_expedited", "virt/kvm/kvm_main.c"),
+        .m3cFlush: PCInfo("M3c", "kvm_arch_flush_shadow_memslot", "arch/x86/kvm/mmu/mmu.c"),
+        .m5Replace: PCInfo("M5", "kvm_replace_memslot (inactive set)", "virt/kvm/kvm_main.c"),
+        .m5ReplaceAfter: PCInfo("M5", "kvm_activate_memslot: kvm_replace_memslot", "virt/kvm/kvm_main.c"),
+        .m6FreeInvalid: PCInfo("M6", "kfree(invalid_slot)", "virt/kvm/kvm_main.c"),
+        .m7FreeOld: PCInfo("M7", "kvm_free_memslot(old) / kfree(old)", "virt/kvm/kvm_main.c"),
+        .m8Unlock: PCInfo("M8", "mutex_unlock(slots_lock)", "virt/kvm/kvm_main.c"),
+        .t1Lock: PCInfo("T1", "mutex_lock(slots_lock)", "virt/kvm/kvm_main.c"),
+        .t2Check: PCInfo("T2", "kvm_range_has_memory_attributes", "virt/kvm/kvm_main.c"),
+        .t4LockBegin: PCInfo("T4", "pre_set: KVM_MMU_LOCK + kvm_mmu_invalidate_begin", "virt/kvm/kvm_main.c"),
+        .t4PreSet: PCInfo("T4", "kvm_pre_set_memory_attributes", "arch/x86/kvm/mmu/mmu.c"),
+        .t4Unlock: PCInfo("T4", "KVM_MMU_UNLOCK", "virt/kvm/kvm_main.c"),
+        .t5Store: PCInfo("T5", "xa_store attributes", "virt/kvm/kvm_main.c"),
+        .t6LockEnd: PCInfo("T6", "post_set: kvm_mmu_invalidate_end + MIXED", "virt/kvm/kvm_main.c"),
+        .t6Unlock: PCInfo("T6", "KVM_MMU_UNLOCK", "virt/kvm/kvm_main.c"),
+        .t7Unlock: PCInfo("T7", "mutex_unlock(slots_lock)", "virt/kvm/kvm_main.c"),
+        .h0Lock: PCInfo("H0", "mutex_lock(slots_lock)", "arch/x86/kvm/mmu/mmu.c"),
+        .h1Lock: PCInfo("H1", "read_lock(mmu_lock)", "arch/x86/kvm/mmu/mmu.c"),
+        .h2Block: PCInfo("H2-5", "kvm_tdp_mmu_recover_huge_pages", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .h6Unlock: PCInfo("H6", "read_unlock + flush + mutex_unlock", "arch/x86/kvm/mmu/mmu.c"),
+        .x0Lock: PCInfo("X0", "set_nx_huge_pages: mutex_lock(slots_lock)", "arch/x86/kvm/mmu/mmu.c"),
+        .x1ZapAllFast: PCInfo("X1", "kvm_mmu_zap_all_fast: invalidate roots", "arch/x86/kvm/mmu/mmu.c"),
+        .x2Unlock: PCInfo("X2", "mutex_unlock(slots_lock)", "arch/x86/kvm/mmu/mmu.c"),
+        .r6Lock: PCInfo("R6", "zap_invalidated_roots: read_lock(mmu_lock)", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .r6Zap: PCInfo("R6", "tdp_mmu_zap_root (one block) + read_unlock", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .a0Update: PCInfo("A0", "__kvm_set_or_clear_apicv_inhibit", "arch/x86/kvm/x86.c"),
+        .a1ZapGfnRange: PCInfo("A1", "kvm_zap_gfn_range(APIC access page)", "arch/x86/kvm/mmu/mmu.c"),
+        .a2Unlock: PCInfo("A2", "srcu_read_unlock + up_write(apicv_update_lock)", "arch/x86/kvm/x86.c"),
+    ]
+    /// Indexed by `rawValue`.
+    public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }
+
+    @inline(__always) public var info: PCInfo { PC.table[Int(rawValue)] }
+    /// The step label of reference/kvm-protocol.md.
+    public var label: String { info.label }
+    /// The kernel function (or code point) the step models.
+    public var kernelName: String { info.function }
+    /// The kernel source file of that function.
+    public var kernelFile: String { info.file }
+}
