@@ -139,7 +139,7 @@ struct Check: ParsableCommand {
                               bytesPerState: r.stats.bytesPerState, peakFrontier: r.stats.peakFrontier,
                               peakFrontierBytes: r.stats.peakFrontierBytes, livenessChecks: r.stats.livenessChecks,
                               exact: exact, collisions: exact ? r.stats.collisions : nil,
-                              violation: r.violation.map { CheckJSON.V(invariant: $0.invariant.name, label: $0.invariant.label, message: $0.message) },
+                              violation: r.violation.map(ViolationJSON.init),
                               counterexample: r.counterexample?.text, counterexampleTransitions: r.counterexample == nil ? nil : r.counterexampleTransitions,
                               replayReproduces: r.counterexample == nil || !replayable ? nil : replayed?.invariant == r.violation?.invariant,
                               output: output)
@@ -240,31 +240,4 @@ func fmt(_ x: Double) -> String { String(format: x < 10 ? "%.2f" : "%.1f", x) }
 
 func progressLine(_ s: ExploreStats) -> String {
     "\(fmt(s.seconds)) s: \(s.distinct) distinct, \(s.transitions) transitions, depth \(s.depth), frontier \(s.frontier), \(Int(s.statesPerSecond)) states/s, \(s.storedBytes >> 20) MiB stored + \(s.peakFrontierBytes >> 20) MiB frontier"
-}
-
-/// `faultsync check --json`: one object per scenario.
-struct CheckJSON: Encodable {
-    struct V: Encodable { var invariant: String; var label: String; var message: String }
-    var scenario: [String]
-    var index: Int?
-    var variant: String
-    var kernel: String
-    var outcome: String
-    var complete: Bool
-    var distinct: Int
-    var transitions: Int
-    var depth: Int
-    var seconds: Double
-    var statesPerSecond: Double
-    var bytesPerState: Double
-    var peakFrontier: Int
-    var peakFrontierBytes: Int
-    var livenessChecks: Int
-    var exact: Bool
-    var collisions: Int?
-    var violation: V?
-    var counterexample: String?
-    var counterexampleTransitions: Int?
-    var replayReproduces: Bool?
-    var output: String?
 }

@@ -74,6 +74,32 @@ struct RandomJSON: Encodable {
     var output: String?
 }
 
+/// `faultsync check --json`: one object per scenario.
+struct CheckJSON: Encodable {
+    var scenario: [String]
+    var index: Int?
+    var variant: String
+    var kernel: String
+    var outcome: String
+    var complete: Bool
+    var distinct: Int
+    var transitions: Int
+    var depth: Int
+    var seconds: Double
+    var statesPerSecond: Double
+    var bytesPerState: Double
+    var peakFrontier: Int
+    var peakFrontierBytes: Int
+    var livenessChecks: Int
+    var exact: Bool
+    var collisions: Int?
+    var violation: ViolationJSON?
+    var counterexample: String?
+    var counterexampleTransitions: Int?
+    var replayReproduces: Bool?
+    var output: String?
+}
+
 func printJSON<T: Encodable>(_ value: T) throws {
     let enc = JSONEncoder()
     enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
