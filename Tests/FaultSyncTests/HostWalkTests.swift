@@ -27,7 +27,7 @@ final class HostWalkTests: XCTestCase {
         mutating func check(_ w: World) {
             for v in 0..<2 {
                 let a = w.actors[v]
-                let inWalk = (a.pc == .f10Adjust || a.pc == .f11Install) && !a.flagA && a.phase == 0
+                let inWalk = (a.pc == .f10Adjust || a.pc == .f11Install) && !a.isPrivateFault && a.phase == 0
                 let h = Int(a.hva)
                 if inWalk && !open[v] {
                     open[v] = true

@@ -149,7 +149,7 @@ public enum Checker {
     static func failIfSignalEndsIt(_ w: inout World) -> Bool {
         var c = w
         var first = -1
-        for a in 0..<Cap.actors where c.actors[a].kind == .vcpu && c.actors[a].busy && c.actors[a].flagB {
+        for a in 0..<Cap.actors where c.actors[a].kind == .vcpu && c.actors[a].busy && c.actors[a].isPrefault {
             c.actors[a].signalPending = true
             if first < 0 { first = a }
         }

@@ -91,16 +91,16 @@ public struct TraceRecorder: StepObserver {
             out.append("root r\(x.root) is obsolete (role.invalid)")
         }
         let interrupted = x.signalPending && y.pc == .idle && (x.pc == .f0SrcuLock || x.pc == .p0Reload || x.pc == .f1Memslot)
-        if interrupted { out.append("signal_pending: -EINTR\(x.flagB ? "" : " (KVM_EXIT_INTR)")") }
+        if interrupted { out.append("signal_pending: -EINTR\(x.isPrefault ? "" : " (KVM_EXIT_INTR)")") }
         if x.pc == .f1Memslot && !interrupted {
             out.append(y.slotObj == none8 ? "no memslot" : "slot obj\(y.slotObj)\(b.objs[Int(y.slotObj)].flags & MemslotFlag.invalid != 0 ? " (INVALID)" : "")")
             if b.variant == .hostWalkDoubleRead && y.slotObj != none8 && y.pc != .idle {
-                out.append("(variant) first host PMD read: \(y.a3 == 1 ? "huge" : "not huge")")
+                out.append("(variant) first host PMD read: \(y.firstPMDHuge ? "huge" : "not huge")")
             }
         }
         if (x.pc == .f6aSnapshot || x.pc == .f6aLateSnapshot) { out.append("mmu_seq = \(hexSeq(y.mmuSeq))") }
         if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
-            out.append(y.flagA ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
+            out.append(y.isPrivateFault ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
         }
         if (x.pc == .f6fPrecheck || x.pc == .f6iPrecheck || x.pc == .f8Stale) && x.retries == y.retries && y.pc != .idle {
             out.append("not stale: mmu_seq \(hexSeq(x.mmuSeq)), seq \(hexSeq(a.seq)), in_progress \(a.inProgress), range \(rangeText(a))")
@@ -109,7 +109,7 @@ public struct TraceRecorder: StepObserver {
             if x.slotObj != none8 && x.slotObj == b.apicObj && b.apicvInhibited {
                 out.append("APIC access page, APICv inhibited: RET_PF_EMULATE")
             } else {
-                out.append(y.flagB ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)")
+                out.append(y.isPrefault ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)")
             }
         }
         if x.pc == .f10Adjust { out.append(y.level == 1 ? "level 2M" : "level 4K") }

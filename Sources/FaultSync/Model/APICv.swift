@@ -15,14 +15,14 @@ public let apicGfnMarker: UInt8 = 0xFF   // Event.y of a fault on the APIC acces
 
 extension World {
     mutating func startApicv(_ a: Int, inhibit: Bool) {
-        actors[a].flagA = inhibit
+        actors[a].inhibit = inhibit
         actors[a].pc = .a0Update
     }
 
     mutating func stepApicv(_ a: Int) {
         switch actors[a].pc {
         case .a0Update:
-            let new = actors[a].flagA
+            let new = actors[a].inhibit
             if new == apicvInhibited { actors[a].pc = .idle; return }   // activation unchanged
             apicvInhibited = new
             mapDirty = true

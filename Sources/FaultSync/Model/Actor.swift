@@ -134,4 +134,34 @@ public struct Actor {
 
     public init() {}
     @inline(__always) public var busy: Bool { pc != .idle }
+
+    // Per-kind names for the argument slots (one storage for every kind keeps the table fixed-size).
+    /// vCPU: the faulting gfn.
+    public var gfn: UInt8 { get { a0 } set { a0 = newValue } }
+    /// vCPU: a private (guest_memfd) fault.
+    public var isPrivateFault: Bool { get { flagA } set { flagA = newValue } }
+    /// vCPU: KVM_PRE_FAULT_MEMORY (else KVM_RUN).
+    public var isPrefault: Bool { get { flagB } set { flagB = newValue } }
+    /// vCPU, variant host-walk-double-read only: the early host PMD read saw a huge mapping.
+    public var firstPMDHuge: Bool { get { a3 == 1 } set { a3 = newValue ? 1 : 0 } }
+    /// Host-mm actor: the operation.
+    public var hostOp: HostOp { get { HostOp(rawValue: a0) ?? .remap } set { a0 = newValue.rawValue } }
+    /// Host-mm actor: the notifier may block (and so yields between blocks).
+    public var blockable: Bool { get { flagA } set { flagA = newValue } }
+    /// Host-mm actor: the gfn range [zapPos, zapEnd) left to zap in the current memslot.
+    public var zapPos: UInt8 { get { a1 } set { a1 = newValue } }
+    public var zapEnd: UInt8 { get { a2 } set { a2 = newValue } }
+    /// Memslot ioctl: the change.
+    public var memslotOp: MemslotOp { get { MemslotOp(rawValue: a0) ?? .create } set { a0 = newValue.rawValue } }
+    /// Memslot ioctl and huge-page recovery: the slot id.
+    public var slotID: UInt8 { get { a1 } set { a1 = newValue } }
+    /// Memslot ioctl: the new base gfn and size (create/move).
+    public var newBase: UInt8 { get { a2 } set { a2 = newValue } }
+    public var newPages: UInt8 { get { a3 } set { a3 = newValue } }
+    /// Memslot ioctl (flags change): turn dirty logging on.
+    public var dirtyLog: Bool { get { flagA } set { flagA = newValue } }
+    /// KVM_SET_MEMORY_ATTRIBUTES: to private (else to shared).
+    public var toPrivate: Bool { get { flagA } set { flagA = newValue } }
+    /// APICv: inhibit (else activate).
+    public var inhibit: Bool { get { flagA } set { flagA = newValue } }
 }

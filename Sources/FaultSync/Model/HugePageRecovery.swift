@@ -3,7 +3,7 @@
 /// Arguments: a1 = slot id. Locals: slotObj = the slot, cursor = block, found = mmu_lock held.
 extension World {
     mutating func startRecover(_ a: Int, id: Int) {
-        actors[a].a1 = UInt8(id)
+        actors[a].slotID = UInt8(id)
         actors[a].found = false
         actors[a].pc = .h0Lock
     }
@@ -12,7 +12,7 @@ extension World {
         switch actors[a].pc {
         case .h0Lock:
             slotsLockHolder = UInt8(a)
-            let o = containers[Int(active)].slot[Int(actors[a].a1)]
+            let o = containers[Int(active)].slot[Int(actors[a].slotID)]
             actors[a].slotObj = o
             // WARN if dirty logging is enabled on the slot: nothing to recover.
             if o == none8 || objs[Int(o)].flags & MemslotFlag.dirtyLog != 0 {

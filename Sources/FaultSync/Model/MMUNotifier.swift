@@ -11,10 +11,10 @@ extension World {
             l = (lo / Cap.hugePages) * Cap.hugePages
             h = l + Cap.hugePages
         }
-        actors[a].a0 = op.rawValue
+        actors[a].hostOp = op
         actors[a].lo = UInt8(l)
         actors[a].hi = UInt8(h)
-        actors[a].flagA = blockable
+        actors[a].blockable = blockable
         actors[a].found = false
         actors[a].pc = .n1Count
     }
@@ -107,13 +107,13 @@ extension World {
 
         case .n3Zap:
             // kvm_unmap_gfn_range() -> kvm_tdp_mmu_zap_leafs(): one huge block per step.
-            let pos = Int(actors[a].a1), end = Int(actors[a].a2)
+            let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
             let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
             unmapGfnRange(a, pos, stop)
-            actors[a].a1 = UInt8(stop)
+            actors[a].zapPos = UInt8(stop)
             if stop < end {
                 // tdp_mmu_iter_cond_resched(): may drop mmu_lock when blockable
-                actors[a].pc = actors[a].flagA ? .n3Yield : .n3Zap
+                actors[a].pc = actors[a].blockable ? .n3Yield : .n3Zap
             } else if variant == .zapBeforeRangeAdd {
                 actors[a].pc = .n3RangeAdd
             } else {
@@ -186,7 +186,7 @@ extension World {
     private mutating func beginZapOfCursorSlot(_ a: Int) {
         let c = Int(actors[a].container)
         if let (gs, ge) = hvaToGfnRange(container: c, id: Int(actors[a].cursor), Int(actors[a].lo), Int(actors[a].hi)) {
-            actors[a].a1 = UInt8(gs); actors[a].a2 = UInt8(ge)
+            actors[a].zapPos = UInt8(gs); actors[a].zapEnd = UInt8(ge)
             actors[a].pc = .n3Zap
         } else {
             advanceToNextSlot(a)
@@ -208,9 +208,9 @@ extension World {
     mutating func hostChange(_ a: Int) {
         mapDirty = true
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
-        switch HostOp(rawValue: actors[a].a0) ?? .remap {
+        switch actors[a].hostOp {
         case .remap, .unmap:
-            let remap = actors[a].a0 == HostOp.remap.rawValue
+            let remap = actors[a].hostOp == .remap
             for h in lo..<hi {
                 let old = host[h].pfn
                 let new = remap ? allocPfn(count: 1) : 0

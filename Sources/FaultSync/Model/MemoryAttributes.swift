@@ -6,7 +6,7 @@ extension World {
     mutating func startAttr(_ a: Int, lo: Int, count: Int, toPrivate: Bool) {
         actors[a].lo = UInt8(lo)
         actors[a].hi = UInt8(min(lo + count, gfnCount))
-        actors[a].flagA = toPrivate
+        actors[a].toPrivate = toPrivate
         actors[a].found = false
         actors[a].pc = .t1Lock
     }
@@ -38,7 +38,7 @@ extension World {
             // T2 kvm_range_has_memory_attributes(): nothing to do if already set.
             var mask: UInt32 = 0
             for g in lo..<hi { mask |= 1 << UInt32(g) }
-            let want = actors[a].flagA ? mask : 0
+            let want = actors[a].toPrivate ? mask : 0
             if lo >= hi || privateGfns & mask == want { actors[a].pc = .t7Unlock; return }
             let id = nextAttrSlot(a, from: 0)
             if id < 0 {
@@ -68,7 +68,7 @@ extension World {
             // T5 xa_store() of each gfn, holding no mmu_lock.
             mapDirty = true
             for g in lo..<hi {
-                if actors[a].flagA { privateGfns |= 1 << UInt32(g) } else { privateGfns &= ~(1 << UInt32(g)) }
+                if actors[a].toPrivate { privateGfns |= 1 << UInt32(g) } else { privateGfns &= ~(1 << UInt32(g)) }
             }
             actors[a].pc = actors[a].found ? .t6LockEnd : .t7Unlock
 

@@ -5,19 +5,19 @@
 /// invalidObj = invalid_slot, phase = 1 (kvm_invalidate_memslot swap) / 2 (activate swap).
 extension World {
     mutating func startMemslot(_ a: Int, op: MemslotOp, id: Int, base: Int, npages: Int, uaddr: Int, dirty: Bool) {
-        actors[a].a0 = op.rawValue
-        actors[a].a1 = UInt8(id)
-        actors[a].a2 = UInt8(base)
-        actors[a].a3 = UInt8(npages)
+        actors[a].memslotOp = op
+        actors[a].slotID = UInt8(id)
+        actors[a].newBase = UInt8(base)
+        actors[a].newPages = UInt8(npages)
         actors[a].hva = UInt8(uaddr)
-        actors[a].flagA = dirty
+        actors[a].dirtyLog = dirty
         actors[a].slotObj = none8; actors[a].newObj = none8; actors[a].invalidObj = none8
         actors[a].pc = .m0Lock
     }
 
     mutating func stepMemslot(_ a: Int) {
-        let op = MemslotOp(rawValue: actors[a].a0) ?? .create
-        let id = Int(actors[a].a1)
+        let op = actors[a].memslotOp
+        let id = Int(actors[a].slotID)
         switch actors[a].pc {
         case .m0Lock:
             slotsLockHolder = UInt8(a)        // M0 mutex_lock(&kvm->slots_lock)
@@ -113,7 +113,7 @@ extension World {
         let c = Int(active)
         let oldIdx = containers[c].slot[id]
         actors[a].slotObj = oldIdx
-        var newBase = Int(actors[a].a2), npages = Int(actors[a].a3)
+        var newBase = Int(actors[a].newBase), npages = Int(actors[a].newPages)
         var uaddr = Int(actors[a].hva)
         var flags: UInt8 = 0
         var ok = true
@@ -134,7 +134,7 @@ extension World {
             if ok {
                 let o = objs[Int(oldIdx)]
                 newBase = Int(o.base); npages = Int(o.npages); uaddr = Int(o.uaddr)
-                flags = actors[a].flagA ? o.flags | MemslotFlag.dirtyLog : o.flags & ~MemslotFlag.dirtyLog
+                flags = actors[a].dirtyLog ? o.flags | MemslotFlag.dirtyLog : o.flags & ~MemslotFlag.dirtyLog
                 ok = flags != o.flags
             }
         }

@@ -6,25 +6,25 @@
 /// phase = 1 on the no-slot (MMIO) path; a3 = the early PMD read of variant host-walk-double-read.
 extension World {
     mutating func startFault(_ a: Int, gfn: Int, isPrivate: Bool, prefault: Bool) {
-        actors[a].a0 = UInt8(gfn)
-        actors[a].flagA = isPrivate
-        actors[a].flagB = prefault
+        actors[a].gfn = UInt8(gfn)
+        actors[a].isPrivateFault = isPrivate
+        actors[a].isPrefault = prefault
         actors[a].retries = 0
         actors[a].signalPending = false
         actors[a].pc = .f0SrcuLock
     }
 
     mutating func stepFault(_ a: Int) {
-        let gfn = Int(actors[a].a0)
+        let gfn = Int(actors[a].gfn)
         switch actors[a].pc {
         case .f0SrcuLock:
             // KVM_RUN: vcpu_run() leaves to userspace (KVM_EXIT_INTR) when a signal is pending
             // before it re-enters the guest, so a retrying fault ends there.
-            if !actors[a].flagB && actors[a].signalPending { finishFault(a); return }
+            if !actors[a].isPrefault && actors[a].signalPending { finishFault(a); return }
             // F0: KVM_RUN holds kvm->srcu around the whole fault (dropped only around guest
             // entry); kvm_vcpu_pre_fault_memory() holds it across the whole ioctl.
             srcuLock(a)
-            actors[a].pc = actors[a].flagB ? .p0Reload : .f1Memslot
+            actors[a].pc = actors[a].isPrefault ? .p0Reload : .f1Memslot
 
         case .p0Reload:
             // kvm_vcpu_pre_fault_memory(): signal_pending() -> -EINTR; then
@@ -37,7 +37,7 @@ extension World {
             actors[a].pc = .f1Memslot
 
         case .f1Memslot:
-            if actors[a].flagB {
+            if actors[a].isPrefault {
                 // kvm_tdp_map_page() loop top: signal_pending() -> -EINTR. The baseline does not
                 // reload the root here (finding prefault-obsolete-root-spin); the fix does.
                 if actors[a].signalPending { finishFault(a); return }
@@ -56,7 +56,7 @@ extension World {
             if variant == .hostWalkDoubleRead {
                 // The bug: the walk's first read of the PMD, outside the window that F8 validates.
                 let o = actors[a].slotObj
-                actors[a].a3 = o != none8 && isHostHuge(hva: objs[Int(o)].hva(of: gfn)) ? 1 : 0
+                actors[a].firstPMDHuge = o != none8 && isHostHuge(hva: objs[Int(o)].hva(of: gfn))
             }
             actors[a].pc = variant == .seqSnapshotAfterLookup ? .f6bChecks : .f6aSnapshot
 
@@ -69,7 +69,7 @@ extension World {
             let o = actors[a].slotObj
             deref(a, o)
             // F6b kvm_mem_is_private() mismatch -> KVM_EXIT_MEMORY_FAULT (-EFAULT to userspace)
-            if actors[a].flagA != isPrivate(gfn) { finishFault(a); return }
+            if actors[a].isPrivateFault != isPrivate(gfn) { finishFault(a); return }
             if o == none8 {
                 // F6c kvm_handle_noslot_fault(): emulated MMIO, goes on to map an MMIO SPTE
                 actors[a].phase = 1
@@ -80,7 +80,7 @@ extension World {
                 if variant == .invalidSlotAsNoSlot {          // B4: handled as "no slot"
                     actors[a].phase = 1
                     actors[a].pc = .f7Lock
-                } else if actors[a].flagB && variant != .prefaultRetryHoldsSrcu {
+                } else if actors[a].isPrefault && variant != .prefaultRetryHoldsSrcu {
                     finishFault(a)                            // F6d -EAGAIN for prefault (3ccbf6f47098)
                 } else {
                     retryFault(a)                             // F6d RET_PF_RETRY
@@ -105,7 +105,7 @@ extension World {
             // F6g __kvm_faultin_pfn(): kvm_gmem_get_pfn() for private, hva_to_pfn() (GUP) for shared.
             let o = actors[a].slotObj
             deref(a, o)
-            if actors[a].flagA {
+            if actors[a].isPrivateFault {
                 actors[a].pfn = Cap.gmemPfnBase + UInt16(gfn)
                 actors[a].hva = 0                 // ghost: private memory has no host mapping
             } else {
@@ -159,8 +159,8 @@ extension World {
             deref(a, o)
             var lvl: UInt8 = 0
             if hugeAllowed(o, block: gfn / Cap.hugePages) {
-                let hostHugeNow = variant == .hostWalkDoubleRead ? actors[a].a3 == 1 : isHostHuge(hva: Int(actors[a].hva))
-                if actors[a].flagA || hostHugeNow { lvl = 1 }
+                let hostHugeNow = variant == .hostWalkDoubleRead ? actors[a].firstPMDHuge : isHostHuge(hva: Int(actors[a].hva))
+                if actors[a].isPrivateFault || hostHugeNow { lvl = 1 }
             }
             actors[a].level = lvl
             actors[a].pc = .f11Install
@@ -228,7 +228,7 @@ extension World {
         }
         guard r < Cap.roots else { return }
         if actors[a].phase == 1 { return }   // MMIO SPTE: carries no pfn (not stored)
-        let priv = actors[a].flagA
+        let priv = actors[a].isPrivateFault
         let pfn = actors[a].pfn
         if !priv {
             // I5/I6 at commit: the host PTE looked up at F6g must be unchanged and its page live.
@@ -295,7 +295,7 @@ extension World {
     mutating func retryFault(_ a: Int) {
         actors[a].slotObj = none8
         actors[a].retries &+= 1
-        if actors[a].flagB {
+        if actors[a].isPrefault {
             actors[a].pc = .f1Memslot
         } else {
             srcuUnlock(a)
