@@ -36,16 +36,18 @@ struct Encode: ParsableCommand {
     }
 }
 
-/// v1 -> v2: the same schedules, with the byte v1 ignored zeroed so that v2 reads them alike.
+/// v1/v2 -> v3: the same schedules, re-encoded so that v3 reads them alike.
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rewrite format-v1 byte schedules as v2 schedules with the same meaning (into new files).",
-        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored; migrate zeroes it. Text schedules mean the same in v1 and v2 and need no migration. Inputs are never modified.")
-    @Argument(help: "A v1 byte schedule, or a directory of them.") var input: String
+        abstract: "Rewrite format-v1 or v2 byte schedules as v3 schedules with the same meaning (into new files).",
+        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored (migrate zeroes it). v3 gave meaning to op-5 records whose third byte ends in 6 or 7 (v2: recover) and to bit 7 of a create's second byte (v2: part of the base gfn, reduced modulo the default world's 16 gfns); migrate re-encodes those. Text schedules mean the same in v1, v2 and v3 and are copied. Inputs are never modified.")
+    @Argument(help: "A byte schedule, or a directory of them.") var input: String
     @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
+    @Option(help: "The format the inputs are in: 1 or 2.") var from: Int = 1
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
+        guard from == 1 || from == 2 else { throw CLIError("--from must be 1 or 2 (got \(from))") }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { throw CLIError("\(input): no such file") }
         var pairs: [(String, String)] = []
@@ -66,10 +68,10 @@ struct Migrate: ParsableCommand {
                 try writeNew(dst, data, inputs: [src], force: force)   // text: same meaning in v1 and v2
                 continue
             }
-            let new = FormatMigration.v1ToV2(old)
+            let new = FormatMigration.v2ToV3(from == 1 ? FormatMigration.v1ToV2(old) : old)
             if new != old { changed += 1 }
             try writeNew(dst, Data(new), inputs: [src], force: force)
         }
-        print("migrated \(pairs.count) file(s) to format v\(ScheduleFormat.version) in \(output); \(changed) byte schedule(s) had ignored bytes zeroed")
+        print("migrated \(pairs.count) file(s) to format v\(ScheduleFormat.version) in \(output); \(changed) byte schedule(s) changed bytes")
     }
 }

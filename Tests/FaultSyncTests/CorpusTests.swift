@@ -66,7 +66,7 @@ final class CorpusTests: XCTestCase {
             let b = try bytes(f)
             _ = b.withUnsafeBytes { Checker.run($0, variant: .none, config: .default, observer: &counter) }
         }
-        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv] {
+        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv, .gpc, .gmem] {
             for pc in StepCounter.steps(of: kind) {
                 XCTAssertGreaterThan(counter.count(kind, pc), 0, "no seed reaches \(kind) \(pc.label) \(pc.kernelName)")
             }

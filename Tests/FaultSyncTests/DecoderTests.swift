@@ -104,24 +104,35 @@ final class DecoderTests: XCTestCase {
 
     /// Format v2 = v1 + meaning for the third byte of op 5 (v1 ignored it). These bytes must keep
     /// meaning these events; every v1 fixture above keeps its v1 meaning.
-    func testFormatV2Fixtures() {
-        XCTAssertEqual(ScheduleFormat.version, 2)
+    func testFormatV3Fixtures() {
+        XCTAssertEqual(ScheduleFormat.version, 3)
         let fixtures: [([UInt8], String)] = [
             ([0x05, 0x04, 0x00], "recover slot=1"),
-            ([0x05, 0x04, 0x06], "recover slot=1"),      // 6-7 reserved: recover
             ([0x05, 0x00, 0x01], "nx-toggle"),
             ([0x05, 0x01, 0x02], "signal vcpu1"),
             ([0x05, 0x02, 0x03], "step nx x3"),
             ([0x05, 0x1F, 0x03], "step apicv x16"),
-            ([0x05, 0x2F, 0x03], "step actor9 x16"),
+            ([0x05, 0x2F, 0x03], "step gpc0 x16"),
+            ([0x05, 0x4F, 0x03], "step gmem x16"),
             ([0x05, 0x03, 0x04], "fault vcpu1 gfn=apic shared prefault"),
             ([0x05, 0x01, 0x05], "apicv inhibit"),
             ([0x05, 0x00, 0x05], "apicv activate"),
+            // v3
+            ([0x05, 0x00, 0x06], "gpc use"),
+            ([0x05, 0x01, 0x06], "gpc deactivate"),
+            ([0x05, 0x26, 0x06], "gpc activate gfn=9"),
+            ([0x05, 0x63, 0x06], "gpc activate hva=24"),
+            ([0x05, 0x08, 0x0F], "punch-hole gfn=4 pages=2"),
+            ([0x05, 0x01, 0x07], "gmem-release"),
+            ([0x0B, 0xB2, 0x1B], "create slot=2 gfn=12 pages=4 hva=3 gmem"),
+            ([0x0B, 0x32, 0x1B], "create slot=2 gfn=12 pages=4 hva=3"),
         ]
         for (b, text) in fixtures {
             XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")
             XCTAssertEqual(try Schedule(text: text).events, Schedule(bytes: b).events, text)
         }
+        // v2 text is v3 text: "step actor9" named a slot v3 calls gpc0.
+        XCTAssertEqual(try Schedule(text: "step actor9 x2").events, try Schedule(text: "step gpc0 x2").events)
     }
 
     /// `faultsync migrate`: a v1 input whose ignored byte was set means under v2 what it meant
@@ -131,6 +142,22 @@ final class DecoderTests: XCTestCase {
         let v2 = FormatMigration.v1ToV2(v1)
         XCTAssertEqual(v2, [0x05, 0x04, 0x00, 0x25, 0x02, 0x00, 0x06, 0x0B, 0x03, 0x05])
         XCTAssertEqual(Schedule(bytes: v2).events.map(\.text), ["recover slot=1", "recover slot=2", "fault vcpu1 gfn=5 private prefault"])
+    }
+
+    /// v2 -> v3: op-5 records with b&7 = 6 or 7 were recover under v2; a create's a&128 was part
+    /// of its base gfn (mod the world's gfns). Migrated, they mean what they meant.
+    func testMigrationKeepsV2Meaning() {
+        let v2: [UInt8] = [0x05, 0x04, 0x06, 0x15, 0x05, 0x07, 0x0B, 0xB2, 0x1B, 0x06, 0x0B, 0x03, 0x07]
+        let v3 = FormatMigration.v2ToV3(v2)
+        XCTAssertEqual(Schedule(bytes: v3).events.map(\.text),
+                       ["recover slot=1", "recover slot=2", "create slot=2 gfn=12 pages=4 hva=3", "fault vcpu1 gfn=5 private prefault"])
+        XCTAssertEqual(Array(v3.suffix(1)), [0x07], "a trailing partial record is kept")
+        // In a 12-gfn world, a>>2 = 44 meant gfn 44 % 12 = 8 under v2.
+        let g = Geometry(gfns: 12, hvas: 32)
+        let m = FormatMigration.v2ToV3([0x0B, 0xB2, 0x1B], geometry: g)
+        XCTAssertEqual(Schedule(bytes: m, geometry: g).events.first?.text, "create slot=2 gfn=8 pages=4 hva=3")
+        // Every v3 byte string that means nothing new migrates to itself.
+        XCTAssertEqual(FormatMigration.v2ToV3([0x06, 0x0B, 0x03]), [0x06, 0x0B, 0x03])
     }
 
     func testTextErrorsHaveLineAndColumn() {

@@ -26,15 +26,33 @@ final class LitmusTests: XCTestCase {
     }
 
     func testDirtyLoggingForbidsHugeMappings() {
+        // slot 1: a guest_memfd slot (slot 0) cannot have dirty logging.
         let (v, w) = world("""
-            collapse block=0
-            flags slot=0 dirty-log=on
+            collapse block=4
+            flags slot=1 dirty-log=on
             step memslot x16
-            fault vcpu0 gfn=2 shared
+            fault vcpu0 gfn=9 shared
             """)
         XCTAssertNil(v.violation)
-        XCTAssertFalse(w.huge[0].present)
-        XCTAssertTrue(w.leaf[2].present)
+        XCTAssertFalse(w.huge[2].present)
+        XCTAssertTrue(w.leaf[9].present)
+    }
+
+    func testGuestMemfdSlotsAreImmutable() {
+        // "Private memslots are immutable, they can only be deleted." (kvm_set_memory_region)
+        let (v, w) = world("""
+            flags slot=0 dirty-log=on
+            step memslot x16
+            delete slot=1
+            step memslot x16
+            move slot=0 gfn=8      # legal for a plain slot now that [8,16) is free
+            step memslot x16
+            """)
+        XCTAssertNil(v.violation)
+        let o = w.objs[Int(w.containers[Int(w.active)].slot[0])]
+        XCTAssertEqual(o.flags & MemslotFlag.dirtyLog, 0)
+        XCTAssertEqual(o.base, 0)
+        XCTAssertNotEqual(o.flags & MemslotFlag.gmem, 0)
     }
 
     func testFaultOutsideAnyMemslotMapsNothing() {

@@ -159,6 +159,45 @@ final class VariantLitmusTests: XCTestCase {
             step apicv x3          # A0 inhibit, A1 kvm_zap_gfn_range (nothing mapped yet), A2
             step vcpu0 x8          # F8 must see mmu_invalidate_seq changed and retry
             """),
+        (.gpcRetryIgnoresMnCount, """
+            gpc activate gfn=9
+            step gpc0 x8            # C0-C7: the cache maps gfn 9 (hva 17)
+            remap hva=17 pages=1
+            step mm0 x1             # N1-2: mn_active_invalidate_count++, the cache is invalidated
+            gpc use
+            step gpc0 x5            # C8 check fails, C9 mutex, C3, C4 snapshot + unlock, C5 GUP: the old page
+            step gpc0 x2            # C6: in_progress is still 0 and seq unchanged -> publish (correct: count != 0, retry)
+            step mm0 x16            # N3 zap, the host changes the PTE and frees the cached page
+            """),
+        (.gpcRefreshWithoutMutex, """
+            gpc activate gfn=9
+            step gpc0 x8            # C0-C7: the cache maps gfn 9 (hva 17)
+            remap hva=17 pages=1
+            step mm0 x16            # the cache is invalidated, the page replaced
+            gpc use
+            step gpc0 x5            # gpc0: C8 fails, C9 refresh_lock, C3, C4 unlock, C5 GUP
+            gpc use
+            step gpc1 x6            # gpc1: C8 fails, C9 (correct: waits for refresh_lock), C3, C4, C5, C6 publishes
+            step gpc0 x1            # gpc0: C6 WARN_ON_ONCE(gpc->valid)
+            """),
+        (.gmemInvalidateEndBeforeTruncate, """
+            attr gfn=1 pages=1 private
+            step attr x16
+            punch-hole gfn=1 pages=1
+            step gmem x5            # G0 filemap_invalidate_lock, G1 begin, G2 range_add, G3 zap, G4 unlock
+            step gmem x1            # variant: G6 kvm_gmem_invalidate_end (correct: G5 truncate first)
+            fault vcpu0 gfn=1 private
+            step vcpu0 x16          # kvm_gmem_get_pfn() finds the folio (allocated on first touch); F8 passes
+            step gmem x2            # G5 truncate_inode_pages_range: the mapped folio is freed
+            """),
+        (.gmemUnbindWithoutInvalidateLock, """
+            punch-hole gfn=0 pages=1
+            step gmem x5            # G0 filemap_invalidate_lock, G1 begin (slot 0 is bound), G2, G3 zap, G4 unlock
+            delete slot=0
+            step memslot x16        # variant: M7 kvm_gmem_unbind() does not wait for filemap_invalidate_lock
+            step memslot x16
+            step gmem x3            # G5 truncate; no binding in range now: the end is skipped
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

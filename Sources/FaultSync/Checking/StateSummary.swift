@@ -12,6 +12,12 @@ extension World {
             "slots_lock: " + (slotsLockHolder != none8 ? "held by \(actorNames[Int(slotsLockHolder)])" : "free"),
             "memslots generation = 0x" + String(generation, radix: 16),
             "APICv " + (apicvInhibited ? "inhibited" : "active"),
+            "guest_memfd: " + (gmemReleased ? "released" : "open") + ", invalidate_lock "
+                + (gmemInvalidateLock != none8 ? "held by \(actorNames[Int(gmemInvalidateLock)])" : "free")
+                + ", folios: " + (0..<gfnCount).filter { gmemPfn[$0] != 0 }.map { "gfn \($0) -> pfn \(gmemPfn[$0])" }.joined(separator: ", "),
+            "gfn_to_pfn_cache: " + (gpc.active ? "active" : "inactive") + (gpc.onList ? " on gpc_list" : "")
+                + (gpc.valid ? ", valid pfn \(gpc.pfn)" : ", invalid")
+                + (gpc.gfn != none8 ? ", gpa gfn \(gpc.gfn)" : ", hva-based") + (gpc.uhva != none8 ? ", uhva \(gpc.uhva)" : ""),
         ]))
         var slots: [String] = []
         for c in 0..<2 {
@@ -20,6 +26,7 @@ extension World {
                 guard o != none8 else { continue }
                 let x = objs[Int(o)]
                 let flags = (x.flags & MemslotFlag.invalid != 0 ? " INVALID" : "") + (x.flags & MemslotFlag.dirtyLog != 0 ? " dirty-log" : "")
+                    + (x.flags & MemslotFlag.gmem != 0 ? " guest_memfd" : "")
                 slots.append("\(c == Int(active) ? "active" : "inactive") set: slot \(id) = obj\(o) (\(x.state)): gfn [\(x.base),\(Int(x.base) + Int(x.npages))) at hva \(x.uaddr)\(flags)")
             }
         }

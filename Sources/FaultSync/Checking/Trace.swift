@@ -157,6 +157,29 @@ public struct TraceRecorder: StepObserver {
         }
         if a.apicvInhibited != b.apicvInhibited { out.append(b.apicvInhibited ? "APICv inhibited (KVM_REQ_APICV_UPDATE)" : "APICv activated") }
         if a.privateGfns != b.privateGfns { out.append("private gfns \(bits32(b.privateGfns, b.gfnCount))") }
+        // guest_memfd
+        if a.gmemInvalidateLock != b.gmemInvalidateLock {
+            out.append(b.gmemInvalidateLock != none8 ? "filemap_invalidate_lock held" : "filemap_invalidate_lock released")
+        }
+        for g in 0..<b.gfnCount where a.gmemPfn[g] != b.gmemPfn[g] {
+            out.append(b.gmemPfn[g] == 0 ? "gmem folio gfn \(g) (pfn \(a.gmemPfn[g])) truncated" : "gmem folio gfn \(g) = pfn \(b.gmemPfn[g])")
+        }
+        if !a.gmemReleased && b.gmemReleased { out.append("guest_memfd released: slot->gmem.file = NULL") }
+        for o in 0..<Cap.objects where (a.objs[o].flags ^ b.objs[o].flags) & MemslotFlag.gmemBound != 0 {
+            out.append(b.objs[o].flags & MemslotFlag.gmemBound != 0 ? "kvm_gmem_bind obj\(o)" : "kvm_gmem_unbind obj\(o)")
+        }
+        // gfn_to_pfn_cache
+        let ga = a.gpc, gb = b.gpc
+        if ga.onList != gb.onList { out.append(gb.onList ? "gpc on gpc_list" : "gpc off gpc_list") }
+        if ga.active != gb.active { out.append(gb.active ? "gpc active" : "gpc inactive") }
+        if ga.uhva != gb.uhva { out.append(gb.uhva == none8 ? "gpc uhva = KVM_HVA_ERR_BAD" : "gpc uhva = \(gb.uhva)") }
+        if ga.valid != gb.valid || ga.pfn != gb.pfn {
+            out.append(gb.valid ? "gpc valid, pfn \(gb.pfn)" : "gpc invalid" + (gb.pfn != ga.pfn && gb.pfn == 0 ? ", pfn = KVM_PFN_ERR_FAULT" : ""))
+        }
+        if ga.refreshLock != gb.refreshLock { out.append(gb.refreshLock != none8 ? "refresh_lock held" : "refresh_lock released") }
+        if x.kind == .gpc && (x.pc == .c4Snapshot) { out.append("mmu_seq = \(hexSeq(y.mmuSeq))") }
+        if x.kind == .gpc && x.pc == .c6Relock && y.pc == .c4Snapshot { out.append("mmu_notifier_retry_cache: retry (#\(y.retries))") }
+        if x.kind == .gpc && x.pc == .c8Check { out.append(y.pc == .c10Access ? "kvm_gpc_check passes" : "kvm_gpc_check fails") }
         if y.pc == .idle && x.pc != .idle { out.append("done") }
         return out.joined(separator: ", ")
     }
@@ -180,7 +203,7 @@ public struct TraceRecorder: StepObserver {
 /// Counts how often each kernel step (actor kind, program counter) runs: the coverage table of
 /// `faultsync steps` and scripts/coverage.
 public struct StepCounter: StepObserver {
-    public var counts = [Int](repeating: 0, count: PC.allCases.count * 8)
+    public var counts = [Int](repeating: 0, count: PC.allCases.count * 10)
     var pc: PC = .idle
     public init() {}
     public mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
@@ -205,6 +228,8 @@ public struct StepCounter: StepObserver {
             case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue
             case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue
             case .apicv: return pc.rawValue >= PC.a0Update.rawValue && pc.rawValue <= PC.a2Unlock.rawValue
+            case .gpc: return pc.rawValue >= PC.c0ActivateMutex.rawValue && pc.rawValue <= PC.c13ListDel.rawValue
+            case .gmem: return pc.rawValue >= PC.g0InvalLock.rawValue && pc.rawValue <= PC.g7Unlock.rawValue
             case .absent: return false
             }
         }

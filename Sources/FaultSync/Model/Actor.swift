@@ -1,8 +1,9 @@
 /// The fixed actor table: index 0/1 vCPUs, 2/3 host-mm (MMU-notifier) threads, 4 memslot ioctl,
 /// 5 attribute ioctl, 6 huge-page recovery, 7 the `nx_huge_pages` module-parameter writer,
-/// 8 an APICv inhibit/activation (__kvm_set_or_clear_apicv_inhibit -> kvm_zap_gfn_range).
+/// 8 an APICv inhibit/activation (__kvm_set_or_clear_apicv_inhibit -> kvm_zap_gfn_range),
+/// 9/10 two users of the VM's gfn_to_pfn_cache, 11 the guest_memfd file's owner (punch hole, release).
 public enum ActorKind: UInt8 {
-    case absent, vcpu, mm, memslot, attr, recover, nx, apicv
+    case absent, vcpu, mm, memslot, attr, recover, nx, apicv, gpc, gmem
 
     static func forIndex(_ i: Int) -> ActorKind {
         switch i {
@@ -12,12 +13,15 @@ public enum ActorKind: UInt8 {
         case 5: return .attr
         case 6: return .recover
         case 7: return .nx
-        default: return .apicv
+        case 8: return .apicv
+        case 9, 10: return .gpc
+        default: return .gmem
         }
     }
 }
 
-public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx", "apicv"]
+public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx", "apicv",
+                                   "gpc0", "gpc1", "gmem"]
 
 /// Program counter: the next atomic step of an actor. Each case is a kernel code point; the
 /// comment gives the step label of `reference/kvm-protocol.md`.
@@ -39,7 +43,7 @@ public enum PC: UInt8, CaseIterable {
     case f11Install          // F11 tdp_mmu_map_handle_target_level (install SPTE)
     case f12Finish           // F12 kvm_mmu_finish_page_fault; read_unlock; srcu_read_unlock
     // MMU notifier + host mm (N1-N7)
-    case n1Count             // N1  mn_active_invalidate_count++
+    case n1Count             // N1/N2 mn_active_invalidate_count++; gfn_to_pfn_cache_invalidate_start
     case n3Walk              // N3a/b srcu_read_lock; walk memslots overlapping the hva range
     case n3LockBegin         // N3d KVM_MMU_LOCK; kvm_mmu_invalidate_begin
     case n3RangeAdd          // N3e kvm_mmu_invalidate_range_add
@@ -91,7 +95,36 @@ public enum PC: UInt8, CaseIterable {
     case a0Update            // A0  apicv_inhibit_reasons = new; KVM_REQ_APICV_UPDATE; srcu_read_lock
     case a1ZapGfnRange       // A1  kvm_zap_gfn_range(APIC access page gfn): write_lock, begin, range_add, zap, end
     case a2Unlock            // A2  srcu_read_unlock; up_write(apicv_update_lock)
+    // gfn_to_pfn_cache (virt/kvm/pfncache.c), C0-C13
+    case c0ActivateMutex     // C0  __kvm_gpc_activate: mutex_lock(&gpc->refresh_lock)
+    case c1ListAdd           // C1  spin_lock(&kvm->gpc_lock); list_add(&gpc->list, &kvm->gpc_list)
+    case c2Activate          // C2  write_lock(&gpc->lock); gpc->active = true; write_unlock
+    case c3RefreshLock       // C3  __kvm_gpc_refresh: write_lock(&gpc->lock); gpa -> uhva; valid = false
+    case c4Snapshot          // C4  hva_to_pfn_retry: mmu_seq = mmu_invalidate_seq; smp_rmb(); write_unlock
+    case c5Lookup            // C5  hva_to_pfn() (GUP), gpc_map()
+    case c6Relock            // C6  write_lock; WARN_ON_ONCE(gpc->valid); mmu_notifier_retry_cache()
+    case c7Unlock            // C7  write_unlock(&gpc->lock); gpc_unmap(old); mutex_unlock(&gpc->refresh_lock)
+    case c8Check             // C8  read_lock(&gpc->lock); kvm_gpc_check(); read_unlock if it fails
+    case c9RefreshMutex      // C9  kvm_gpc_refresh: mutex_lock(&gpc->refresh_lock)
+    case c10Access           // C10 use gpc->khva; read_unlock(&gpc->lock)
+    case c11DeactMutex       // C11 kvm_gpc_deactivate: mutex_lock(&gpc->refresh_lock)
+    case c12Deactivate       // C12 write_lock; active = valid = false; pfn = KVM_PFN_ERR_FAULT; write_unlock
+    case c13ListDel          // C13 list_del; gpc_unmap(old); mutex_unlock(&gpc->refresh_lock)
+    // guest_memfd (virt/kvm/guest_memfd.c), G0-G9
+    case g0InvalLock         // G0  filemap_invalidate_lock(inode->i_mapping)
+    case g1LockBegin         // G1  kvm_gmem_invalidate_begin: first binding -> KVM_MMU_LOCK; kvm_mmu_invalidate_begin
+    case g2RangeAdd          // G2  kvm_mmu_unmap_gfn_range: kvm_mmu_invalidate_range_add
+    case g3Zap               // G3  kvm_unmap_gfn_range (one huge block per step)
+    case g3Yield             // G3  cond_resched_rwlock_write: drop mmu_lock
+    case g3Relock            // G3  cond_resched_rwlock_write: retake mmu_lock
+    case g4Unlock            // G4  flush; KVM_MMU_UNLOCK
+    case g5Truncate          // G5  truncate_inode_pages_range (punch hole) / clear slot->gmem.file (release)
+    case g6LockEnd           // G6  kvm_gmem_invalidate_end: KVM_MMU_LOCK; kvm_mmu_invalidate_end
+    case g7Unlock            // G7  KVM_MMU_UNLOCK; filemap_invalidate_unlock
 }
+
+/// gfn_to_pfn_cache operations.
+public enum GpcOp: UInt8 { case use, activate, deactivate }
 
 /// Host-mm operations (the environment). Each is bracketed by the MMU notifier's start/end.
 public enum HostOp: UInt8, CaseIterable { case remap, unmap, collapse, split }
@@ -158,10 +191,19 @@ public struct Actor {
     /// Memslot ioctl: the new base gfn and size (create/move).
     public var newBase: UInt8 { get { a2 } set { a2 = newValue } }
     public var newPages: UInt8 { get { a3 } set { a3 = newValue } }
+    /// Memslot ioctl (create): with KVM_MEM_GUEST_MEMFD.
+    public var gmemCreate: Bool { get { flagB } set { flagB = newValue } }
     /// Memslot ioctl (flags change): turn dirty logging on.
     public var dirtyLog: Bool { get { flagA } set { flagA = newValue } }
     /// KVM_SET_MEMORY_ATTRIBUTES: to private (else to shared).
     public var toPrivate: Bool { get { flagA } set { flagA = newValue } }
     /// APICv: inhibit (else activate).
     public var inhibit: Bool { get { flagA } set { flagA = newValue } }
+    /// gfn_to_pfn_cache user: the operation.
+    public var gpcOp: GpcOp { get { GpcOp(rawValue: a0) ?? .use } set { a0 = newValue.rawValue } }
+    /// gfn_to_pfn_cache activate: the gfn (gpa-based) or hva (kvm_gpc_activate_hva).
+    public var gpcTarget: UInt8 { get { a1 } set { a1 = newValue } }
+    public var gpcByHva: Bool { get { flagA } set { flagA = newValue } }
+    /// guest_memfd: kvm_gmem_release (else fallocate(PUNCH_HOLE) of [lo, hi)).
+    public var gmemRelease: Bool { get { flagA } set { flagA = newValue } }
 }

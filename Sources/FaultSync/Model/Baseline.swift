@@ -22,10 +22,12 @@ public enum KernelBaseline {
 /// configuration that campaigns must find nothing on is the baseline with every fix applied.
 public enum Finding: UInt8, CaseIterable, Sendable {
     case prefaultObsoleteRootSpin
+    case gpcHvaRefreshMissesInvalidation
 
     public var name: String {
         switch self {
         case .prefaultObsoleteRootSpin: return "prefault-obsolete-root-spin"
+        case .gpcHvaRefreshMissesInvalidation: return "gpc-hva-refresh-misses-invalidation"
         }
     }
 
@@ -34,6 +36,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         switch self {
         case .prefaultObsoleteRootSpin:
             return "KVM_PRE_FAULT_MEMORY loads the root once (kvm_mmu_reload) and kvm_tdp_map_page() retries without reloading it; once kvm_mmu_zap_all_fast() (memslot delete/move, nx_huge_pages toggle) invalidates that root, is_page_fault_stale() is true on every attempt and the ioctl spins, holding kvm->srcu, until a signal"
+        case .gpcHvaRefreshMissesInvalidation:
+            return "an hva-based gfn_to_pfn_cache (kvm_gpc_activate_hva) whose uhva is in no memslot: an MMU-notifier invalidation that starts and ends while hva_to_pfn_retry() has gpc->lock dropped, after its hva_to_pfn(), bumps neither mmu_invalidate_seq (no memslot is hit) nor leaves mn_active_invalidate_count raised, so mmu_notifier_retry_cache() passes and the cache is published valid with the page the host has just unmapped and frees"
         }
     }
 
@@ -42,6 +46,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         switch self {
         case .prefaultObsoleteRootSpin:
             return "kvm_tdp_map_page() calls kvm_mmu_reload() (which frees obsolete roots since 20a6cff3b283) before each kvm_mmu_do_page_fault() attempt"
+        case .gpcHvaRefreshMissesInvalidation:
+            return "the refresh sets gpc->needs_invalidation before it drops gpc->lock, gfn_to_pfn_cache_invalidate_start() clears it for any cache whose uhva is in the range (valid or not), and hva_to_pfn_retry() retries while it is clear (David Woodhouse, \"KVM: pfncache: Add needs_invalidation flag to gfn_to_pfn_cache\", posted 2024-08-21, not merged); and the flag is set only when mn_active_invalidate_count is 0 at the snapshot (an invalidation already in flight may have walked gpc_list before the cache was on it), as waiting for in-flight invalidations before the snapshot (Sean Christopherson's stack of 2024-10-15, not merged) does"
         }
     }
 

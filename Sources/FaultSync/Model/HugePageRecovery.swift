@@ -71,13 +71,14 @@ extension World {
             // The bug: no leaf to vouch that no invalidation is in flight; read the host instead.
             priv = isPrivate(g0)
             hva = UInt8(s.hva(of: g0))
-            pfn = priv ? Cap.gmemPfnBase + UInt16(g0) : host[Int(hva)].pfn & ~UInt16(Cap.hugePages - 1)
+            pfn = host[Int(hva)].pfn & ~UInt16(Cap.hugePages - 1)
             if !priv && host[Int(hva)].pfn == 0 { return }
         } else {
             return
         }
-        // host_pfn_mapping_level() for shared memory (no host walk for private).
-        if !priv && !isHostHuge(hva: Int(hva)) { return }
+        // kvm_mmu_max_mapping_level(): for private memory the guest_memfd folio order (0: 4K,
+        // never huge); for shared memory host_pfn_mapping_level().
+        if priv || !isHostHuge(hva: Int(hva)) { return }
         installHuge(root: r, block: b, isPrivate: priv, pfn: pfn, hva: hva, incarnation: s.incarnation)
     }
 }

@@ -70,6 +70,12 @@ extension World {
             // N1 spin_lock(mn_invalidate_lock); mn_active_invalidate_count++; spin_unlock
             mnActive += 1
             ctrDirty = true
+            // N2 "Invalidate pfn caches _before_ invalidating the secondary MMUs, i.e. before
+            // acquiring mmu_lock": gfn_to_pfn_cache_invalidate_start(kvm, range->start, range->end),
+            // in the same step (see `runnable`: N1 waits until N2 could take gpc->lock). Between
+            // the two, only mn_active_invalidate_count > 0 is visible, which makes a gpc refresh
+            // retry and a memslot swap wait: behaviours that N1 running later also gives.
+            gpcInvalidateStart(a)
             actors[a].pc = .n3Walk
 
         case .n3Walk:

@@ -1,16 +1,18 @@
 /// Actor M: KVM_SET_USER_MEMORY_REGION -> kvm_set_memory_region() -> kvm_set_memslot()
 /// (virt/kvm/kvm_main.c), M0-M8, with kvm_swap_active_memslots() W1-W7.
 /// Arguments: a0 = MemslotOp, a1 = slot id, a2 = base gfn, a3 = npages, hva = uaddr,
-/// flagA = dirty logging on (flags-only). Locals: slotObj = old, newObj = new,
+/// flagA = dirty logging on (flags-only), flagB = KVM_MEM_GUEST_MEMFD (create). Locals: slotObj = old, newObj = new,
 /// invalidObj = invalid_slot, phase = 1 (kvm_invalidate_memslot swap) / 2 (activate swap).
 extension World {
-    mutating func startMemslot(_ a: Int, op: MemslotOp, id: Int, base: Int, npages: Int, uaddr: Int, dirty: Bool) {
+    mutating func startMemslot(_ a: Int, op: MemslotOp, id: Int, base: Int, npages: Int, uaddr: Int, dirty: Bool,
+                               gmem: Bool = false) {
         actors[a].memslotOp = op
         actors[a].slotID = UInt8(id)
         actors[a].newBase = UInt8(base)
         actors[a].newPages = UInt8(npages)
         actors[a].hva = UInt8(uaddr)
         actors[a].dirtyLog = dirty
+        actors[a].gmemCreate = gmem
         actors[a].slotObj = none8; actors[a].newObj = none8; actors[a].invalidObj = none8
         actors[a].pc = .m0Lock
     }
@@ -85,6 +87,9 @@ extension World {
         case .m7FreeOld:
             // M7 kvm_commit_memory_region(): DELETE kvm_free_memslot(old); MOVE/FLAGS kfree(old).
             // I9b: after a delete/move no SPTE may map through the old slot.
+            // kvm_free_memslot() -> kvm_gmem_unbind() for a guest_memfd slot (after two SRCU grace
+            // periods; no zap), under filemap_invalidate_lock unless the file is released.
+            if actors[a].slotObj != none8 { objs[Int(actors[a].slotObj)].flags &= ~MemslotFlag.gmemBound }
             freeObj(a, actors[a].slotObj, checkSurvivors: op == .delete || op == .move)
             actors[a].slotObj = none8
             actors[a].pc = .m8Unlock
@@ -120,6 +125,15 @@ extension World {
         switch op {
         case .create:
             ok = oldIdx == none8 && npages > 0
+            if ok && actors[a].gmemCreate {
+                // kvm_gmem_bind() (under filemap_invalidate_lock) on the new, unpublished slot:
+                // -EBADF once the file is released, -EINVAL if the file range is already bound.
+                flags = MemslotFlag.gmem | MemslotFlag.gmemBound
+                ok = !gmemReleased
+                for o in 0..<Cap.objects where ok && objs[o].flags & MemslotFlag.gmemBound != 0 {
+                    if newBase < Int(objs[o].base) + Int(objs[o].npages) && Int(objs[o].base) < newBase + npages { ok = false }
+                }
+            }
         case .delete:
             ok = oldIdx != none8
         case .move:
@@ -138,6 +152,8 @@ extension World {
                 ok = flags != o.flags
             }
         }
+        // "Private memslots are immutable, they can only be deleted." (kvm_set_memory_region)
+        if ok && (op == .move || op == .flags) && objs[Int(oldIdx)].flags & MemslotFlag.gmem != 0 { ok = false }
         if ok && (op == .create || op == .move) {
             ok = newBase + npages <= gfnCount && uaddr + npages <= hvaCount
             for other in 0..<Cap.slotIDs where ok && other != id {
@@ -173,6 +189,7 @@ extension World {
             }
             var copy = objs[Int(oldIdx)]
             copy.flags |= MemslotFlag.invalid
+            copy.flags &= ~MemslotFlag.gmemBound   // the bindings point at `old`, not at the copy
             copy.unpublishedAt = 0
             objs[Int(inv)] = copy
             actors[a].invalidObj = inv

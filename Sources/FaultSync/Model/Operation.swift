@@ -5,6 +5,7 @@
 public enum EventKind: UInt8, CaseIterable, Sendable {
     case step, fault, remap, unmap, collapse, split, create, delete, move, flags, attr, recover
     case nxToggle, signal, apicv     // format v2
+    case gpcUse, gpcActivate, gpcDeactivate, punchHole, gmemRelease   // format v3
 }
 
 /// A decoded event. Field meaning by kind:
@@ -21,6 +22,13 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
 /// - flags:    x = slot id, f1 = dirty logging on
 /// - attr:     x = first gfn, y = pages (1...8), f1 = private
 /// - recover:  x = slot id
+/// - create:   f2 = KVM_MEM_GUEST_MEMFD (bound to the VM's guest_memfd at offset = base gfn) (v3)
+/// - gpcUse:   a gfn_to_pfn_cache user: check, refresh while invalid, access (v3)
+/// - gpcActivate: x = gfn: kvm_gpc_activate() on that gpa (a refresh with a new gpa) (v3)
+/// - gpcDeactivate: kvm_gpc_deactivate() (v3)
+/// - punchHole: x = first gfn (= guest_memfd page offset), y = pages (1...8):
+///             fallocate(PUNCH_HOLE) on the guest_memfd (v3)
+/// - gmemRelease: the last reference to the guest_memfd file is dropped: kvm_gmem_release() (v3)
 public struct Event: Equatable, Sendable {
     public var kind: EventKind
     public var x: UInt8 = 0, y: UInt8 = 0, z: UInt8 = 0, w: UInt8 = 0

@@ -71,7 +71,10 @@ extension World {
             // F6b kvm_mem_is_private() mismatch -> KVM_EXIT_MEMORY_FAULT (-EFAULT to userspace)
             if actors[a].isPrivateFault != isPrivate(gfn) { finishFault(a); return }
             if o == none8 {
-                // F6c kvm_handle_noslot_fault(): emulated MMIO, goes on to map an MMIO SPTE
+                // F6c kvm_handle_noslot_fault(): a private fault exits to userspace
+                // (kvm_mmu_prepare_memory_fault_exit, -EFAULT); else emulated MMIO, which goes
+                // on to map an MMIO SPTE.
+                if actors[a].isPrivateFault { finishFault(a); return }
                 actors[a].phase = 1
                 actors[a].pc = .f7Lock
                 return
@@ -106,8 +109,15 @@ extension World {
             let o = actors[a].slotObj
             deref(a, o)
             if actors[a].isPrivateFault {
-                actors[a].pfn = Cap.gmemPfnBase + UInt16(gfn)
+                // kvm_mmu_faultin_pfn_private(): !kvm_slot_can_be_private(slot) -> memory fault
+                // exit (-EFAULT); kvm_gmem_get_pfn() -> the folio (allocated on first touch), or
+                // -EFAULT once the file is released.
+                if objs[Int(o)].flags & MemslotFlag.gmem == 0 { finishFault(a); return }
+                let p = gmemGetPfn(o, gfn: gfn)
+                if p == 0 { finishFault(a); return }
+                actors[a].pfn = p
                 actors[a].hva = 0                 // ghost: private memory has no host mapping
+                actors[a].lookupAt = now
             } else {
                 let h = objs[Int(o)].hva(of: gfn)
                 if host[h].pfn == 0 {
@@ -160,7 +170,9 @@ extension World {
             var lvl: UInt8 = 0
             if hugeAllowed(o, block: gfn / Cap.hugePages) {
                 let hostHugeNow = variant == .hostWalkDoubleRead ? actors[a].firstPMDHuge : isHostHuge(hva: Int(actors[a].hva))
-                if actors[a].isPrivateFault || hostHugeNow { lvl = 1 }
+                // Private: kvm_max_private_mapping_level() caps the level at the gmem folio's
+                // order, and guest_memfd allocates order-0 folios only: 4K.
+                if !actors[a].isPrivateFault && hostHugeNow { lvl = 1 }
             }
             actors[a].level = lvl
             actors[a].pc = .f11Install
@@ -230,7 +242,13 @@ extension World {
         if actors[a].phase == 1 { return }   // MMIO SPTE: carries no pfn (not stored)
         let priv = actors[a].isPrivateFault
         let pfn = actors[a].pfn
-        if !priv {
+        if priv {
+            // I5/I6 for private memory: the folio looked up at F6g is still the file's page
+            // (not truncated by a punch hole since).
+            if gmemPfn[gfn] != pfn || isFreed(pfn) {
+                fail(.staleCommit, .installGmemTruncated, actor: a, Int64(gfn), Int64(pfn) | Int64(gmemPfn[gfn]) << 16)
+            }
+        } else {
             // I5/I6 at commit: the host PTE looked up at F6g must be unchanged and its page live.
             let h = Int(actors[a].hva)
             if host[h].version != actors[a].hostVersion {

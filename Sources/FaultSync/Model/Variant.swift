@@ -24,6 +24,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case reloadIgnoresObsoleteRequest
     case zapInvalidatedRootsAtLastPut
     case zapGfnRangeWithoutInvalidation
+    case gpcRetryIgnoresMnCount
+    case gpcRefreshWithoutMutex
+    case gmemInvalidateEndBeforeTruncate
+    case gmemUnbindWithoutInvalidateLock
 
     public var name: String {
         switch self {
@@ -50,6 +54,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .reloadIgnoresObsoleteRequest: return "reload-ignores-obsolete-request"
         case .zapInvalidatedRootsAtLastPut: return "zap-invalidated-roots-at-last-put"
         case .zapGfnRangeWithoutInvalidation: return "zap-gfn-range-without-invalidation"
+        case .gpcRetryIgnoresMnCount: return "gpc-retry-ignores-mn-count"
+        case .gpcRefreshWithoutMutex: return "gpc-refresh-without-mutex"
+        case .gmemInvalidateEndBeforeTruncate: return "gmem-invalidate-end-before-truncate"
+        case .gmemUnbindWithoutInvalidateLock: return "gmem-unbind-without-invalidate-lock"
         }
     }
 
@@ -99,6 +107,14 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "P0 kvm_mmu_reload() keeps a loaded root even when KVM_REQ_MMU_FREE_OBSOLETE_ROOTS is pending, so a prefault that starts on an obsolete root retries until a signal (B11, reverts 20a6cff3b283)"
         case .zapGfnRangeWithoutInvalidation:
             return "A1 kvm_zap_gfn_range() zaps without kvm_mmu_invalidate_begin/range_add/end, so a fault that read \"APICv active\" before the inhibit maps the APIC access page after the zap (reverts edb298c663fc)"
+        case .gpcRetryIgnoresMnCount:
+            return "C6 mmu_notifier_retry_cache() tests mmu_invalidate_in_progress and the seq (as mmu_notifier_retry_hva() did) instead of mn_active_invalidate_count (and not the needs_invalidation flag of finding gpc-hva-refresh-misses-invalidation's candidate fix): the notifier invalidates the cache (N2) before it raises in_progress (N3), so a refresh that looked up the page after N2 publishes it, and the host then frees it"
+        case .gpcRefreshWithoutMutex:
+            return "gpc->refresh_lock is never taken (kvm_gpc_refresh, __kvm_gpc_activate, kvm_gpc_deactivate): two refreshes, or a refresh and a deactivate, interleave while one has gpc->lock dropped for hva_to_pfn()"
+        case .gmemInvalidateEndBeforeTruncate:
+            return "kvm_gmem_punch_hole() calls kvm_gmem_invalidate_end() before truncate_inode_pages_range(): a private fault that snapshots mmu_invalidate_seq after the end maps a folio that the truncation then frees"
+        case .gmemUnbindWithoutInvalidateLock:
+            return "kvm_gmem_unbind() removes the binding without filemap_invalidate_lock: a memslot delete unbinds between a punch hole's kvm_gmem_invalidate_begin() and _end(), which then finds no binding and skips kvm_mmu_invalidate_end()"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -139,6 +155,12 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "synthetic: the design the comment in kvm_mmu_zap_all_fast() rules out; related to 0df9dab891ff \"KVM: x86/mmu: Stop zapping invalidated TDP MMU roots asynchronously\" (v6.6)"
         case .zapGfnRangeWithoutInvalidation:
             return "reverts edb298c663fc \"KVM: x86/mmu: bump mmu notifier count in kvm_zap_gfn_range\" (v5.15)"
+        case .gpcRetryIgnoresMnCount:
+            return "reverts the retry condition of 58cd407ca4c6 \"KVM: Fix multiple races in gfn=>pfn cache refresh\" (v5.19), race (a) of its message: the cache invalidated before mmu_notifier_count is elevated"
+        case .gpcRefreshWithoutMutex:
+            return "reverts 93984f19e7bc \"KVM: Fully serialize gfn=>pfn cache refresh via mutex\" (v5.19) and the deactivate part of 6addfcf27139 \"KVM: pfncache: simplify locking and make more self-contained\" (v6.9), on today's refresh code"
+        case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
+            return "synthetic: breaks the order of kvm_gmem_punch_hole() (\"Bindings must be stable across invalidation to ensure the start+end are balanced\"); no upstream fix of this path was found"
         }
     }
 
@@ -157,6 +179,9 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return .memslotFreedUnderReader
         case .zapInvalidatedRootsAtLastPut: return .spteSurvivesDelete
         case .zapGfnRangeWithoutInvalidation: return .staleCommit
+        case .gpcRetryIgnoresMnCount, .gmemInvalidateEndBeforeTruncate: return .staleCommit
+        case .gpcRefreshWithoutMutex: return .kernelWarn
+        case .gmemUnbindWithoutInvalidateLock: return .counterBalance
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
@@ -262,6 +287,7 @@ public enum Why: UInt8, Sendable {
     case spinsUntilSignal
     case warnEndWithoutRange, lockdepUnmapUnprotected, bugPutValidRoot
     case apicMappedWhileInhibited, warnSpuriousPfnMismatch
+    case installGmemTruncated, spteGmemStale, gpcStale, gpcUseStale, warnGpcValidDuringRefresh, bugGpcValidInactive
 }
 
 public struct Violation: Equatable, Sendable {
@@ -310,6 +336,18 @@ public struct Violation: Equatable, Sendable {
             return "tdp_mmu_map_handle_target_level(): WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)): \(who) faults gfn \(a) to pfn \(b & 0xFFFF) over a present leaf mapping pfn \(b >> 16)"
         case .apicMappedWhileInhibited:
             return "APICv is inhibited and kvm_zap_gfn_range() has run, but valid root r\(b) maps the APIC access page (gfn \(a)): a fault that read APICv as active installed it after the zap"
+        case .installGmemTruncated:
+            return "\(who) installs private gfn \(a) -> pfn \(b & 0xFFFF), a guest_memfd folio that a punch hole truncated after the lookup (the file's page there is now \(b >> 16 == 0 ? "a hole" : "pfn \(b >> 16)")) and nothing made the fault retry"
+        case .spteGmemStale:
+            return "root r\((a >> 8) & 0xFF) private SPTE gfn \(a & 0xFF) maps pfn \(b & 0xFFFF), which guest_memfd truncated (the file's page there is now \(b >> 16 == 0 ? "a hole" : "pfn \(b >> 16)")), and the SPTE was not zapped"
+        case .gpcStale:
+            return "gfn_to_pfn_cache is valid (kvm_gpc_check passes) with pfn \(a), but the host maps hva \(b & 0xFF) to pfn \(b >> 8) now: its users read and write a page the host freed"
+        case .gpcUseStale:
+            return "\(who) accesses gpc->khva (pfn \(a)) after kvm_gpc_check passed, but the host maps hva \(b & 0xFF) to pfn \(b >> 8): a use-after-free"
+        case .warnGpcValidDuringRefresh:
+            return "hva_to_pfn_retry(): WARN_ON_ONCE(gpc->valid): \(who) re-took gpc->lock and found the cache valid: another task refreshed it meanwhile"
+        case .bugGpcValidInactive:
+            return "__kvm_gpc_activate(): KVM_BUG_ON(gpc->valid): \(who) activates a cache that is inactive but valid"
         case .bugPutValidRoot:
             return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:

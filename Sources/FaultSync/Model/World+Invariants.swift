@@ -33,6 +33,15 @@ extension World {
                 fail(.staleCommit, .apicMappedWhileInhibited, actor: -1, Int64(apicGfn), Int64(r)); return
             }
         }
+        // The gfn_to_pfn_cache: while kvm_gpc_check() would pass, the cached pfn is the page
+        // the host maps at uhva, and live (the cache holds no reference: the notifier's
+        // invalidation, before the PTE changes, is its only protection).
+        if gpcCheck() {
+            let h = Int(gpc.uhva)
+            if h < hvaCount && (isFreed(gpc.pfn) || host[h].pfn != gpc.pfn) {
+                fail(.staleCommit, .gpcStale, actor: -1, Int64(gpc.pfn), Int64(host[h].pfn) << 8 | Int64(h)); return
+            }
+        }
         for r in 0..<Cap.roots where roots[r].state != .free {
             checkSptesAgreeWithHost(root: r)
             if violation != nil { return }
@@ -50,7 +59,13 @@ extension World {
             if s.isPrivate ? bits != 0xF : bits != 0 {
                 fail(.attributeMismatch, .kindMismatch, actor: -1, Int64(g0), s.isPrivate ? 1 : 0); return
             }
-            if s.isPrivate { continue }
+            if s.isPrivate {
+                for i in 0..<Cap.hugePages where gmemPfn[g0 + i] != s.pfn + UInt16(i) || isFreed(s.pfn + UInt16(i)) {
+                    fail(.staleCommit, .spteGmemStale, actor: -1, Int64(g0 + i) | Int64(r) << 8,
+                         Int64(s.pfn + UInt16(i)) | Int64(gmemPfn[g0 + i]) << 16); return
+                }
+                continue
+            }
             for i in 0..<Cap.hugePages {
                 let h = Int(s.hva) + i
                 let p = s.pfn + UInt16(i)
@@ -67,7 +82,13 @@ extension World {
             if s.isPrivate != isPrivate(g) {
                 fail(.attributeMismatch, .kindMismatch, actor: -1, Int64(g), s.isPrivate ? 1 : 0); return
             }
-            if s.isPrivate { continue }
+            if s.isPrivate {
+                // A private SPTE maps the guest_memfd folio at its index, not a truncated one.
+                if gmemPfn[g] != s.pfn || isFreed(s.pfn) {
+                    fail(.staleCommit, .spteGmemStale, actor: -1, Int64(g) | Int64(r) << 8, Int64(s.pfn) | Int64(gmemPfn[g]) << 16); return
+                }
+                continue
+            }
             if isFreed(s.pfn) { fail(.staleCommit, .sptePfnFreed, actor: -1, Int64(g), Int64(s.pfn)); return }
             if host[Int(s.hva)].pfn != s.pfn {
                 fail(.staleCommit, .spteHostMismatch, actor: -1, Int64(g) | Int64(r) << 8 | Int64(host[Int(s.hva)].changedAt) << 16,

@@ -10,8 +10,15 @@ extension World {
         case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
         case .n1Count:
             let (lo, hi) = hostOpRange(a)
-            return hostBusy & blockMask(lo, hi) == 0
+            return hostBusy & blockMask(lo, hi) == 0 && gpcInvalidateRunnable(a, lo: lo, hi: hi)
         case .wSwap: return mnActive == 0 || variant == .swapIgnoresMnCount
+        case .c0ActivateMutex, .c9RefreshMutex, .c11DeactMutex: return gpc.refreshLock == none8 || !gpcSerialized
+        case .c2Activate, .c3RefreshLock, .c6Relock, .c12Deactivate: return gpc.writer == none8 && gpc.readers == 0
+        case .c8Check: return gpc.writer == none8
+        case .g0InvalLock: return gmemInvalidateLock == none8 && (!actors.at(a).gmemRelease || slotsLockHolder == none8)
+        case .g1LockBegin, .g3Relock, .g6LockEnd: return mmuFreeForWrite
+        case .m1Prepare: return !memslotNeedsGmemLock(a) || gmemInvalidateLock == none8
+        case .m7FreeOld: return !memslotNeedsGmemLock(a) || gmemInvalidateLock == none8
         case .wSync: return variant == .noSynchronizeSrcu || readerBefore(actors.at(a).syncFrom) < 0
         default: return true
         }
@@ -27,6 +34,8 @@ extension World {
         case .recover: stepRecover(a)
         case .nx: stepNx(a)
         case .apicv: stepApicv(a)
+        case .gpc: stepGpc(a)
+        case .gmem: stepGmem(a)
         case .absent: break
         }
         now &+= 1
@@ -63,7 +72,7 @@ extension World {
             guard !actors[4].busy else { return false }
             let op: MemslotOp = e.kind == .create ? .create : e.kind == .delete ? .delete : e.kind == .move ? .move : .flags
             startMemslot(4, op: op, id: Int(e.x) % Cap.slotIDs, base: Int(e.y) % gfnCount,
-                         npages: Int(e.z), uaddr: Int(e.w) % hvaCount, dirty: e.f1)
+                         npages: Int(e.z), uaddr: Int(e.w) % hvaCount, dirty: e.f1, gmem: op == .create && e.f2)
             return true
         case .attr:
             guard !actors[5].busy else { return false }
@@ -80,6 +89,16 @@ extension World {
         case .apicv:
             guard actors[8].kind == .apicv, !actors[8].busy, apicGfn >= 0 else { return false }
             startApicv(8, inhibit: e.f1)
+            return true
+        case .gpcUse, .gpcActivate, .gpcDeactivate:
+            let a = !actors[9].busy ? 9 : (!actors[10].busy ? 10 : -1)
+            guard a >= 0, actors[a].kind == .gpc else { return false }
+            let op: GpcOp = e.kind == .gpcUse ? .use : e.kind == .gpcActivate ? .activate : .deactivate
+            startGpc(a, op: op, target: e.f1 ? Int(e.x) % hvaCount : Int(e.x) % gfnCount, byHva: e.f1)
+            return true
+        case .punchHole, .gmemRelease:
+            guard actors[11].kind == .gmem, !actors[11].busy else { return false }
+            startGmem(11, release: e.kind == .gmemRelease, lo: Int(e.x) % gfnCount, count: Int(e.y))
             return true
         case .signal:
             // A signal to the vCPU thread: seen by signal_pending() in its ioctl's loop. With no

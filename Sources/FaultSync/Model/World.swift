@@ -7,11 +7,10 @@ public enum Cap {
     public static let hvaBlocks = hvas / hugePages
     public static let slotIDs = 3        // memslot ids in the one address space
     public static let objects = 12       // struct kvm_memory_slot objects (pool)
-    public static let actors = 9         // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx, apicv
+    public static let actors = 12        // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx, apicv, gpc0, gpc1, gmem
     public static let roots = 4          // TDP MMU roots: 2 held by vCPUs + 1 being zapped + 1 valid
     public static let pfnWords = 32      // ghost freed-bitmap: 32 * 64 = 2048 host pfns
     public static let hostPfns = pfnWords * 64
-    public static let gmemPfnBase: UInt16 = 0x4000  // private (guest_memfd) pfns, never freed
 }
 
 /// `INVALID_GPA` for `mmu_invalidate_range_start/end`.
@@ -39,6 +38,10 @@ public struct WorldConfig: Sendable, Equatable {
     public var fixes: FixSet = .all
     /// (id, base gfn, npages, uaddr page) of the slots present at boot.
     public var initialSlots: [(UInt8, UInt8, UInt8, UInt8)] = [(0, 0, 8, 0), (1, 8, 4, 16)]
+    /// Slot ids created at boot with KVM_MEM_GUEST_MEMFD (bound to the VM's one guest_memfd at
+    /// offset = base gfn): slot 0, the VM's main memory, as a confidential VM has it. Slot 1 stays
+    /// a plain slot (the one userspace moves and dirty-logs: a guest_memfd slot cannot be).
+    public var gmemSlots: UInt8 = 1 << 0
 
     public init() {}
     public static let `default` = WorldConfig()
@@ -47,7 +50,7 @@ public struct WorldConfig: Sendable, Equatable {
         l.gfnCount == r.gfnCount && l.hvaCount == r.hvaCount && l.vcpus == r.vcpus
             && l.notifiers == r.notifiers && l.initialSeq == r.initialSeq
             && l.zapAllOnSlotChange == r.zapAllOnSlotChange && l.fixes == r.fixes
-            && l.apicAccessPage == r.apicAccessPage
+            && l.apicAccessPage == r.apicAccessPage && l.gmemSlots == r.gmemSlots
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -92,6 +95,29 @@ public struct MemslotObj: Equatable {
 public enum MemslotFlag {
     public static let invalid: UInt8 = 1   // KVM_MEMSLOT_INVALID
     public static let dirtyLog: UInt8 = 2  // KVM_MEM_LOG_DIRTY_PAGES
+    public static let gmem: UInt8 = 4      // KVM_MEM_GUEST_MEMFD (kvm_slot_has_gmem)
+    /// Not a kernel flag: this object is in the guest_memfd's bindings xarray (kvm_gmem_bind on
+    /// `new` at create, kvm_gmem_unbind when the object is freed). A KVM_MEMSLOT_INVALID copy
+    /// of a bound slot is not itself bound.
+    public static let gmemBound: UInt8 = 8
+}
+
+/// `struct gfn_to_pfn_cache` (virt/kvm/pfncache.c): one cache of the VM (like Xen's shared_info
+/// cache), which both gpc actors use, and its place on kvm->gpc_list.
+public struct PfnCache: Equatable {
+    public var onList = false              // on kvm->gpc_list: seen by gfn_to_pfn_cache_invalidate_start
+    public var active = false
+    public var valid = false
+    public var gfn: UInt8 = none8          // gpc->gpa >> PAGE_SHIFT; none8 = INVALID_GPA (hva-based cache)
+    public var uhva: UInt8 = none8         // gpc->uhva; none8 = KVM_HVA_ERR_BAD
+    public var generation: UInt64 = 0      // gpc->generation (memslots generation at the gpa -> uhva lookup)
+    public var pfn: UInt16 = 0             // gpc->pfn; 0 = KVM_PFN_ERR_FAULT
+    public var writer: UInt8 = none8       // gpc->lock (rwlock) writer
+    public var readers: UInt8 = 0
+    public var refreshLock: UInt8 = none8  // gpc->refresh_lock (mutex) holder
+    /// Candidate fix of finding gpc-hva-refresh-misses-invalidation: set by the refresh before it
+    /// drops gpc->lock, cleared by an invalidation whose range holds uhva (valid or not).
+    public var needsInvalidation = false
 }
 
 /// `struct kvm_memslots`: one of `kvm->__memslots[as][0/1]`, slot id -> object.
@@ -133,6 +159,14 @@ public struct World {
     // --- attributes (xarray) ---
     public var privateGfns: UInt32 = 0           // bit g set: KVM_MEMORY_ATTRIBUTE_PRIVATE
 
+    // --- guest_memfd: one file; page index = gfn (each binding's offset is its base gfn) ---
+    public var gmemPfn = InlineArray<32, UInt16>(repeating: 0)  // folio pfn at each index, 0 = hole
+    public var gmemInvalidateLock: UInt8 = none8 // filemap_invalidate_lock (held for write)
+    public var gmemReleased = false              // kvm_gmem_release ran: every slot->gmem.file is NULL
+
+    // --- gfn_to_pfn_cache ---
+    public var gpc = PfnCache()
+
     // --- host mm (environment) ---
     public var host = InlineArray<64, HostPTE>(repeating: HostPTE())
     public var hostHuge: UInt16 = 0              // bit b: hva block b is a THP
@@ -151,7 +185,7 @@ public struct World {
     public let fixes: FixSet
 
     // --- actors and time ---
-    public var actors = InlineArray<9, Actor>(repeating: Actor())
+    public var actors = InlineArray<12, Actor>(repeating: Actor())
     public var now: UInt32 = 1                   // ghost clock: one tick per step
     public var violation: Violation? = nil
     /// Set by steps that add SPTEs or change host PTEs / attributes: the mapping oracle is a
@@ -184,8 +218,9 @@ public struct World {
         for (id, base, npages, uaddr) in config.initialSlots where o < Cap.objects && id < 3 {
             guard Int(base) + Int(npages) <= gfnCount, Int(uaddr) + Int(npages) <= hvaCount,
                   npages > 0 else { continue }
+            let gm = config.gmemSlots & (1 << id) != 0 ? MemslotFlag.gmem | MemslotFlag.gmemBound : 0
             objs[o] = MemslotObj(state: .live, id: id, base: base, npages: npages, uaddr: uaddr,
-                                 flags: 0, mixed: 0, incarnation: nextIncarnation, unpublishedAt: 0)
+                                 flags: gm, mixed: 0, incarnation: nextIncarnation, unpublishedAt: 0)
             nextIncarnation &+= 1
             containers[0].slot[Int(id)] = UInt8(o)
             containers[1].slot[Int(id)] = UInt8(o)

@@ -1,26 +1,31 @@
-/// The byte format, version 2. Every byte string decodes (empty too): fixed 3-byte records
+/// The byte format, version 3. Every byte string decodes (empty too): fixed 3-byte records
 /// `op a b`, so a one-byte change edits exactly one event; a trailing partial record is ignored;
 /// at most `maxEvents` records are read. Out-of-range values wrap.
 ///
 ///   op % 16:  0-4 step   a%7 = actor, 1 + b%16 = count
 ///             5   b&7 selects (v2; v1 ignored b, and `faultsync migrate` zeroes it):
-///                 0 and 6-7 (reserved)  recover a%3 = slot id
+///                 0  recover a%3 = slot id
 ///                 1  nx_huge_pages toggle
 ///                 2  signal vcpu a&1
 ///                 3  step actor 7 + (a>>4)&7 (actors past the first seven), 1 + a&15 = count
 ///                 4  fault vcpu a&1 on the APIC access page, a&2 = prefault
 ///                 5  APICv a&1 ? inhibit : activate
+///                 6  (v3) gfn_to_pfn_cache: a&3 = 0 use, 1 deactivate, 2 activate gfn (a>>2),
+///                    3 activate hva (a>>2) (kvm_gpc_activate_hva)
+///                 7  (v3) guest_memfd: a&1 = 0 punch hole gfn (a>>1), 1 + (b>>3)&7 pages;
+///                    a&1 = 1 release
 ///             6   fault  a&1 = vcpu, a>>1 = gfn, b&1 = private, b&2 = prefault
 ///             7   remap  a = hva, 1 + b%4 = pages, b&4 = not blockable
 ///             8   unmap  (as remap)
 ///             9   collapse a = hva block;  10 split a = hva block, b&4 = not blockable
-///             11  create a%3 = slot id... a>>2 = base gfn; b&7 + 1 = npages, b>>3 = uaddr
+///             11  create (a&3)%3 = slot id, (a>>2)&31 = base gfn, a&128 = KVM_MEM_GUEST_MEMFD (v3);
+///                 b&7 + 1 = npages, b>>3 = uaddr
 ///             12  delete a%3;  13 move a%3, b = base gfn;  14 flags a%3, b&1 = dirty log
 ///             15  attr   a = first gfn, 1 + b&7 = pages, b&8 = private
 /// gfns and hvas are reduced modulo the world's size (`Geometry`), so the text form shows the
 /// values the model uses.
 public enum ScheduleFormat {
-    public static let version = 2
+    public static let version = 3
     public static let recordSize = 3
     public static let maxEvents = 128
     public static let maxInputBytes = recordSize * maxEvents
@@ -37,6 +42,16 @@ public enum ScheduleFormat {
             case 3: return Event(kind: .step, x: 7 &+ ((a >> 4) & 7), y: 1 + (a & 15))
             case 4: return Event(kind: .fault, x: a & 1, y: apicGfnMarker, f2: a & 2 != 0)
             case 5: return Event(kind: .apicv, f1: a & 1 != 0)
+            case 6:
+                switch a & 3 {
+                case 0: return Event(kind: .gpcUse)
+                case 1: return Event(kind: .gpcDeactivate)
+                case 2: return Event(kind: .gpcActivate, x: (a >> 2) % gfns)
+                default: return Event(kind: .gpcActivate, x: (a >> 2) % hvas, f1: true)
+                }
+            case 7:
+                if a & 1 != 0 { return Event(kind: .gmemRelease) }
+                return Event(kind: .punchHole, x: (a >> 1) % gfns, y: 1 + ((b >> 3) & 7))
             default: return Event(kind: .recover, x: a % 3)
             }
         case 6: return Event(kind: .fault, x: a & 1, y: (a >> 1) % gfns, f1: b & 1 != 0, f2: b & 2 != 0)
@@ -44,7 +59,8 @@ public enum ScheduleFormat {
         case 8: return Event(kind: .unmap, x: a % hvas, y: 1 + b % 4, f1: b & 4 != 0)
         case 9: return Event(kind: .collapse, x: a % hblocks)
         case 10: return Event(kind: .split, x: a % hblocks, f1: b & 4 != 0)
-        case 11: return Event(kind: .create, x: (a & 3) % 3, y: (a >> 2) % gfns, z: 1 + (b & 7), w: (b >> 3) % hvas)
+        case 11: return Event(kind: .create, x: (a & 3) % 3, y: ((a >> 2) & 31) % gfns, z: 1 + (b & 7), w: (b >> 3) % hvas,
+                              f2: a & 128 != 0)
         case 12: return Event(kind: .delete, x: a % 3)
         case 13: return Event(kind: .move, x: a % 3, y: b % gfns)
         case 14: return Event(kind: .flags, x: a % 3, f1: b & 1 != 0)
@@ -62,11 +78,16 @@ public enum ScheduleFormat {
         case .fault where e.y == apicGfnMarker: return (5, (e.x & 1) | (e.f2 ? 2 : 0), 4)
         case .fault: return (6, (e.y << 1) | (e.x & 1), (e.f1 ? 1 : 0) | (e.f2 ? 2 : 0))
         case .apicv: return (5, e.f1 ? 1 : 0, 5)
+        case .gpcUse: return (5, 0, 6)
+        case .gpcDeactivate: return (5, 1, 6)
+        case .gpcActivate: return (5, (e.x << 2) | (e.f1 ? 3 : 2), 6)
+        case .punchHole: return (5, e.x << 1, ((e.y &- 1) & 7) << 3 | 7)
+        case .gmemRelease: return (5, 1, 7)
         case .remap: return (7, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
         case .unmap: return (8, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
         case .collapse: return (9, e.x, 0)
         case .split: return (10, e.x, e.f1 ? 4 : 0)
-        case .create: return (11, (e.y << 2) | e.x, (e.w << 3) | (e.z &- 1))
+        case .create: return (11, ((e.y & 31) << 2) | e.x | (e.f2 ? 128 : 0), (e.w << 3) | (e.z &- 1))
         case .delete: return (12, e.x, 0)
         case .move: return (13, e.x, e.y)
         case .flags: return (14, e.x, e.f1 ? 1 : 0)
@@ -88,8 +109,31 @@ public struct Geometry: Equatable, Sendable {
 }
 
 /// Format migration. v2 gave meaning to the `b` byte of op 5, which v1 ignored: zeroing it keeps
-/// every v1 input's meaning under v2. Nothing else changed.
+/// every v1 input's meaning under v2. v3 gave meaning to op-5 records with b&7 = 6 or 7 (v2:
+/// recover) and to bit 7 of a create's `a` (v2: part of the base gfn, reduced modulo the world's
+/// gfns); `v2ToV3` decodes with the v2 rules and re-encodes each event in v3.
 public enum FormatMigration {
+    /// The v3 bytes that mean what `v2` meant under format v2, for a world of geometry `g`
+    /// (a create's base gfn was reduced modulo the world's gfns). A trailing partial record is kept.
+    public static func v2ToV3(_ v2: [UInt8], geometry g: Geometry = .default) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i + ScheduleFormat.recordSize <= v2.count {
+            let (op, a, b) = (v2[i], v2[i + 1], v2[i + 2])
+            if op & 15 == 5 && (b & 7 == 6 || b & 7 == 7) {
+                out += [op, a, 0]                                   // v2: recover a%3
+            } else if op & 15 == 11 {
+                let base = UInt8((Int(a) >> 2) % g.gfns)             // v2: (a>>2) % gfns
+                out += [op, (base << 2) | (a & 3), b]
+            } else {
+                out += [op, a, b]
+            }
+            i += ScheduleFormat.recordSize
+        }
+        out += v2[i...]
+        return out
+    }
+
     /// The v2 bytes that mean what `v1` meant under format v1.
     public static func v1ToV2(_ v1: [UInt8]) -> [UInt8] {
         var out = v1

@@ -18,7 +18,14 @@
 ///     step nx x3
 ///     fault vcpu1 gfn=apic shared
 ///     apicv inhibit
-/// v1 text is v2 text: v2 only added the last three forms.
+///     create slot=2 gfn=12 pages=4 hva=24 gmem
+///     gpc activate gfn=9
+///     gpc activate hva=28
+///     gpc use
+///     gpc deactivate
+///     punch-hole gfn=4 pages=2
+///     gmem-release
+/// v1 text is v2 text is v3 text: v2 added nx-toggle, signal and apicv, v3 the last seven forms.
 public struct ScheduleParseError: Error, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -58,7 +65,7 @@ extension Event {
         case .unmap: return "unmap hva=\(x) pages=\(y)\(f1 ? " nonblocking" : "")"
         case .collapse: return "collapse block=\(x)"
         case .split: return "split block=\(x)\(f1 ? " nonblocking" : "")"
-        case .create: return "create slot=\(x) gfn=\(y) pages=\(z) hva=\(w)"
+        case .create: return "create slot=\(x) gfn=\(y) pages=\(z) hva=\(w)\(f2 ? " gmem" : "")"
         case .delete: return "delete slot=\(x)"
         case .move: return "move slot=\(x) gfn=\(y)"
         case .flags: return "flags slot=\(x) dirty-log=\(f1 ? "on" : "off")"
@@ -67,6 +74,11 @@ extension Event {
         case .nxToggle: return "nx-toggle"
         case .signal: return "signal vcpu\(x)"
         case .apicv: return "apicv \(f1 ? "inhibit" : "activate")"
+        case .gpcUse: return "gpc use"
+        case .gpcActivate: return "gpc activate \(f1 ? "hva" : "gfn")=\(x)"
+        case .gpcDeactivate: return "gpc deactivate"
+        case .punchHole: return "punch-hole gfn=\(x) pages=\(y)"
+        case .gmemRelease: return "gmem-release"
         }
     }
 }
@@ -75,7 +87,8 @@ extension Schedule {
     public static let header = "# faultsync schedule v\(ScheduleFormat.version)"
     /// The first word of every event line.
     public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
-                               "flags", "attr", "recover", "nx-toggle", "signal", "apicv"]
+                               "flags", "attr", "recover", "nx-toggle", "signal", "apicv", "gpc", "punch-hole",
+                               "gmem-release"]
 
     public var text: String {
         var s = Schedule.header + "\n"
@@ -101,9 +114,9 @@ extension Schedule {
             let e: Event
             switch verb {
             case "step":
-                // actor7...actor14: actor slots the v2 format can step that this model does not have yet
+                // actor9...actor14: actor slots the format can step; v2 text wrote actor9-11 for slots that v3 names
                 let extra = { (w: String) -> Int? in
-                    guard w.hasPrefix("actor"), let k = Int(w.dropFirst(5)), (actorNames.count...14).contains(k) else { return nil }
+                    guard w.hasPrefix("actor"), let k = Int(w.dropFirst(5)), (9...14).contains(k) else { return nil }
                     return k
                 }
                 guard let who = p.take(), let a = actorNames.firstIndex(of: who) ?? extra(who) else {
@@ -137,7 +150,7 @@ extension Schedule {
                 let base = try p.value("gfn", below: g.gfns)
                 let np = try p.value("pages", in: 1...8)
                 let h = try p.value("hva", below: min(g.hvas, 32))
-                e = Event(kind: .create, x: UInt8(id), y: UInt8(base), z: UInt8(np), w: UInt8(h))
+                e = Event(kind: .create, x: UInt8(id), y: UInt8(base), z: UInt8(np), w: UInt8(h), f2: p.flag("gmem"))
             case "delete":
                 e = Event(kind: .delete, x: UInt8(try p.value("slot", below: 3)))
             case "move":
@@ -155,6 +168,23 @@ extension Schedule {
                 e = Event(kind: .recover, x: UInt8(try p.value("slot", below: 3)))
             case "apicv":
                 e = Event(kind: .apicv, f1: try p.choice("activate", "inhibit"))
+            case "gpc":
+                switch p.take() {
+                case "use": e = Event(kind: .gpcUse)
+                case "deactivate": e = Event(kind: .gpcDeactivate)
+                case "activate":
+                    if let w = p.words.dropFirst(p.i).first, w.hasPrefix("hva=") {
+                        e = Event(kind: .gpcActivate, x: UInt8(try p.value("hva", below: g.hvas)), f1: true)
+                    } else {
+                        e = Event(kind: .gpcActivate, x: UInt8(try p.value("gfn", below: g.gfns)))
+                    }
+                default: throw p.error("gpc needs use, activate gfn=N, activate hva=N or deactivate\(p.last.map { ", found '\($0)'" + didYouMean($0, ["use", "activate", "deactivate"]) } ?? "")")
+                }
+            case "punch-hole":
+                let g0 = try p.value("gfn", below: g.gfns)
+                e = Event(kind: .punchHole, x: UInt8(g0), y: UInt8(try p.value("pages", in: 1...8)))
+            case "gmem-release":
+                e = Event(kind: .gmemRelease)
             case "nx-toggle":
                 e = Event(kind: .nxToggle)
             case "signal":

@@ -34,7 +34,9 @@ public enum Canonical {
         "World": ["seq", "inProgress", "rangeStart", "rangeEnd", "mnActive", "mmuWriter", "mmuReaders",
                   "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
                   "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
-                  "roots", "actors"],
+                  "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gpc"],
+        "PfnCache": ["onList", "active", "valid", "gfn", "uhva", "generation", "pfn", "writer", "readers",
+                     "refreshLock", "needsInvalidation"],
         "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
                   "root", "phase", "cursor", "lo", "hi", "flagA", "flagB", "found", "signalPending", "counted",
                   "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
@@ -97,6 +99,17 @@ extension World {
             | (self.apicvInhibited ? 1 << 56 : 0) | (self.apicZapPending ? 1 << 57 : 0))
         sink.put(self.generation)
         sink.put(UInt64(self.privateGfns) | UInt64(self.hostHuge) << 32 | UInt64(self.hostBusy) << 48)
+        // guest_memfd: the folio pfns (gfns past the world's size are never written), lock, release.
+        var gm: UInt64 = UInt64(self.gmemInvalidateLock) | (self.gmemReleased ? 1 << 8 : 0)
+        for g in 0..<gfnCount where self.gmemPfn[g] != 0 { gm |= 1 << UInt64(g + 16) }
+        sink.put(gm)
+        for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
+        // The gfn_to_pfn_cache.
+        let c = self.gpc
+        sink.put((c.onList ? 1 : 0) | (c.active ? 2 : 0) | (c.valid ? 4 : 0) | (c.needsInvalidation ? 8 : 0)
+            | UInt64(c.gfn) << 8 | UInt64(c.uhva) << 16 | UInt64(c.pfn) << 24 | UInt64(c.writer) << 40
+            | UInt64(c.readers) << 48 | UInt64(c.refreshLock) << 56)
+        sink.put(c.generation)
         for o in 0..<Cap.objects {
             let x = self.objs[o]
             sink.put(UInt64(x.state.rawValue) | UInt64(x.id) << 8 | UInt64(x.base) << 16 | UInt64(x.npages) << 24

@@ -120,7 +120,12 @@ public enum Minimizer {
             if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
         case .create, .delete, .move, .flags, .recover, .signal:
             if e.x > 0 { with { $0.x = 0 } }
-        case .nxToggle, .apicv:
+        case .punchHole:
+            with { $0.y = 1 }
+            if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
+        case .gpcActivate:
+            if e.x > 0 { with { $0.x = 0 } }
+        case .nxToggle, .apicv, .gpcUse, .gpcDeactivate, .gmemRelease:
             break
         }
         return out

@@ -1,0 +1,175 @@
+/// Actor G: the owner of the VM's guest_memfd (virt/kvm/guest_memfd.c), G0-G7.
+///
+/// - fallocate(PUNCH_HOLE) -> kvm_gmem_punch_hole(): filemap_invalidate_lock (exclusive);
+///   kvm_gmem_invalidate_begin(): on the first binding overlapping the range KVM_MMU_LOCK +
+///   kvm_mmu_invalidate_begin, then per binding kvm_mmu_unmap_gfn_range() (range_add + zap,
+///   may_block), flush, KVM_MMU_UNLOCK; truncate_inode_pages_range() (the folios are freed);
+///   kvm_gmem_invalidate_end(): if a binding is in the range, KVM_MMU_LOCK +
+///   kvm_mmu_invalidate_end + KVM_MMU_UNLOCK; filemap_invalidate_unlock. "Bindings must be stable
+///   across invalidation to ensure the start+end are balanced": bind and unbind take the same lock.
+/// - kvm_gmem_release() (the file's last reference is dropped): slots_lock, filemap_invalidate_lock,
+///   slot->gmem.file = NULL for every binding, invalidate begin/zap/end over the whole file,
+///   unlocks. No truncation ("its lifetime is associated with the inode, not the file"); later
+///   private faults get -EFAULT.
+///
+/// Neither SRCU nor mn_active_invalidate_count is involved: private faults (kvm_gmem_get_pfn,
+/// which takes no invalidate lock) are protected by mmu_invalidate_seq/in_progress alone (F8).
+/// The model's file has one page index per gfn: each binding's offset (slot->gmem.pgoff) is its
+/// base gfn. The invalidation's attr_filter (KVM_FILTER_PRIVATE) narrows zaps only on VMs with
+/// mirrored TDP roots (TDX); this non-TDX model zaps both kinds, as kvm_unmap_gfn_range() does.
+///
+/// Arguments: [lo, hi) = gfn range, flagA = release. Locals: found = begin ran, cursor = the
+/// bound slot object being handled, zapPos/zapEnd (a1/a2) the block-wise zap.
+extension World {
+    mutating func startGmem(_ a: Int, release: Bool, lo: Int, count: Int) {
+        actors[a].gmemRelease = release
+        actors[a].lo = UInt8(release ? 0 : lo)
+        actors[a].hi = UInt8(release ? gfnCount : min(lo + count, gfnCount))
+        actors[a].found = false
+        actors[a].pc = .g0InvalLock
+    }
+
+    /// The next slot object >= `from` in the file's bindings that overlaps [lo, hi), or -1.
+    @inline(__always) func nextBinding(_ a: Int, from: Int) -> Int {
+        let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
+        var o = from
+        while o < Cap.objects {
+            let s = objs[o]
+            if s.flags & MemslotFlag.gmemBound != 0 && Int(s.base) < hi && lo < Int(s.base) + Int(s.npages) { return o }
+            o += 1
+        }
+        return -1
+    }
+
+    mutating func stepGmem(_ a: Int) {
+        let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
+        switch actors[a].pc {
+        case .g0InvalLock:
+            // kvm_gmem_release(): mutex_lock(&kvm->slots_lock) first; filemap_invalidate_lock().
+            if actors[a].gmemRelease { slotsLockHolder = UInt8(a) }
+            gmemInvalidateLock = UInt8(a)
+            // Once released, the fd is closed: there is nothing to punch or release.
+            if gmemReleased { actors[a].pc = .g7Unlock; return }
+            if actors[a].gmemRelease {
+                // WRITE_ONCE(slot->gmem.file, NULL) for every binding, before the invalidation.
+                gmemReleased = true
+            }
+            let o = nextBinding(a, from: 0)
+            if o < 0 {
+                actors[a].pc = .g5Truncate
+            } else {
+                actors[a].cursor = UInt8(o)
+                actors[a].pc = .g1LockBegin
+            }
+
+        case .g1LockBegin:
+            writeLock(a)
+            actors[a].found = true
+            invalidateBegin(a)
+            actors[a].pc = .g2RangeAdd
+
+        case .g2RangeAdd:
+            // kvm_mmu_unmap_gfn_range(): kvm_mmu_invalidate_range_add(), then kvm_unmap_gfn_range().
+            let s = objs[Int(actors[a].cursor)]
+            let start = max(lo, Int(s.base)), end = min(hi, Int(s.base) + Int(s.npages))
+            invalidateRangeAdd(a, start, end)
+            actors[a].zapPos = UInt8(start)
+            actors[a].zapEnd = UInt8(end)
+            actors[a].pc = .g3Zap
+
+        case .g3Zap:
+            let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
+            let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
+            unmapGfnRange(a, pos, stop)
+            actors[a].zapPos = UInt8(stop)
+            if stop < end {
+                actors[a].pc = .g3Yield              // may_block: tdp_mmu_iter_cond_resched()
+            } else {
+                let o = nextBinding(a, from: Int(actors[a].cursor) + 1)
+                if o < 0 {
+                    actors[a].pc = .g4Unlock
+                } else {
+                    actors[a].cursor = UInt8(o)
+                    actors[a].pc = .g2RangeAdd
+                }
+            }
+
+        case .g3Yield:
+            writeUnlock(a)
+            actors[a].pc = .g3Relock
+
+        case .g3Relock:
+            writeLock(a)
+            actors[a].pc = .g3Zap
+
+        case .g4Unlock:
+            writeUnlock(a)                       // kvm_flush_remote_tlbs(); KVM_MMU_UNLOCK
+            actors[a].pc = variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease ? .g6LockEnd : .g5Truncate
+
+        case .g5Truncate:
+            // truncate_inode_pages_range(): the folios of [lo, hi) leave the file and are freed
+            // (kvm_gmem_release() does not truncate).
+            if !actors[a].gmemRelease {
+                gmemTruncate(lo, hi)
+            }
+            if variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease {
+                actors[a].pc = .g7Unlock
+            } else {
+                actors[a].pc = actors[a].found && nextBinding(a, from: 0) >= 0 ? .g6LockEnd : .g7Unlock
+            }
+
+        case .g6LockEnd:
+            // kvm_gmem_invalidate_end(): xa_find(bindings in range) -> KVM_MMU_LOCK; end; UNLOCK.
+            writeLock(a)
+            invalidateEnd(a)
+            writeUnlock(a)
+            actors[a].pc = variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease ? .g5Truncate : .g7Unlock
+
+        case .g7Unlock:
+            if gmemInvalidateLock == UInt8(a) { gmemInvalidateLock = none8 }
+            if actors[a].gmemRelease && slotsLockHolder == UInt8(a) { slotsLockHolder = none8 }
+            actors[a].found = false
+            actors[a].pc = .idle
+
+        default:
+            break
+        }
+    }
+
+    /// truncate_inode_pages_range(): every folio in [lo, hi) leaves the page cache; its page is
+    /// freed once no one holds a reference (a fault that looked it up holds one until F12, which
+    /// the model does not track: a private SPTE must map the file's current folio).
+    mutating func gmemTruncate(_ lo: Int, _ hi: Int) {
+        for g in lo..<hi where gmemPfn[g] != 0 {
+            markFreed(gmemPfn[g])
+            gmemPfn[g] = 0
+            mapDirty = true
+        }
+    }
+
+    /// kvm_gmem_get_pfn() for a private fault through slot object `o` at `gfn`: the folio at the
+    /// index, allocated (order 0, zeroed) on first touch. 0 when the file is gone (-EFAULT) or
+    /// the pool is exhausted.
+    mutating func gmemGetPfn(_ o: UInt8, gfn: Int) -> UInt16 {
+        if gmemReleased { return 0 }                      // get_file_active() -> NULL: -EFAULT
+        guard objs[Int(o)].flags & MemslotFlag.gmemBound != 0 else { return 0 }   // -EIO
+        if gmemPfn[gfn] == 0 {
+            let p = allocPfn(count: 1)
+            if p == 0 { return 0 }
+            gmemPfn[gfn] = p
+        }
+        return gmemPfn[gfn]
+    }
+
+    /// The memslot ioctl needs filemap_invalidate_lock here: kvm_gmem_bind() of a new
+    /// KVM_MEM_GUEST_MEMFD slot at M1, kvm_gmem_unbind() of a bound old slot at M7 (unless the
+    /// file is already released, when slot->gmem.file is NULL and unbind returns at once).
+    @inline(__always) func memslotNeedsGmemLock(_ a: Int) -> Bool {
+        let x = actors.at(a)
+        if gmemReleased { return false }
+        if x.pc == .m7FreeOld && variant == .gmemUnbindWithoutInvalidateLock { return false }
+        if x.pc == .m1Prepare { return x.memslotOp == .create && x.gmemCreate }
+        let o = x.slotObj
+        return x.pc == .m7FreeOld && o != none8 && objs.at(Int(o)).flags & MemslotFlag.gmemBound != 0
+    }
+}
