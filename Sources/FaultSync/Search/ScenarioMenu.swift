@@ -1,7 +1,8 @@
 /// The operations `faultsync check --all-scenarios N` combines: one of each operation kind the
 /// model has, all aimed at the same place of the default world — memslot 1 (gfn [8,12), hva
 /// [16,20), one huge block: hva block 4) — so that every pair of them overlaps: a fault there
-/// (KVM_RUN, prefault, private), each host-mm change (remap, unmap, THP collapse and split) of
+/// (KVM_RUN, prefault), a gfn_to_pfn_cache activated on it (slot 1 is a plain slot: a private
+/// fault there only exits to userspace, so the menu has none), each host-mm change (remap, unmap, THP collapse and split) of
 /// that hva range, each memslot change of slot 1 (plus a create of slot 2 that aliases the same
 /// hvas), an attribute change of one gfn of the faulted huge block (so the head/tail of a
 /// partially converted block matters), huge-page recovery of it, the two
@@ -11,7 +12,7 @@ public enum ScenarioMenu {
     public static let lines = [
         "fault vcpu0 gfn=9 shared",
         "fault vcpu1 gfn=9 shared prefault",
-        "fault vcpu0 gfn=9 private",
+        "gpc activate gfn=9",
         "remap hva=17 pages=1",
         "unmap hva=16 pages=4",
         "collapse block=4",
