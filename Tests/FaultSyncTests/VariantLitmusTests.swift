@@ -198,6 +198,23 @@ final class VariantLitmusTests: XCTestCase {
             step memslot x16
             step gmem x3            # G5 truncate; no binding in range now: the end is skipped
             """),
+        (.gmemUnbindIgnoresDyingFile, """
+            gmem-release
+            step gmem x1            # G8 fput(): refcount 0, the file is dying
+            delete slot=0
+            step memslot x16        # the delete runs to M7: kvm_free_memslot -> kvm_gmem_unbind, kfree(old)
+            step memslot x16
+            step gmem x1            # G0 kvm_gmem_release: slots_lock, invalidate lock, slot->gmem.file = NULL
+            """),
+        (.gmemFaultNoRetryCheck, """
+            attr gfn=1 pages=1 private
+            step attr x16
+            fault vcpu0 gfn=1 private
+            step vcpu0 x6           # F0, F1, F6a snapshot, F6b-d, F6f, F6g kvm_gmem_get_pfn (folio allocated)
+            punch-hole gfn=1 pages=1
+            step gmem x8            # G0-G7: begin, zap, truncate (the folio is freed), end (seq++)
+            step vcpu0 x16          # F6i, F7, F8 (correct: seq changed -> retry), F10, F11
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

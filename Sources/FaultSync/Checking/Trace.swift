@@ -164,6 +164,7 @@ public struct TraceRecorder: StepObserver {
         for g in 0..<b.gfnCount where a.gmemPfn[g] != b.gmemPfn[g] {
             out.append(b.gmemPfn[g] == 0 ? "gmem folio gfn \(g) (pfn \(a.gmemPfn[g])) truncated" : "gmem folio gfn \(g) = pfn \(b.gmemPfn[g])")
         }
+        if !a.gmemDying && b.gmemDying { out.append("guest_memfd file refcount 0 (dying)") }
         if !a.gmemReleased && b.gmemReleased { out.append("guest_memfd released: slot->gmem.file = NULL") }
         for o in 0..<Cap.objects where (a.objs[o].flags ^ b.objs[o].flags) & MemslotFlag.gmemBound != 0 {
             out.append(b.objs[o].flags & MemslotFlag.gmemBound != 0 ? "kvm_gmem_bind obj\(o)" : "kvm_gmem_unbind obj\(o)")
@@ -229,7 +230,7 @@ public struct StepCounter: StepObserver {
             case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue
             case .apicv: return pc.rawValue >= PC.a0Update.rawValue && pc.rawValue <= PC.a2Unlock.rawValue
             case .gpc: return pc.rawValue >= PC.c0ActivateMutex.rawValue && pc.rawValue <= PC.c13ListDel.rawValue
-            case .gmem: return pc.rawValue >= PC.g0InvalLock.rawValue && pc.rawValue <= PC.g7Unlock.rawValue
+            case .gmem: return pc.rawValue >= PC.g0InvalLock.rawValue && pc.rawValue <= PC.g8LastPut.rawValue
             case .absent: return false
             }
         }

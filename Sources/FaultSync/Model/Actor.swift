@@ -121,6 +121,7 @@ public enum PC: UInt8, CaseIterable {
     case g5Truncate          // G5  truncate_inode_pages_range (punch hole) / clear slot->gmem.file (release)
     case g6LockEnd           // G6  kvm_gmem_invalidate_end: KVM_MMU_LOCK; kvm_mmu_invalidate_end
     case g7Unlock            // G7  KVM_MMU_UNLOCK; filemap_invalidate_unlock
+    case g8LastPut           // G8  fput(): the file's last reference; get_file_active() fails from now on
 }
 
 /// gfn_to_pfn_cache operations.

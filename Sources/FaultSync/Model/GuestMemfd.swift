@@ -26,7 +26,7 @@ extension World {
         actors[a].lo = UInt8(release ? 0 : lo)
         actors[a].hi = UInt8(release ? gfnCount : min(lo + count, gfnCount))
         actors[a].found = false
-        actors[a].pc = .g0InvalLock
+        actors[a].pc = release ? .g8LastPut : .g0InvalLock
     }
 
     /// The next slot object >= `from` in the file's bindings that overlaps [lo, hi), or -1.
@@ -44,14 +44,26 @@ extension World {
     mutating func stepGmem(_ a: Int) {
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
         switch actors[a].pc {
+        case .g8LastPut:
+            // The fd's last reference is dropped (close, or the last fput): from now on
+            // get_file_active() fails -- faults get -EFAULT, kvm_gmem_unbind() sees a dying file --
+            // and __fput() calls kvm_gmem_release() later (G0...).
+            if gmemDying { actors[a].pc = .idle; return }   // already closed
+            gmemDying = true
+            actors[a].pc = .g0InvalLock
+
         case .g0InvalLock:
             // kvm_gmem_release(): mutex_lock(&kvm->slots_lock) first; filemap_invalidate_lock().
             if actors[a].gmemRelease { slotsLockHolder = UInt8(a) }
             gmemInvalidateLock = UInt8(a)
-            // Once released, the fd is closed: there is nothing to punch or release.
-            if gmemReleased { actors[a].pc = .g7Unlock; return }
+            // A punch hole needs an open fd: once its last reference is gone there is none.
+            if !actors[a].gmemRelease && gmemDying { actors[a].pc = .g7Unlock; return }
             if actors[a].gmemRelease {
-                // WRITE_ONCE(slot->gmem.file, NULL) for every binding, before the invalidation.
+                // xa_for_each(&f->bindings, index, slot) WRITE_ONCE(slot->gmem.file, NULL): a
+                // binding left to a freed memslot is a use-after-free (ae431059e75d).
+                for o in 0..<Cap.objects where objs[o].flags & MemslotFlag.gmemBound != 0 && objs[o].state != .live {
+                    fail(.memslotFreedUnderReader, .useAfterFree, actor: a, Int64(o))
+                }
                 gmemReleased = true
             }
             let o = nextBinding(a, from: 0)
@@ -151,7 +163,7 @@ extension World {
     /// index, allocated (order 0, zeroed) on first touch. 0 when the file is gone (-EFAULT) or
     /// the pool is exhausted.
     mutating func gmemGetPfn(_ o: UInt8, gfn: Int) -> UInt16 {
-        if gmemReleased { return 0 }                      // get_file_active() -> NULL: -EFAULT
+        if gmemDying { return 0 }                         // get_file_active() -> NULL: -EFAULT
         guard objs[Int(o)].flags & MemslotFlag.gmemBound != 0 else { return 0 }   // -EIO
         if gmemPfn[gfn] == 0 {
             let p = allocPfn(count: 1)
@@ -166,7 +178,7 @@ extension World {
     /// file is already released, when slot->gmem.file is NULL and unbind returns at once).
     @inline(__always) func memslotNeedsGmemLock(_ a: Int) -> Bool {
         let x = actors.at(a)
-        if gmemReleased { return false }
+        if gmemDying { return false }     // create fails (-EBADF); unbind of a dying file takes no lock
         if x.pc == .m7FreeOld && variant == .gmemUnbindWithoutInvalidateLock { return false }
         if x.pc == .m1Prepare { return x.memslotOp == .create && x.gmemCreate }
         let o = x.slotObj

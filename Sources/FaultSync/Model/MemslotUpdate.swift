@@ -89,7 +89,10 @@ extension World {
             // I9b: after a delete/move no SPTE may map through the old slot.
             // kvm_free_memslot() -> kvm_gmem_unbind() for a guest_memfd slot (after two SRCU grace
             // periods; no zap), under filemap_invalidate_lock unless the file is released.
-            if actors[a].slotObj != none8 { objs[Int(actors[a].slotObj)].flags &= ~MemslotFlag.gmemBound }
+            // A dying file (refcount 0, kvm_gmem_release not yet run): the binding is removed
+            // without the lock (ae431059e75d); the variant returns and leaves it to the freed slot.
+            let dyingSkip = gmemDying && !gmemReleased && variant == .gmemUnbindIgnoresDyingFile
+            if actors[a].slotObj != none8 && !dyingSkip { objs[Int(actors[a].slotObj)].flags &= ~MemslotFlag.gmemBound }
             freeObj(a, actors[a].slotObj, checkSurvivors: op == .delete || op == .move)
             actors[a].slotObj = none8
             actors[a].pc = .m8Unlock
@@ -129,7 +132,7 @@ extension World {
                 // kvm_gmem_bind() (under filemap_invalidate_lock) on the new, unpublished slot:
                 // -EBADF once the file is released, -EINVAL if the file range is already bound.
                 flags = MemslotFlag.gmem | MemslotFlag.gmemBound
-                ok = !gmemReleased
+                ok = !gmemDying
                 for o in 0..<Cap.objects where ok && objs[o].flags & MemslotFlag.gmemBound != 0 {
                     if newBase < Int(objs[o].base) + Int(objs[o].npages) && Int(objs[o].base) < newBase + npages { ok = false }
                 }

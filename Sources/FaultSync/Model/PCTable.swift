@@ -97,6 +97,7 @@ extension PC {
         .g5Truncate: PCInfo("G5", "truncate_inode_pages_range", "virt/kvm/guest_memfd.c"),
         .g6LockEnd: PCInfo("G6", "kvm_gmem_invalidate_end: KVM_MMU_LOCK + end", "virt/kvm/guest_memfd.c"),
         .g7Unlock: PCInfo("G7", "filemap_invalidate_unlock", "virt/kvm/guest_memfd.c"),
+        .g8LastPut: PCInfo("G8", "last fput: file dying (release follows)", "virt/kvm/guest_memfd.c"),
     ]
     /// Indexed by `rawValue`.
     public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }

@@ -98,7 +98,8 @@ extension World {
         case .f6fPrecheck:
             // F6f mmu_invalidate_retry_gfn_unsafe() before the (possibly sleeping) lookup.
             // With the snapshot moved after the lookup there is nothing to compare against yet.
-            if variant != .seqSnapshotAfterLookup && retryGfnUnsafe(actors[a].mmuSeq, gfn) {
+            if variant != .seqSnapshotAfterLookup && !(variant == .gmemFaultNoRetryCheck && actors[a].isPrivateFault)
+                && retryGfnUnsafe(actors[a].mmuSeq, gfn) {
                 retryFault(a)
             } else {
                 actors[a].pc = .f6gLookup
@@ -143,7 +144,11 @@ extension World {
 
         case .f6iPrecheck:
             // F6i second mmu_invalidate_retry_gfn_unsafe(); on retry the page is released.
-            if retryGfnUnsafe(actors[a].mmuSeq, gfn) { retryFault(a) } else { actors[a].pc = .f7Lock }
+            if !(variant == .gmemFaultNoRetryCheck && actors[a].isPrivateFault) && retryGfnUnsafe(actors[a].mmuSeq, gfn) {
+                retryFault(a)
+            } else {
+                actors[a].pc = .f7Lock
+            }
 
         case .f7Lock:
             readLock()                        // F7 read_lock(&kvm->mmu_lock) (TDP MMU)
@@ -155,7 +160,8 @@ extension World {
             let o = actors[a].slotObj
             deref(a, o)
             let obsolete = variant != .noObsoleteRootCheck && rootIsObsolete(actors[a].root)
-            if obsolete || (o != none8 && actors[a].phase == 0 && retryGfn(actors[a].mmuSeq, gfn)) {
+            let skipRetry = variant == .gmemFaultNoRetryCheck && actors[a].isPrivateFault
+            if obsolete || (o != none8 && actors[a].phase == 0 && !skipRetry && retryGfn(actors[a].mmuSeq, gfn)) {
                 readUnlock()
                 retryFault(a)
                 return

@@ -28,6 +28,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case gpcRefreshWithoutMutex
     case gmemInvalidateEndBeforeTruncate
     case gmemUnbindWithoutInvalidateLock
+    case gmemUnbindIgnoresDyingFile
+    case gmemFaultNoRetryCheck
 
     public var name: String {
         switch self {
@@ -58,6 +60,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gpcRefreshWithoutMutex: return "gpc-refresh-without-mutex"
         case .gmemInvalidateEndBeforeTruncate: return "gmem-invalidate-end-before-truncate"
         case .gmemUnbindWithoutInvalidateLock: return "gmem-unbind-without-invalidate-lock"
+        case .gmemUnbindIgnoresDyingFile: return "gmem-unbind-ignores-dying-file"
+        case .gmemFaultNoRetryCheck: return "gmem-fault-no-retry-check"
         }
     }
 
@@ -115,6 +119,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "kvm_gmem_punch_hole() calls kvm_gmem_invalidate_end() before truncate_inode_pages_range(): a private fault that snapshots mmu_invalidate_seq after the end maps a folio that the truncation then frees"
         case .gmemUnbindWithoutInvalidateLock:
             return "kvm_gmem_unbind() removes the binding without filemap_invalidate_lock: a memslot delete unbinds between a punch hole's kvm_gmem_invalidate_begin() and _end(), which then finds no binding and skips kvm_mmu_invalidate_end()"
+        case .gmemUnbindIgnoresDyingFile:
+            return "M7 kvm_gmem_unbind() returns when get_file_active() fails (the file's last reference is gone, kvm_gmem_release() not yet run) and leaves the binding to the memslot it frees; kvm_gmem_release() then writes slot->gmem.file = NULL through the freed slot"
+        case .gmemFaultNoRetryCheck:
+            return "private faults skip mmu_invalidate_retry_gfn() in F8 (and the F6f/F6i pre-checks): guest_memfd takes no lock a fault waits for, so nothing else stops a fault from mapping a folio a punch hole truncates"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -159,6 +167,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "reverts the retry condition of 58cd407ca4c6 \"KVM: Fix multiple races in gfn=>pfn cache refresh\" (v5.19), race (a) of its message: the cache invalidated before mmu_notifier_count is elevated"
         case .gpcRefreshWithoutMutex:
             return "reverts 93984f19e7bc \"KVM: Fully serialize gfn=>pfn cache refresh via mutex\" (v5.19) and the deactivate part of 6addfcf27139 \"KVM: pfncache: simplify locking and make more self-contained\" (v6.9), on today's refresh code"
+        case .gmemUnbindIgnoresDyingFile:
+            return "reverts ae431059e75d \"KVM: guest_memfd: Remove bindings on memslot deletion when gmem is dying\" (syzbot slab-use-after-free in kvm_gmem_release)"
+        case .gmemFaultNoRetryCheck:
+            return "synthetic: shows that F8's mmu_invalidate_retry_gfn() is a private fault's only protection against a punch hole"
         case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
             return "synthetic: breaks the order of kvm_gmem_punch_hole() (\"Bindings must be stable across invalidation to ensure the start+end are balanced\"); no upstream fix of this path was found"
         }
@@ -182,6 +194,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gpcRetryIgnoresMnCount, .gmemInvalidateEndBeforeTruncate: return .staleCommit
         case .gpcRefreshWithoutMutex: return .kernelWarn
         case .gmemUnbindWithoutInvalidateLock: return .counterBalance
+        case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
+        case .gmemFaultNoRetryCheck: return .staleCommit
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock

@@ -162,6 +162,7 @@ public struct World {
     // --- guest_memfd: one file; page index = gfn (each binding's offset is its base gfn) ---
     public var gmemPfn = InlineArray<32, UInt16>(repeating: 0)  // folio pfn at each index, 0 = hole
     public var gmemInvalidateLock: UInt8 = none8 // filemap_invalidate_lock (held for write)
+    public var gmemDying = false                 // the file's last reference is gone: get_file_active() fails
     public var gmemReleased = false              // kvm_gmem_release ran: every slot->gmem.file is NULL
 
     // --- gfn_to_pfn_cache ---
@@ -272,7 +273,9 @@ public struct World {
 
     /// Allocate a memslot object not live and not referenced by any actor (kzalloc).
     mutating func allocObj() -> UInt8 {
-        outer: for o in 0..<Cap.objects where objs[o].state != .live {
+        // A freed object still in guest_memfd's bindings (variant gmem-unbind-ignores-dying-file)
+        // is not reused: the model keeps the dangling pointer's target observable.
+        outer: for o in 0..<Cap.objects where objs[o].state != .live && objs[o].flags & MemslotFlag.gmemBound == 0 {
             for a in 0..<Cap.actors {
                 let x = actors[a]
                 if x.slotObj == UInt8(o) || x.newObj == UInt8(o) || x.invalidObj == UInt8(o) { continue outer }

@@ -34,7 +34,7 @@ public enum Canonical {
         "World": ["seq", "inProgress", "rangeStart", "rangeEnd", "mnActive", "mmuWriter", "mmuReaders",
                   "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
                   "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
-                  "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gpc"],
+                  "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc"],
         "PfnCache": ["onList", "active", "valid", "gfn", "uhva", "generation", "pfn", "writer", "readers",
                      "refreshLock", "needsInvalidation"],
         "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
@@ -100,7 +100,7 @@ extension World {
         sink.put(self.generation)
         sink.put(UInt64(self.privateGfns) | UInt64(self.hostHuge) << 32 | UInt64(self.hostBusy) << 48)
         // guest_memfd: the folio pfns (gfns past the world's size are never written), lock, release.
-        var gm: UInt64 = UInt64(self.gmemInvalidateLock) | (self.gmemReleased ? 1 << 8 : 0)
+        var gm: UInt64 = UInt64(self.gmemInvalidateLock) | (self.gmemReleased ? 1 << 8 : 0) | (self.gmemDying ? 1 << 9 : 0)
         for g in 0..<gfnCount where self.gmemPfn[g] != 0 { gm |= 1 << UInt64(g + 16) }
         sink.put(gm)
         for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
