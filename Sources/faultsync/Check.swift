@@ -113,7 +113,7 @@ struct Check: ParsableCommand {
     }
 
     var worldText: String {
-        "the default world (16 gfns, 32 host pages, slot0 gfn [0,8) at hva 0, slot1 gfn [8,12) at hva 16, 2 vCPUs, 2 notifier threads, APIC access page; \(v.kernel))"
+        "the default world (16 gfns, 32 host pages, slot0 gfn [0,8) at hva 0 (guest_memfd), slot1 gfn [8,12) at hva 16, 2 vCPUs, 2 notifier threads, APIC access page; \(v.kernel))"
     }
 
     /// Print the verdict of one scenario; the exit code it means.

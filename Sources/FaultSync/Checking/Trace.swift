@@ -85,7 +85,7 @@ public struct TraceRecorder: StepObserver {
         let x = a.actors[actor], y = b.actors[actor]
         if x.srcuStart == 0 && y.srcuStart != 0 { out.append("srcu_read_lock") }
         if x.srcuStart != 0 && y.srcuStart == 0 { out.append("srcu_read_unlock") }
-        if x.retries != y.retries { out.append("stale -> RET_PF_RETRY (#\(y.retries))") }
+        if x.retries != y.retries && x.kind == .vcpu { out.append("stale -> RET_PF_RETRY (#\(y.retries))") }
         if x.root != y.root { out.append(y.root == none8 ? "put root r\(x.root)" : "root r\(y.root) loaded") }
         if x.pc == .f8Stale && x.retries != y.retries && a.rootIsObsolete(x.root) {
             out.append("root r\(x.root) is obsolete (role.invalid)")
@@ -230,7 +230,7 @@ public struct StepCounter: StepObserver {
             case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue
             case .apicv: return pc.rawValue >= PC.a0Update.rawValue && pc.rawValue <= PC.a2Unlock.rawValue
             case .gpc: return pc.rawValue >= PC.c0ActivateMutex.rawValue && pc.rawValue <= PC.c13ListDel.rawValue
-            case .gmem: return pc.rawValue >= PC.g0InvalLock.rawValue && pc.rawValue <= PC.g8LastPut.rawValue
+            case .gmem: return pc.rawValue >= PC.g0InvalLock.rawValue && pc.rawValue <= PC.g9Evict.rawValue
             case .absent: return false
             }
         }

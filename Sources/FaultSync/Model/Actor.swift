@@ -122,6 +122,7 @@ public enum PC: UInt8, CaseIterable {
     case g6LockEnd           // G6  kvm_gmem_invalidate_end: KVM_MMU_LOCK; kvm_mmu_invalidate_end
     case g7Unlock            // G7  KVM_MMU_UNLOCK; filemap_invalidate_unlock
     case g8LastPut           // G8  fput(): the file's last reference; get_file_active() fails from now on
+    case g9Evict             // G9  __fput -> iput -> evict: truncate_inode_pages_final (after release)
 }
 
 /// gfn_to_pfn_cache operations.
@@ -205,6 +206,8 @@ public struct Actor {
     /// gfn_to_pfn_cache activate: the gfn (gpa-based) or hva (kvm_gpc_activate_hva).
     public var gpcTarget: UInt8 { get { a1 } set { a1 = newValue } }
     public var gpcByHva: Bool { get { flagA } set { flagA = newValue } }
+    /// gfn_to_pfn_cache refresh: the end-count snapshot of the candidate fix (C4).
+    public var gpcEndSnap: UInt8 { get { a2 } set { a2 = newValue } }
     /// guest_memfd: kvm_gmem_release (else fallocate(PUNCH_HOLE) of [lo, hi)).
     public var gmemRelease: Bool { get { flagA } set { flagA = newValue } }
 }

@@ -47,7 +47,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .prefaultObsoleteRootSpin:
             return "kvm_tdp_map_page() calls kvm_mmu_reload() (which frees obsolete roots since 20a6cff3b283) before each kvm_mmu_do_page_fault() attempt"
         case .gpcHvaRefreshMissesInvalidation:
-            return "the refresh sets gpc->needs_invalidation before it drops gpc->lock, gfn_to_pfn_cache_invalidate_start() clears it for any cache whose uhva is in the range (valid or not), and hva_to_pfn_retry() retries while it is clear (David Woodhouse, \"KVM: pfncache: Add needs_invalidation flag to gfn_to_pfn_cache\", posted 2024-08-21, not merged); and the flag is set only when mn_active_invalidate_count is 0 at the snapshot (an invalidation already in flight may have walked gpc_list before the cache was on it), as waiting for in-flight invalidations before the snapshot (Sean Christopherson's stack of 2024-10-15, not merged) does"
+            return "kvm_mmu_notifier_invalidate_range_end() bumps a count of finished invalidations (under mn_invalidate_lock, memslot hit or not); hva_to_pfn_retry() snapshots it with mmu_invalidate_seq and mmu_notifier_retry_cache() retries if it moved (a sketch, not a posted patch; docs/findings/gpc-hva-refresh-misses-invalidation.md)"
         }
     }
 

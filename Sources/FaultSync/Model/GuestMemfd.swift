@@ -65,6 +65,7 @@ extension World {
                     fail(.memslotFreedUnderReader, .useAfterFree, actor: a, Int64(o))
                 }
                 gmemReleased = true
+                if variant == .gmemReleaseWithoutInvalidation { actors[a].pc = .g7Unlock; return }
             }
             let o = nextBinding(a, from: 0)
             if o < 0 {
@@ -141,6 +142,13 @@ extension World {
             if gmemInvalidateLock == UInt8(a) { gmemInvalidateLock = none8 }
             if actors[a].gmemRelease && slotsLockHolder == UInt8(a) { slotsLockHolder = none8 }
             actors[a].found = false
+            // After kvm_gmem_release() returns, __fput() puts the inode; with no other reference
+            // (no mmap: GUEST_MEMFD_FLAG_MMAP is not modelled) it is evicted.
+            actors[a].pc = actors[a].gmemRelease ? .g9Evict : .idle
+
+        case .g9Evict:
+            // evict() -> kvm_gmem_evict_inode / truncate_inode_pages_final: every folio is freed.
+            gmemTruncate(0, gfnCount)
             actors[a].pc = .idle
 
         default:

@@ -177,6 +177,7 @@ extension World {
 
         case .n6Uncount:
             // N6 mn_active_invalidate_count--; N7 rcuwait_wake_up() at 0 (W2 re-checks the count)
+            if fixes.has(.gpcHvaRefreshMissesInvalidation) { mnEndCount &+= 1 }
             mnActive -= 1
             ctrDirty = true
             hostBusy &= ~blockMask(Int(actors[a].lo), Int(actors[a].hi))

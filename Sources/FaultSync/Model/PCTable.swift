@@ -98,6 +98,7 @@ extension PC {
         .g6LockEnd: PCInfo("G6", "kvm_gmem_invalidate_end: KVM_MMU_LOCK + end", "virt/kvm/guest_memfd.c"),
         .g7Unlock: PCInfo("G7", "filemap_invalidate_unlock", "virt/kvm/guest_memfd.c"),
         .g8LastPut: PCInfo("G8", "last fput: file dying (release follows)", "virt/kvm/guest_memfd.c"),
+        .g9Evict: PCInfo("G9", "iput -> evict: truncate_inode_pages_final", "virt/kvm/guest_memfd.c"),
     ]
     /// Indexed by `rawValue`.
     public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }

@@ -80,7 +80,7 @@ extension World {
                     gpc.gfn = gfn
                     gpc.generation = generation
                     let o = lookup(container: Int(active), gfn: Int(gfn))
-                    if o == none8 || o == apicObj || objs[Int(o)].flags & MemslotFlag.invalid != 0 {
+                    if o == none8 || objs[Int(o)].flags & MemslotFlag.invalid != 0 {
                         gpc.uhva = none8                   // KVM_HVA_ERR_BAD -> -EFAULT
                         gpcRefreshDone(a, ok: false, changed: true)
                         return
@@ -100,11 +100,8 @@ extension World {
         case .c4Snapshot:
             // mmu_seq = kvm->mmu_invalidate_seq; smp_rmb(); write_unlock_irq(&gpc->lock).
             actors[a].mmuSeq = seq
-            // Candidate fix: needs_invalidation is set before the lock is dropped, but a snapshot
-            // taken while an invalidation is in flight is not trusted (that invalidation may have
-            // walked gpc_list before this cache was on it): the loop retries until it snapshots
-            // with mn_active_invalidate_count == 0.
-            if fixes.has(.gpcHvaRefreshMissesInvalidation) { gpc.needsInvalidation = mnActive == 0 }
+            // Candidate fix: snapshot the count of finished invalidations too.
+            actors[a].gpcEndSnap = mnEndCount
             if gpc.writer == UInt8(a) { gpc.writer = none8 }
             actors[a].pc = .c5Lookup
 
@@ -128,6 +125,7 @@ extension World {
 
         case .c6Relock:
             gpc.writer = UInt8(a)
+            if actors[a].pfn == 0 { gpcRefreshDone(a, ok: false, changed: true); return }   // out_error
             // "Other tasks must wait for _this_ refresh to complete before attempting to refresh."
             if gpc.valid { fail(.kernelWarn, .warnGpcValidDuringRefresh, actor: a) }
             if gpcRetryCache(a) {
@@ -147,8 +145,7 @@ extension World {
             if actors[a].gpcOp == .use && actors[a].phase == 1 && actors[a].found {
                 actors[a].pc = .c8Check           // refreshed: read_lock and check again
             } else {
-                actors[a].phase = 0
-                actors[a].pc = .idle
+                gpcIdle(a)
             }
 
         case .c8Check:
@@ -173,7 +170,7 @@ extension World {
                 fail(.staleCommit, .gpcUseStale, actor: a, Int64(p), Int64(h < hvaCount ? host[h].pfn : 0) << 8 | Int64(h))
             }
             if gpc.readers > 0 { gpc.readers -= 1 }
-            actors[a].pc = .idle
+            gpcIdle(a)
 
         case .c11DeactMutex:
             if gpcSerialized { gpc.refreshLock = UInt8(a) }
@@ -191,11 +188,25 @@ extension World {
             // spin_lock(&kvm->gpc_lock); list_del(); spin_unlock; gpc_unmap(old); mutex_unlock.
             gpc.onList = false
             if gpc.refreshLock == UInt8(a) { gpc.refreshLock = none8 }
-            actors[a].pc = .idle
+            gpcIdle(a)
 
         default:
             break
         }
+    }
+
+    /// The operation returns; its locals are dead (reset, so that idle actors that differ only in
+    /// them are one state for the checker).
+    private mutating func gpcIdle(_ a: Int) {
+        actors[a].pc = .idle
+        actors[a].phase = 0
+        actors[a].found = false
+        actors[a].pfn = 0
+        actors[a].hva = 0
+        actors[a].mmuSeq = 0
+        actors[a].hostVersion = 0
+        actors[a].a2 = 0
+        actors[a].retries = 0
     }
 
     /// kvm_gpc_check(): active, same memslot generation (gpa-based), a uhva, valid.
@@ -212,15 +223,17 @@ extension World {
             // caches) or the seq; nothing else (the finding's candidate fix came later).
             return inProgress != 0 || seq != actors[a].mmuSeq
         }
-        if fixes.has(.gpcHvaRefreshMissesInvalidation) && !gpc.needsInvalidation { return true }
         if mnActive != 0 { return true }
+        // Candidate fix: an invalidation ended since the snapshot (memslot hit or not).
+        if fixes.has(.gpcHvaRefreshMissesInvalidation) && mnEndCount != actors[a].gpcEndSnap { return true }
         return seq != actors[a].mmuSeq
     }
 
-    /// hva_to_pfn() failed: out_error re-takes the write lock, then the refresh fails.
+    /// hva_to_pfn() failed: out_error re-takes the write lock (C6, which waits for it), then the
+    /// refresh fails. pfn 0 (KVM_PFN_ERR_FAULT) marks it.
     private mutating func gpcLookupFailed(_ a: Int) {
-        gpc.writer = UInt8(a)
-        gpcRefreshDone(a, ok: false, changed: true)
+        actors[a].pfn = 0
+        actors[a].pc = .c6Relock
     }
 
     /// The end of __kvm_gpc_refresh() under the write lock: on failure valid = false, pfn =
@@ -239,13 +252,11 @@ extension World {
     /// kvm->gpc_lock, each listed cache: read_lock, test valid && pfn && uhva in range; if so,
     /// write_lock, re-test, valid = false. No mmu_lock is held.
     mutating func gpcInvalidateStart(_ a: Int) {
+        // (The kernel read-locks every listed cache; with uhva = KVM_HVA_ERR_BAD the test fails
+        // and nothing changes, so the model skips the lock there.)
         guard gpc.onList, gpc.uhva != none8 else { return }
         let inRange = Int(gpc.uhva) >= Int(actors[a].lo) && Int(gpc.uhva) < Int(actors[a].hi)
         guard inRange else { return }
-        if fixes.has(.gpcHvaRefreshMissesInvalidation) && gpc.needsInvalidation {
-            gpc.needsInvalidation = false
-            ctrDirty = true
-        }
         if gpc.valid && gpc.pfn != 0 {
             gpc.valid = false
             mapDirty = true
@@ -257,9 +268,7 @@ extension World {
     @inline(__always) func gpcInvalidateRunnable(_ a: Int, lo: Int, hi: Int) -> Bool {
         guard gpc.onList, gpc.uhva != none8 else { return true }
         if gpc.writer != none8 { return false }
-        let inRange = Int(gpc.uhva) >= lo && Int(gpc.uhva) < hi
-        let hit = inRange && ((gpc.valid && gpc.pfn != 0)
-                              || (fixes.has(.gpcHvaRefreshMissesInvalidation) && gpc.needsInvalidation))
+        let hit = Int(gpc.uhva) >= lo && Int(gpc.uhva) < hi && gpc.valid && gpc.pfn != 0
         return !hit || gpc.readers == 0
     }
 }

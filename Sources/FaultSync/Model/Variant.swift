@@ -30,6 +30,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case gmemUnbindWithoutInvalidateLock
     case gmemUnbindIgnoresDyingFile
     case gmemFaultNoRetryCheck
+    case gmemReleaseWithoutInvalidation
 
     public var name: String {
         switch self {
@@ -62,6 +63,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemUnbindWithoutInvalidateLock: return "gmem-unbind-without-invalidate-lock"
         case .gmemUnbindIgnoresDyingFile: return "gmem-unbind-ignores-dying-file"
         case .gmemFaultNoRetryCheck: return "gmem-fault-no-retry-check"
+        case .gmemReleaseWithoutInvalidation: return "gmem-release-without-invalidation"
         }
     }
 
@@ -121,6 +123,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "kvm_gmem_unbind() removes the binding without filemap_invalidate_lock: a memslot delete unbinds between a punch hole's kvm_gmem_invalidate_begin() and _end(), which then finds no binding and skips kvm_mmu_invalidate_end()"
         case .gmemUnbindIgnoresDyingFile:
             return "M7 kvm_gmem_unbind() returns when get_file_active() fails (the file's last reference is gone, kvm_gmem_release() not yet run) and leaves the binding to the memslot it frees; kvm_gmem_release() then writes slot->gmem.file = NULL through the freed slot"
+        case .gmemReleaseWithoutInvalidation:
+            return "kvm_gmem_release() clears slot->gmem.file but skips __kvm_gmem_invalidate_begin/end (no zap): private SPTEs survive the release and map folios that the inode's eviction frees"
         case .gmemFaultNoRetryCheck:
             return "private faults skip mmu_invalidate_retry_gfn() in F8 (and the F6f/F6i pre-checks): guest_memfd takes no lock a fault waits for, so nothing else stops a fault from mapping a folio a punch hole truncates"
         case .zapInvalidatedRootsAtLastPut:
@@ -169,6 +173,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "reverts 93984f19e7bc \"KVM: Fully serialize gfn=>pfn cache refresh via mutex\" (v5.19) and the deactivate part of 6addfcf27139 \"KVM: pfncache: simplify locking and make more self-contained\" (v6.9), on today's refresh code"
         case .gmemUnbindIgnoresDyingFile:
             return "reverts ae431059e75d \"KVM: guest_memfd: Remove bindings on memslot deletion when gmem is dying\" (syzbot slab-use-after-free in kvm_gmem_release)"
+        case .gmemReleaseWithoutInvalidation:
+            return "synthetic: shows why kvm_gmem_release() zaps (\"Zap all SPTEs pointed at by this file\") although it does not free the memory"
         case .gmemFaultNoRetryCheck:
             return "synthetic: shows that F8's mmu_invalidate_retry_gfn() is a private fault's only protection against a punch hole"
         case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
@@ -195,7 +201,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gpcRefreshWithoutMutex: return .kernelWarn
         case .gmemUnbindWithoutInvalidateLock: return .counterBalance
         case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
-        case .gmemFaultNoRetryCheck: return .staleCommit
+        case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation: return .staleCommit
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock

@@ -115,9 +115,6 @@ public struct PfnCache: Equatable {
     public var writer: UInt8 = none8       // gpc->lock (rwlock) writer
     public var readers: UInt8 = 0
     public var refreshLock: UInt8 = none8  // gpc->refresh_lock (mutex) holder
-    /// Candidate fix of finding gpc-hva-refresh-misses-invalidation: set by the refresh before it
-    /// drops gpc->lock, cleared by an invalidation whose range holds uhva (valid or not).
-    public var needsInvalidation = false
 }
 
 /// `struct kvm_memslots`: one of `kvm->__memslots[as][0/1]`, slot id -> object.
@@ -167,6 +164,10 @@ public struct World {
 
     // --- gfn_to_pfn_cache ---
     public var gpc = PfnCache()
+    /// Candidate fix of finding gpc-hva-refresh-misses-invalidation: a count of finished MMU-notifier
+    /// invalidations, bumped in range_end under mn_invalidate_lock whether or not a memslot was hit
+    /// (wrapping; a refresh compares its C4 snapshot with it at C6).
+    public var mnEndCount: UInt8 = 0
 
     // --- host mm (environment) ---
     public var host = InlineArray<64, HostPTE>(repeating: HostPTE())

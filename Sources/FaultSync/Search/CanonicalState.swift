@@ -34,9 +34,9 @@ public enum Canonical {
         "World": ["seq", "inProgress", "rangeStart", "rangeEnd", "mnActive", "mmuWriter", "mmuReaders",
                   "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
                   "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
-                  "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc"],
+                  "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc", "mnEndCount"],
         "PfnCache": ["onList", "active", "valid", "gfn", "uhva", "generation", "pfn", "writer", "readers",
-                     "refreshLock", "needsInvalidation"],
+                     "refreshLock"],
         "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
                   "root", "phase", "cursor", "lo", "hi", "flagA", "flagB", "found", "signalPending", "counted",
                   "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
@@ -106,7 +106,7 @@ extension World {
         for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
         // The gfn_to_pfn_cache.
         let c = self.gpc
-        sink.put((c.onList ? 1 : 0) | (c.active ? 2 : 0) | (c.valid ? 4 : 0) | (c.needsInvalidation ? 8 : 0)
+        sink.put((c.onList ? 1 : 0) | (c.active ? 2 : 0) | (c.valid ? 4 : 0) | UInt64(self.mnEndCount) << 3
             | UInt64(c.gfn) << 8 | UInt64(c.uhva) << 16 | UInt64(c.pfn) << 24 | UInt64(c.writer) << 40
             | UInt64(c.readers) << 48 | UInt64(c.refreshLock) << 56)
         sink.put(c.generation)
