@@ -220,7 +220,7 @@ extension World {
         if variant == .gpcRetryIgnoresMnCount {
             // The retry condition before 58cd407ca4c6: mmu_notifier_retry_hva() --
             // mmu_invalidate_in_progress (which the notifier raises only after it invalidated the
-            // caches) or the seq; nothing else (the finding's candidate fix came later).
+            // caches) or the seq; nothing else (not the candidate fix of the finding either).
             return inProgress != 0 || seq != actors[a].mmuSeq
         }
         if mnActive != 0 { return true }

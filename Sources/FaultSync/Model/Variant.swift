@@ -114,7 +114,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .zapGfnRangeWithoutInvalidation:
             return "A1 kvm_zap_gfn_range() zaps without kvm_mmu_invalidate_begin/range_add/end, so a fault that read \"APICv active\" before the inhibit maps the APIC access page after the zap (reverts edb298c663fc)"
         case .gpcRetryIgnoresMnCount:
-            return "C6 mmu_notifier_retry_cache() tests mmu_invalidate_in_progress and the seq (as mmu_notifier_retry_hva() did) instead of mn_active_invalidate_count (and not the needs_invalidation flag of finding gpc-hva-refresh-misses-invalidation's candidate fix): the notifier invalidates the cache (N2) before it raises in_progress (N3), so a refresh that looked up the page after N2 publishes it, and the host then frees it"
+            return "C6 mmu_notifier_retry_cache() tests mmu_invalidate_in_progress and the seq (as mmu_notifier_retry_hva() did) instead of mn_active_invalidate_count (and not the count of finished invalidations of finding gpc-hva-refresh-misses-invalidation's candidate fix): the notifier invalidates the cache (N2) before it raises in_progress (N3), so a refresh that looked up the page after N2 publishes it, and the host then frees it"
         case .gpcRefreshWithoutMutex:
             return "gpc->refresh_lock is never taken (kvm_gpc_refresh, __kvm_gpc_activate, kvm_gpc_deactivate): two refreshes, or a refresh and a deactivate, interleave while one has gpc->lock dropped for hva_to_pfn()"
         case .gmemInvalidateEndBeforeTruncate:
