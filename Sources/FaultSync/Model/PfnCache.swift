@@ -108,19 +108,7 @@ extension World {
         case .c5Lookup:
             // hva_to_pfn() (GUP, FOLL_WRITE): faults the page in if needed; gpc_map().
             let h = Int(gpc.uhva)
-            if h >= hvaCount { gpcLookupFailed(a); return }
-            if host[h].pfn == 0 {
-                let p = allocPfn(count: 1)
-                if p == 0 { gpcLookupFailed(a); return }   // error pfn: out_error
-                host[h].pfn = p
-                host[h].version &+= 1
-                host[h].changedAt = now
-                mapDirty = true
-            }
-            actors[a].hva = UInt8(h)
-            actors[a].pfn = host[h].pfn
-            actors[a].hostVersion = host[h].version
-            actors[a].lookupAt = now
+            if h >= hvaCount || !hvaToPfn(a, hva: h) { gpcLookupFailed(a); return }   // error pfn: out_error
             actors[a].pc = .c6Relock
 
         case .c6Relock:

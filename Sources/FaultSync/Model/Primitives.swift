@@ -10,6 +10,28 @@ extension World {
     @inline(__always) mutating func readLock() { mmuReaders += 1 }
     @inline(__always) mutating func readUnlock() { if mmuReaders > 0 { mmuReaders -= 1 } }
 
+    // MARK: hva_to_pfn() (GUP)
+
+    /// hva_to_pfn() for actor `a`: the page the host maps at `h`, faulted in if the PTE is empty
+    /// (populating a non-present PTE needs no notifier). Records the pfn, hva, host PTE version
+    /// and the step in the actor (the ghosts the commit-time oracles compare). False when no page
+    /// can be allocated (an error pfn).
+    mutating func hvaToPfn(_ a: Int, hva h: Int) -> Bool {
+        if host[h].pfn == 0 {
+            let p = allocPfn(count: 1)
+            if p == 0 { return false }
+            host[h].pfn = p
+            host[h].version &+= 1
+            host[h].changedAt = now
+            mapDirty = true
+        }
+        actors[a].hva = UInt8(h)
+        actors[a].pfn = host[h].pfn
+        actors[a].hostVersion = host[h].version
+        actors[a].lookupAt = now
+        return true
+    }
+
     // MARK: SRCU (kvm->srcu)
 
     /// srcu_read_lock(&kvm->srcu)

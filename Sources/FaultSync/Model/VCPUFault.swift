@@ -120,20 +120,7 @@ extension World {
                 actors[a].hva = 0                 // ghost: private memory has no host mapping
                 actors[a].lookupAt = now
             } else {
-                let h = objs[Int(o)].hva(of: gfn)
-                if host[h].pfn == 0 {
-                    // GUP faults the page in: populating a non-present PTE needs no notifier.
-                    let p = allocPfn(count: 1)
-                    if p == 0 { finishFault(a); return }   // F6h error pfn
-                    host[h].pfn = p
-                    host[h].version &+= 1
-                    host[h].changedAt = now
-                    mapDirty = true
-                }
-                actors[a].hva = UInt8(h)
-                actors[a].pfn = host[h].pfn
-                actors[a].hostVersion = host[h].version
-                actors[a].lookupAt = now
+                if !hvaToPfn(a, hva: objs[Int(o)].hva(of: gfn)) { finishFault(a); return }   // F6h error pfn
             }
             if variant == .srcuUnlockBeforeInstall { srcuUnlock(a) }
             actors[a].pc = variant == .seqSnapshotAfterLookup ? .f6aLateSnapshot : .f6iPrecheck
