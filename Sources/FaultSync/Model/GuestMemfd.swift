@@ -128,7 +128,9 @@ extension World {
             if variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease {
                 actors[a].pc = .g7Unlock
             } else {
-                actors[a].pc = actors[a].found && nextBinding(a, from: 0) >= 0 ? .g6LockEnd : .g7Unlock
+                // __kvm_gmem_invalidate_end() tests xa_find(bindings in range) only, not whether
+                // begin ran: stable bindings (the invalidate lock) are what balances the two.
+                actors[a].pc = nextBinding(a, from: 0) >= 0 ? .g6LockEnd : .g7Unlock
             }
 
         case .g6LockEnd:
