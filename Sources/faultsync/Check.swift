@@ -30,6 +30,8 @@ struct Check: ParsableCommand {
     @Option(help: "Stop (incomplete) after this many BFS levels.") var maxDepth: Int?
     @Option(help: "Stop (incomplete) after this many seconds (per scenario).") var time: Double?
     @Flag(help: "Depth-first: memory is the fingerprint table alone (9-18 bytes/state, no parent links) plus a small stack, instead of a whole BFS level of ~3 KB worlds; same states and verdict; a violation is then re-searched breadth-first up to its length, for the shortest schedule.") var dfs = false
+    @Flag(help: "No sleep-set reduction: take every enabled transition from every state (same states and verdict, more transitions; for comparison).") var noReduction = false
+    @Flag(help: "Maintainers, after changing a step: for every pair of transitions the footprint table (Model/Footprint.swift) calls independent, take both orders and check they commute; exit 2 on the first scenario where one does not. Slow.") var verifyIndependence = false
     @Flag(help: "Store whole canonical states instead of 64-bit fingerprints (no hash collisions; counts the ones fingerprints would have had). For small runs.") var exact = false
     @Option(name: .shortAndLong, help: "Write the counterexample to this new file (text form); with --all-scenarios, a new directory for them.") var output: String?
     @Flag(help: "Replace an existing output file.") var force = false
@@ -53,6 +55,8 @@ struct Check: ParsableCommand {
         if let t = time { options.timeLimit = t }
         options.exact = exact
         options.depthFirst = dfs
+        options.reduce = !noReduction
+        options.verifyIndependence = verifyIndependence
         options.shouldStop = { checkInterrupted }
         signal(SIGINT) { _ in checkInterrupted = true }
 
@@ -87,7 +91,9 @@ struct Check: ParsableCommand {
             }
         }
         let r = Explorer.explore(scenario, options: options)
+        try checkIndependence(scenario, r)
         let code = try report(scenario, r, variant, output: output, inputs: file.map { [$0] } ?? [])
+        if verifyIndependence && !json { print("# \(r.stats.independenceChecks) independence claims verified: all hold") }
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -134,7 +140,8 @@ struct Check: ParsableCommand {
         if json {
             let j = CheckJSON(scenario: scenario.ops.map(\.text), index: index, variant: variant.name, kernel: v.kernel,
                               outcome: r.outcome.rawValue, complete: r.outcome == .complete,
-                              distinct: r.stats.distinct, transitions: r.stats.transitions, depth: r.stats.depth,
+                              distinct: r.stats.distinct, transitions: r.stats.transitions,
+                              reduction: !noReduction, slept: r.stats.slept, depth: r.stats.depth,
                               seconds: r.stats.seconds, statesPerSecond: r.stats.statesPerSecond,
                               bytesPerState: r.stats.bytesPerState, peakFrontier: r.stats.peakFrontier,
                               peakFrontierBytes: r.stats.peakFrontierBytes, livenessChecks: r.stats.livenessChecks,
@@ -161,7 +168,7 @@ struct Check: ParsableCommand {
 
     func statement(_ scenario: Scenario, _ r: ExploreResult, _ variant: Variant) -> String {
         let s = r.stats
-        let figures = "\(s.distinct) distinct states, \(s.transitions) transitions, depth \(s.depth), \(fmt(s.seconds)) s (\(Int(s.statesPerSecond)) states/s, \(fmt(s.bytesPerState)) bytes/state stored\(exact ? ", exact: \(s.collisions) fingerprint collisions" : ", 64-bit fingerprints"))"
+        let figures = "\(s.distinct) distinct states, \(s.transitions) transitions\(noReduction ? "" : " (\(s.slept) more slept by the reduction)"), depth \(s.depth), \(fmt(s.seconds)) s (\(Int(s.statesPerSecond)) states/s, \(fmt(s.bytesPerState)) bytes/state stored\(exact ? ", exact: \(s.collisions) fingerprint collisions" : ", 64-bit fingerprints"))"
         let what = "[\(scenario.oneLine)] in \(worldText) under variant \(variant.name)"
         switch r.outcome {
         case .complete:
@@ -204,7 +211,7 @@ struct Check: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         }
         let mine = ScenarioMenu.shard(all, index: idx, count: cnt)
-        var proven = 0, violated = 0, incomplete = 0, states = 0
+        var proven = 0, violated = 0, incomplete = 0, states = 0, independenceChecks = 0
         let t0 = Date()
         for (k, sc) in mine {
             var o = base
@@ -213,6 +220,8 @@ struct Check: ParsableCommand {
             }
             let r = Explorer.explore(sc, options: o)
             states += r.stats.distinct
+            try checkIndependence(sc, r)
+            independenceChecks += r.stats.independenceChecks
             let out = output.map { ($0 as NSString).appendingPathComponent("scenario-\(k).txt") }
             if json {
                 _ = try report(sc, r, variant, output: r.counterexample == nil ? nil : out, inputs: [], index: k)
@@ -229,10 +238,20 @@ struct Check: ParsableCommand {
             }
             if checkInterrupted || (first && r.outcome == .violation) { break }
         }
-        let summary = "faultsync check --all-scenarios \(n)\(shard.map { " --shard \($0)" } ?? ""): \(proven + violated + incomplete) of \(mine.count) scenarios checked (\(all.count) in all); \(proven) proven complete, \(violated) with a violation, \(incomplete) incomplete; \(states) distinct states in \(fmt(Date().timeIntervalSince(t0))) s under variant \(variant.name) (\(v.kernel))"
+        let summary = "faultsync check --all-scenarios \(n)\(shard.map { " --shard \($0)" } ?? ""): \(proven + violated + incomplete) of \(mine.count) scenarios checked (\(all.count) in all); \(proven) proven complete, \(violated) with a violation, \(incomplete) incomplete; \(states) distinct states in \(fmt(Date().timeIntervalSince(t0))) s under variant \(variant.name) (\(v.kernel))\(verifyIndependence ? "; \(independenceChecks) independence claims verified" : "")"
         if json { FileHandle.standardError.write(Data((summary + "\n").utf8)) } else { print(summary) }
         if violated > 0 { throw ExitCode(1) }
         if incomplete > 0 || checkInterrupted { throw ExitCode(3) }
+    }
+}
+
+extension Check {
+    /// --verify-independence: a claim of the footprint table that did not hold is an internal
+    /// error (exit 2): the reduction would be unsound there.
+    func checkIndependence(_ sc: Scenario, _ r: ExploreResult) throws {
+        guard verifyIndependence, r.stats.independenceErrors > 0 else { return }
+        FileHandle.standardError.write(Data("faultsync check: internal error: \(r.stats.independenceErrors) of \(r.stats.independenceChecks) independence claims do not hold in [\(sc.oneLine)]; first: \(r.stats.firstIndependenceError ?? "?")\n".utf8))
+        throw ExitCode(2)
     }
 }
 

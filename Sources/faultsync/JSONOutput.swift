@@ -84,6 +84,8 @@ struct CheckJSON: Encodable {
     var complete: Bool
     var distinct: Int
     var transitions: Int
+    var reduction: Bool
+    var slept: Int
     var depth: Int
     var seconds: Double
     var statesPerSecond: Double

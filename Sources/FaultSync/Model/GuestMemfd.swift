@@ -186,8 +186,7 @@ extension World {
     /// The memslot ioctl needs filemap_invalidate_lock here: kvm_gmem_bind() of a new
     /// KVM_MEM_GUEST_MEMFD slot at M1, kvm_gmem_unbind() of a bound old slot at M7 (unless the
     /// file is already released, when slot->gmem.file is NULL and unbind returns at once).
-    @inline(__always) func memslotNeedsGmemLock(_ a: Int) -> Bool {
-        let x = actors.at(a)
+    @inline(__always) func memslotNeedsGmemLock(_ x: Actor) -> Bool {
         if gmemDying { return false }     // create fails (-EBADF); unbind of a dying file takes no lock
         if x.pc == .m7FreeOld && variant == .gmemUnbindWithoutInvalidateLock { return false }
         if x.pc == .m1Prepare { return x.memslotOp == .create && x.gmemCreate }

@@ -21,8 +21,8 @@ extension World {
 
     /// The hva range a host op really changes: [lo, hi) widened to every THP block it touches
     /// (the primary MMU splits or collapses whole PMDs, inside one notifier range).
-    @inline(__always) func hostOpRange(_ a: Int) -> (Int, Int) {
-        let x = actors.at(a)
+    @inline(__always) func hostOpRange(_ a: Int) -> (Int, Int) { hostOpRange(actors.at(a)) }
+    @inline(__always) func hostOpRange(_ x: Actor) -> (Int, Int) {
         var lo = Int(x.lo), hi = Int(x.hi)
         for b in 0..<(hvaCount / Cap.hugePages) where hostHuge & (1 << UInt16(b)) != 0 {
             let bs = b * Cap.hugePages

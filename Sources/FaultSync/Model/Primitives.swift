@@ -42,11 +42,15 @@ extension World {
     /// The first SRCU reader that began before `t` and is still inside, or -1.
     /// synchronize_srcu() called at `t` returns only when this is -1.
     @inline(__always) func readerBefore(_ t: UInt32) -> Int {
-        for i in 0..<Cap.actors {
-            let s = actors.at(i).srcuStart
-            if s != 0 && s < t { return i }
+        withUnsafePointer(to: actors) { p in
+            p.withMemoryRebound(to: Actor.self, capacity: Cap.actors) { q in
+                for i in 0..<Cap.actors {
+                    let s = q[i].srcuStart
+                    if s != 0 && s < t { return i }
+                }
+                return -1
+            }
         }
-        return -1
     }
 
     // MARK: mmu_invalidate_* (kvm_main.c)

@@ -1,15 +1,24 @@
 /// Scheduling: which actors can take their next atomic step, and taking it.
 extension World {
-    /// Locks block: an actor waiting for one is not runnable.
-    @inline(__always) public func runnable(_ a: Int) -> Bool {
-        switch actors.at(a).pc {
+    /// Locks block: an actor waiting for one is not runnable. (`mutating` only so that the
+    /// actor is read in place: in a non-mutating method of this large struct, reading an
+    /// element of `actors` copies the whole array first, and this runs for every actor on every
+    /// step of every schedule.)
+    @inline(__always) public mutating func runnable(_ a: Int) -> Bool {
+        let x = actors[a]
+        return runnable(a, x)
+    }
+
+    /// `runnable` for actor `a`, whose record is `x`.
+    @inline(__always) public func runnable(_ a: Int, _ x: Actor) -> Bool {
+        switch x.pc {
         case .idle: return false
         case .f7Lock, .h1Lock, .r6Lock: return mmuFreeForRead
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
         case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
         case .n1Count:
-            let (lo, hi) = hostOpRange(a)
+            let (lo, hi) = hostOpRange(x)
             return hostBusy & blockMask(lo, hi) == 0 && gpcInvalidateRunnable(a, lo: lo, hi: hi)
         case .wSwap: return mnActive == 0 || variant == .swapIgnoresMnCount
         case .c0ActivateMutex, .c9RefreshMutex, .c11DeactMutex: return gpc.refreshLock == none8 || !gpcSerialized
@@ -17,9 +26,9 @@ extension World {
         case .c8Check: return gpc.writer == none8
         case .g0InvalLock: return gmemInvalidateLock == none8 && (!actors.at(a).gmemRelease || slotsLockHolder == none8)
         case .g1LockBegin, .g3Relock, .g6LockEnd: return mmuFreeForWrite
-        case .m1Prepare: return !memslotNeedsGmemLock(a) || gmemInvalidateLock == none8
-        case .m7FreeOld: return !memslotNeedsGmemLock(a) || gmemInvalidateLock == none8
-        case .wSync: return variant == .noSynchronizeSrcu || readerBefore(actors.at(a).syncFrom) < 0
+        case .m1Prepare: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
+        case .m7FreeOld: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
+        case .wSync: return variant == .noSynchronizeSrcu || readerBefore(x.syncFrom) < 0
         default: return true
         }
     }

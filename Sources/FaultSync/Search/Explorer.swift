@@ -43,6 +43,17 @@ public struct ExploreOptions {
     public var eagerLiveness = false
     /// Return the visited set (canonical words + started mask per state; implies `exact`). Tests.
     public var collectVisited = false
+    /// Sleep-set reduction (Godefroid): a transition that an earlier sibling's subtree already
+    /// takes in a commuted order is not taken again. Independence is `Footprint` (per-step
+    /// resources). It prunes transitions, not states: the set of visited states, and so every
+    /// verdict, is the one of the unreduced search (docs/check.md, "Reduction").
+    public var reduce = true
+    /// Tests: for every pair of transitions the footprints call independent, take both orders
+    /// and compare the canonical states and verdicts; a mismatch is counted in
+    /// `ExploreStats.independenceErrors` (and `firstIndependenceError`).
+    public var verifyIndependence = false
+    /// Negative control for tests: call every pair of transitions independent (unsound).
+    public var assumeAllIndependent = false
     /// Called about every `progressInterval` seconds.
     public var progressInterval = 2.0
     public var progress: ((ExploreStats) -> Void)? = nil
@@ -74,6 +85,14 @@ public struct ExploreStats: Sendable {
     /// Exact mode: states whose fingerprint equalled another state's (0 means hashed mode
     /// would have found the same count).
     public var collisions = 0
+    /// Reduction: transitions not taken because they were asleep (taken elsewhere in a
+    /// commuted order), and revisits that re-opened transitions a state had slept on.
+    public var slept = 0
+    public var reexpanded = 0
+    /// `verifyIndependence`: footprint-independent pairs that did not commute.
+    public var independenceChecks = 0
+    public var independenceErrors = 0
+    public var firstIndependenceError: String? = nil
     public var bytesPerState: Double { Double(storedBytes) / Double(max(distinct, 1)) }
     public var statesPerSecond: Double { seconds > 0 ? Double(distinct) / seconds : 0 }
 }
@@ -126,6 +145,33 @@ public enum Explorer {
         var mask: UInt16
         var id: UInt32
         var depth: UInt16
+        /// Sleep set: transitions (bit = actor index, or 12 + operation index for a start) not to
+        /// take from here.
+        var sleep: UInt32 = 0
+        /// Nonzero: a re-expansion of a visited state, taking only these transitions.
+        var redo: UInt32 = 0
+        /// The state's fingerprint (reduction: to find its stored sleep set).
+        var fp: UInt64 = 0
+    }
+
+    /// A stored sleep set with this bit set is not one yet: the state waits, unexpanded, in
+    /// the BFS frontier at index (bits 0..29) of the level of parity bit 30.
+    static let pendingBit: UInt32 = 1 << 31
+
+    /// Transition bits of sleep sets: actor steps at 0..<12, operation starts at 12 + index.
+    static let startShift = UInt32(Cap.actors)
+
+    /// The child's sleep set after taking transition `t`: the members of `sleep` independent of it.
+    @inline(__always) static func childSleep(_ t: Int, _ sleep: UInt32, _ fps: borrowing InlineArray<28, Footprint>) -> UInt32 {
+        var z: UInt32 = 0
+        var rest = sleep
+        let ft = fps[t]
+        while rest != 0 {
+            let u = rest.trailingZeroBitCount
+            rest &= rest - 1
+            if ft.independent(of: fps[u]) { z |= 1 << UInt32(u) }
+        }
+        return z
     }
 
     /// Move encoding of the parent links: actor index, or 0x80 | operation index.
@@ -182,8 +228,8 @@ public enum Explorer {
         var o = o
         if o.collectVisited { o.exact = true }
         var stats = ExploreStats()
-        var table = FingerprintTable()
-        var exactSet = Set<[UInt64]>()
+        var table = FingerprintTable(withSleep: o.reduce)
+        var exactSet = [[UInt64]: UInt32]()
         var parent: [UInt32] = [UInt32.max]
         var move: [UInt8] = [0]
         let ops = scenario.ops
@@ -192,9 +238,9 @@ public enum Explorer {
         var w0 = World(config: o.config, variant: o.variant)
         do {
             _ = table.insert(w0.fingerprint(salt: 0))
-            if o.exact { exactSet.insert(w0.canonicalWords() + [0]) }
+            if o.exact { exactSet[w0.canonicalWords() + [0]] = 0 }
         }
-        var level = [Node(world: w0, mask: 0, id: 0, depth: 0)]
+        var level = [Node(world: w0, mask: 0, id: 0, depth: 0, fp: w0.fingerprint(salt: 0))]
         var next: [Node] = []
         let nodeBytes = MemoryLayout<Node>.stride
         var lastProgress = 0.0
@@ -211,7 +257,7 @@ public enum Explorer {
             stats.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
             var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
             r.depthFirst = o.depthFirst
-            if o.collectVisited { r.visited = exactSet }
+            if o.collectVisited { r.visited = Set(exactSet.keys) }
             if v != nil, let n = length {
                 r.counterexampleTransitions = n
             } else if v != nil {
@@ -222,23 +268,117 @@ public enum Explorer {
             return r
         }
 
-        /// Record a successor; true when it is new.
-        func add(_ c: inout World, _ m: UInt16, from: UInt32, move mv: UInt8) -> Bool {
-            let fp = c.fingerprint(salt: UInt64(m))
-            let newFp = table.insert(fp)
+        /// Breadth-first with reduction: a state reached again while it still waits in the
+        /// frontier takes the intersection of the sleep sets it was reached with, instead of a
+        /// re-expansion.
+        let merge = o.reduce && !o.depthFirst
+        /// The stored sleep set (or pending mark) of a state.
+        func stored(_ c: inout World, _ m: UInt16, _ fp: UInt64) -> UInt32 {
+            o.exact ? exactSet[c.canonicalWords() + [UInt64(m)]] ?? 0 : table.sleeps[table.find(fp)]
+        }
+        func setStored(_ c: inout World, _ m: UInt16, _ fp: UInt64, _ z: UInt32) {
+            if o.exact { exactSet[c.canonicalWords() + [UInt64(m)]] = z } else { table.sleeps[table.find(fp)] = z }
+        }
+
+        enum Added { case old, new, redo(UInt32), merged }
+        /// Record a successor reached with sleep set `z`, to be appended to `out` at `outIndex`
+        /// (depth `d`) if it is new. `.redo(T)`: with reduction, a state already expanded,
+        /// reached now with a sleep set that lacks transitions T it slept on before; T must be
+        /// taken from it now (Godefroid's state caching with sleep sets), and it is stored with
+        /// the intersection of the two sets. `.merged`: the state waits unexpanded in a frontier,
+        /// and its sleep set there was intersected with `z`.
+        func add(_ c: inout World, _ m: UInt16, from: UInt32, move mv: UInt8, sleep z: UInt32,
+                 outIndex: Int, depth d: UInt16, fp: UInt64, out: inout [Node]) -> Added {
+            let (newFp, slot) = table.insertSlot(fp)
+            var isNew = newFp
+            var old: UInt32 = 0
+            let mark = Explorer.pendingBit | UInt32(d & 1) << 30 | UInt32(outIndex)
             if o.exact {
-                let isNew = exactSet.insert(c.canonicalWords() + [UInt64(m)]).inserted
-                if isNew && !newFp { stats.collisions += 1 }
-                if !isNew { return false }
-            } else if !newFp {
-                return false
+                let key = c.canonicalWords() + [UInt64(m)]
+                if let x = exactSet[key] {
+                    isNew = false
+                    old = x
+                } else {
+                    isNew = true
+                    exactSet[key] = merge ? mark : z
+                    if !newFp { stats.collisions += 1 }
+                }
+            } else if o.reduce {
+                if newFp { table.sleeps[slot] = merge ? mark : z } else { old = table.sleeps[slot] }
+            }
+            if !isNew {
+                guard o.reduce else { return .old }
+                if old & Explorer.pendingBit != 0 {
+                    let i = Int(old & 0x3FFF_FFFF)
+                    if (old >> 30) & 1 == UInt32(d & 1) { out[i].sleep &= z } else { level[i].sleep &= z }
+                    return .merged
+                }
+                let redo = old & ~z
+                if redo == 0 { return .old }
+                if o.exact { exactSet[c.canonicalWords() + [UInt64(m)]] = old & z } else { table.sleeps[slot] = old & z }
+                stats.reexpanded += 1
+                if !o.depthFirst { parent.append(from); move.append(mv) }
+                return .redo(redo)
             }
             stats.distinct += 1
             if !o.depthFirst {
                 parent.append(from)
                 move.append(mv)
             }
-            return true
+            return .new
+        }
+
+        /// `verifyIndependence`: take transitions `t` and `u` (bits) from `w` in both orders and
+        /// compare canonical states and verdicts.
+        func verify(_ w: World, _ m: UInt16, _ t: Int, _ u: Int) {
+            func take(_ x: World, _ m: UInt16, _ b: Int) -> (World, UInt16)? {
+                var c = x
+                if b < Cap.actors {
+                    guard c.runnable(b) else { return nil }
+                    c.step(b); c.checkStep()
+                    return (c, m)
+                }
+                let i = b - Int(startShift)
+                guard m & (1 << UInt16(i)) == 0, c.start(ops[i]) else { return nil }
+                return (c, m | (1 << UInt16(i)))
+            }
+            stats.independenceChecks += 1
+            var why: String? = nil
+            if let (wt, mt) = take(w, m, t), let (wu, mu) = take(w, m, u) {
+                let tu = take(wt, mt, u), ut = take(wu, mu, t)
+                if let (a0, ma) = tu, let (b0, mb) = ut {
+                    var a = a0, b = b0
+                    if (a.violation == nil) != (b.violation == nil) || (a.violation != nil && a.violation!.invariant != b.violation!.invariant) {
+                        why = "different verdicts"
+                    } else if wt.violation == nil && wu.violation == nil && a.violation == nil
+                                && (ma != mb || a.canonicalWords() != b.canonicalWords()) {
+                        why = "different states"
+                    }
+                } else {
+                    why = "one order disables the other transition"
+                }
+            } else {
+                why = "a transition called enabled is not"
+            }
+            if let why {
+                stats.independenceErrors += 1
+                if stats.firstIndependenceError == nil {
+                    func name(_ b: Int) -> String {
+                        b < Cap.actors ? "\(actorNames[b]) at \(PC.rows[w.actors[b].pc]?.label ?? "?") (\(w.actors[b].pc))"
+                                       : "start \(ops[b - Int(startShift)].text)"
+                    }
+                    stats.firstIndependenceError = "\(name(t)) and \(name(u)): \(why)"
+                }
+            }
+        }
+
+        func verifyAll(_ w: World, _ m: UInt16, _ t: Int, _ z: UInt32) {
+            var rest = z
+            while rest != 0 {
+                let u = rest.trailingZeroBitCount
+                rest &= rest - 1
+                verify(w, m, t, u)
+            }
         }
 
         var expandedHere = 0
@@ -259,26 +399,68 @@ public enum Explorer {
                     p(s)
                 }
             }
-            let w = node.world
+            var w = node.world
             let d = node.depth &+ 1
+            if merge && node.redo == 0 {
+                // Expanded now: from here on, its sleep set is what it slept on.
+                if o.exact {
+                    var x = w
+                    setStored(&x, node.mask, node.fp, node.sleep)
+                } else {
+                    table.sleeps[table.find(node.fp)] = node.sleep
+                }
+            }
             var canStart = false
             var runnable = 0, retrying = 0
+            let redo = node.redo
+            var sleep = node.sleep
+            // Footprints of the transitions that are enabled or asleep here, by transition bit.
+            var fps = InlineArray<28, Footprint>(repeating: Footprint())
+            var en: UInt32 = 0
+            for a in 0..<Cap.actors where w.runnable(a) { en |= 1 << UInt32(a) }
+            if o.reduce && !o.assumeAllIndependent {
+                for a in 0..<Cap.actors where en & (1 << UInt32(a)) != 0 { fps[a] = w.stepFootprint(a) }
+                for i in 0..<ops.count where node.mask & (1 << UInt16(i)) == 0 {
+                    fps[Int(startShift) + i] = w.startFootprint(ops[i])
+                }
+            }
             // Successors: operation starts, then actor steps.
             if node.mask != allMask {
                 for i in 0..<ops.count where node.mask & (1 << UInt16(i)) == 0 {
+                    let bit: UInt32 = 1 << (startShift + UInt32(i))
+                    if redo != 0 ? redo & bit == 0 : sleep & bit != 0 {
+                        // Asleep: enabled (a sleeping transition stays enabled), taken elsewhere.
+                        if sleep & bit != 0 { canStart = true; stats.slept += 1 }
+                        continue
+                    }
                     var c = w
                     guard c.start(ops[i]) else { continue }
                     canStart = true
                     stats.transitions += 1
                     let m = node.mask | (1 << UInt16(i))
-                    if add(&c, m, from: node.id, move: startBit | UInt8(i)) {
-                        out.append(Node(world: c, mask: m, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d))
+                    let cz = o.reduce ? Explorer.childSleep(Int(startShift) + i, sleep, fps) : 0
+                    if o.verifyIndependence { verifyAll(w, node.mask, Int(startShift) + i, cz) }
+                    let fp = c.fingerprint(salt: UInt64(m))
+                    switch add(&c, m, from: node.id, move: startBit | UInt8(i), sleep: cz, outIndex: out.count, depth: d, fp: fp, out: &out) {
+                    case .new:
+                        out.append(Node(world: c, mask: m, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
+                                        sleep: cz, fp: fp))
+                    case .redo(let r):
+                        out.append(Node(world: c, mask: m, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
+                                        sleep: cz, redo: r, fp: fp))
+                    case .old, .merged: break
                     }
+                    sleep |= bit
                 }
             }
-            for a in 0..<Cap.actors where w.runnable(a) {
+            for a in 0..<Cap.actors where en & (1 << UInt32(a)) != 0 {
                 runnable += 1
                 if w.actors[a].retries > 0 { retrying += 1 }
+                let bit: UInt32 = 1 << UInt32(a)
+                if redo != 0 ? redo & bit == 0 : sleep & bit != 0 {
+                    if sleep & bit != 0 { stats.slept += 1 }
+                    continue
+                }
                 var c = w
                 c.step(a)
                 c.checkStep()
@@ -288,12 +470,26 @@ public enum Explorer {
                         if o.depthFirst { return finish(.violation, v, length: Int(d)) }
                         return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
                     }
+                    sleep |= bit
                     continue
                 }
-                if add(&c, node.mask, from: node.id, move: UInt8(a)) {
-                    out.append(Node(world: c, mask: node.mask, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d))
+                let cz = o.reduce ? Explorer.childSleep(a, sleep, fps) : 0
+                if o.verifyIndependence { verifyAll(w, node.mask, a, cz) }
+                let fp = c.fingerprint(salt: UInt64(node.mask))
+                switch add(&c, node.mask, from: node.id, move: UInt8(a), sleep: cz, outIndex: out.count, depth: d, fp: fp, out: &out) {
+                case .new:
+                    out.append(Node(world: c, mask: node.mask, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
+                                    sleep: cz, fp: fp))
+                case .redo(let r):
+                    out.append(Node(world: c, mask: node.mask, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
+                                    sleep: cz, redo: r, fp: fp))
+                case .old, .merged: break
                 }
+                sleep |= bit
             }
+            // A re-expansion only adds transitions; the end-of-schedule checks of this state ran
+            // when it was first expanded.
+            if redo != 0 { return nil }
             // A schedule may end here: run what replay runs at the end of a schedule.
             if !canStart && (runnable == 0 || retrying == runnable || o.eagerLiveness) {
                 stats.livenessChecks += 1
@@ -409,11 +605,17 @@ public enum Explorer {
 /// (0 marks an empty slot), doubled at 7/8 load, so a state costs 8 / load = 9.1...18.3 bytes.
 struct FingerprintTable {
     var slots = [UInt64](repeating: 0, count: 1 << 16)
+    /// With reduction: each stored state's sleep set, beside its fingerprint.
+    var sleeps: [UInt32]
     var count = 0
-    var bytes: Int { slots.count * 8 }
+    var bytes: Int { slots.count * 8 + sleeps.count * 4 }
 
-    /// True when `fp` was not in the table.
-    @inline(__always) mutating func insert(_ fp0: UInt64) -> Bool {
+    init(withSleep: Bool = false) {
+        sleeps = withSleep ? [UInt32](repeating: 0, count: 1 << 16) : []
+    }
+
+    /// Insert `fp`; whether it was new, and its slot (for `sleeps`).
+    @inline(__always) mutating func insertSlot(_ fp0: UInt64) -> (Bool, Int) {
         let fp = fp0 == 0 ? 1 : fp0
         if (count + 1) * 8 > slots.count * 7 { grow() }
         let mask = slots.count - 1
@@ -427,18 +629,36 @@ struct FingerprintTable {
             }
         }
         if inserted { count += 1 }
-        return inserted
+        return (inserted, i)
     }
+
+    /// The slot of a stored fingerprint.
+    @inline(__always) func find(_ fp0: UInt64) -> Int {
+        let fp = fp0 == 0 ? 1 : fp0
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: fp) & mask
+        while slots[i] != fp { i = (i + 1) & mask }
+        return i
+    }
+
+    /// True when `fp` was not in the table.
+    @inline(__always) mutating func insert(_ fp: UInt64) -> Bool { insertSlot(fp).0 }
 
     mutating func grow() {
         let old = slots
+        let oldSleeps = sleeps
+        let withSleep = !sleeps.isEmpty
         slots = [UInt64](repeating: 0, count: old.count * 2)
+        if withSleep { sleeps = [UInt32](repeating: 0, count: old.count * 2) }
         let mask = slots.count - 1
         slots.withUnsafeMutableBufferPointer { s in
-            for fp in old where fp != 0 {
-                var i = Int(truncatingIfNeeded: fp) & mask
-                while s[i] != 0 { i = (i + 1) & mask }
-                s[i] = fp
+            sleeps.withUnsafeMutableBufferPointer { z in
+                for (j, fp) in old.enumerated() where fp != 0 {
+                    var i = Int(truncatingIfNeeded: fp) & mask
+                    while s[i] != 0 { i = (i + 1) & mask }
+                    s[i] = fp
+                    if withSleep { z[i] = oldSleeps[j] }
+                }
             }
         }
     }
