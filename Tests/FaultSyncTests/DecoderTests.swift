@@ -105,7 +105,7 @@ final class DecoderTests: XCTestCase {
     /// Format v2 = v1 + meaning for the third byte of op 5 (v1 ignored it). These bytes must keep
     /// meaning these events; every v1 fixture above keeps its v1 meaning.
     func testFormatV3Fixtures() {
-        XCTAssertEqual(ScheduleFormat.version, 3)
+        XCTAssertEqual(ScheduleFormat.version, 4)
         let fixtures: [([UInt8], String)] = [
             ([0x05, 0x04, 0x00], "recover slot=1"),
             ([0x05, 0x00, 0x01], "nx-toggle"),
@@ -126,6 +126,10 @@ final class DecoderTests: XCTestCase {
             ([0x05, 0x01, 0x07], "gmem-release"),
             ([0x0B, 0xB2, 0x1B], "create slot=2 gfn=12 pages=4 hva=3 gmem"),
             ([0x0B, 0x32, 0x1B], "create slot=2 gfn=12 pages=4 hva=3"),
+            // v4
+            ([0x05, 0x02, 0x47], "gmem-error gfn=1"),
+            ([0x05, 0x0A, 0xC7], "gmem-error gfn=5"),
+            ([0x05, 0x08, 0x8F], "punch-hole gfn=4 pages=2"),
         ]
         for (b, text) in fixtures {
             XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")
@@ -158,6 +162,22 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(Schedule(bytes: m, geometry: g).events.first?.text, "create slot=2 gfn=8 pages=4 hva=3")
         // Every v3 byte string that means nothing new migrates to itself.
         XCTAssertEqual(FormatMigration.v2ToV3([0x06, 0x0B, 0x03]), [0x06, 0x0B, 0x03])
+    }
+
+    /// v3 -> v4: bit 6 of an op-5 punch-hole record's third byte was ignored under v3 (v4:
+    /// gmem-error); migrated, the record is the punch hole it was. Release records and other
+    /// records are unchanged.
+    func testMigrationKeepsV3Meaning() {
+        let v3: [UInt8] = [0x05, 0x02, 0x4F, 0x05, 0x03, 0x47, 0x05, 0x04, 0x47, 0x06, 0x0B]
+        XCTAssertEqual(Schedule(bytes: v3).events.map(\.text), ["gmem-error gfn=1", "gmem-release", "gmem-error gfn=2"],
+                       "v4 reads the ignored bit as gmem-error")
+        let v4 = FormatMigration.v3ToV4(v3)
+        XCTAssertEqual(v4, [0x05, 0x02, 0x0F, 0x05, 0x03, 0x47, 0x05, 0x04, 0x07, 0x06, 0x0B])
+        XCTAssertEqual(Schedule(bytes: v4).events.map(\.text), ["punch-hole gfn=1 pages=2", "gmem-release", "punch-hole gfn=2 pages=1"])
+        XCTAssertEqual(FormatMigration.v3ToV4([0x06, 0x0B, 0x43]), [0x06, 0x0B, 0x43])
+        // gmem-error round-trips through its canonical record.
+        let e = try! Schedule(text: "gmem-error gfn=5").events
+        XCTAssertEqual(Schedule(bytes: Schedule(events: e).bytes).events, e)
     }
 
     func testTextErrorsHaveLineAndColumn() {

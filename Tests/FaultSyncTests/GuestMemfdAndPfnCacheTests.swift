@@ -48,6 +48,62 @@ final class GuestMemfdAndPfnCacheTests: XCTestCase {
         XCTAssertEqual(w.gmemInvalidateLock, none8)
     }
 
+    /// memory_failure() on a guest_memfd folio: poisoned, not truncated; kvm_gmem_error_folio()
+    /// zaps the SPTE under an invalidation (seq bumped); a later fault gets -EHWPOISON.
+    func testMemoryFailurePoisonsZapsAndLaterFaultsFail() {
+        let seq0 = World().seq
+        let (v, w) = world("""
+            attr gfn=1 pages=1 private
+            step attr x16
+            fault vcpu0 gfn=1 private
+            step vcpu0 x16
+            gmem-error gfn=1
+            step gmem x16
+            fault vcpu1 gfn=1 private
+            step vcpu1 x16
+            """)
+        XCTAssertNil(v.violation)
+        XCTAssertNotEqual(w.gmemPfn[1], 0, "the poisoned folio stays in the file (no truncation)")
+        XCTAssertEqual(w.gmemPoison, 1 << 1)
+        XCTAssertEqual(w.gmemPoisonHandled, 1 << 1)
+        XCTAssertFalse(w.leaf[1].present, "zapped by kvm_gmem_invalidate_begin, and not mapped again")
+        XCTAssertEqual(w.seq, seq0 &+ 2)
+        XCTAssertEqual(w.inProgress, 0)
+        XCTAssertEqual(w.gmemInvalidateLock, none8)
+    }
+
+    /// A fault that looked the folio up before the poison retries at F8 (the handler's
+    /// begin/end bumped the sequence) and then fails in kvm_gmem_get_pfn: nothing is mapped.
+    func testFaultRacingMemoryFailureRetriesAndFails() {
+        let (v, w) = world("""
+            attr gfn=1 pages=1 private
+            step attr x16
+            fault vcpu0 gfn=1 private
+            step vcpu0 x6           # F0 ... F6g: the folio's pfn is looked up
+            gmem-error gfn=1
+            step gmem x16
+            step vcpu0 x16
+            """)
+        XCTAssertNil(v.violation)
+        XCTAssertFalse(w.leaf[1].present)
+        XCTAssertFalse(w.actors[0].busy)
+    }
+
+    /// Negative control of the poison oracle: an SPTE left mapping the poisoned folio when
+    /// kvm_gmem_error_folio() returns is reported (variant gmem-error-without-invalidation).
+    func testPoisonOracleFiresOnASurvivingSPTE() {
+        let (v, _) = world("""
+            attr gfn=1 pages=1 private
+            step attr x16
+            fault vcpu0 gfn=1 private
+            step vcpu0 x16
+            gmem-error gfn=1
+            step gmem x16
+            """, .gmemErrorWithoutInvalidation)
+        XCTAssertEqual(v.violation?.invariant, .staleCommit)
+        XCTAssertEqual(v.violation?.why, .spteMapsPoisoned)
+    }
+
     func testReleaseZapsThenFaultsFailAndEvictionFreesTheFolios() {
         let (v, w) = world("""
             attr gfn=0 pages=4 private

@@ -215,6 +215,14 @@ final class VariantLitmusTests: XCTestCase {
             step gmem x8            # G0-G7: begin, zap, truncate (the folio is freed), end (seq++)
             step vcpu0 x16          # F6i, F7, F8 (correct: seq changed -> retry), F10, F11
             """),
+        (.gmemErrorWithoutInvalidation, """
+            attr gfn=1 pages=1 private
+            step attr x16
+            fault vcpu0 gfn=1 private
+            step vcpu0 x16          # the private SPTE maps the folio of gfn 1
+            gmem-error gfn=1
+            step gmem x16           # G10 poison, G0 lock (correct: begin, zap, end), G7 kvm_gmem_error_folio returns
+            """),
         (.gmemReleaseWithoutInvalidation, """
             attr gfn=1 pages=1 private
             step attr x16

@@ -165,6 +165,12 @@ public struct TraceRecorder: StepObserver {
             out.append(b.gmemPfn[g] == 0 ? "gmem folio gfn \(g) (pfn \(a.gmemPfn[g])) truncated" : "gmem folio gfn \(g) = pfn \(b.gmemPfn[g])")
         }
         if !a.gmemDying && b.gmemDying { out.append("guest_memfd file refcount 0 (dying)") }
+        for g in 0..<b.gfnCount where (a.gmemPoison ^ b.gmemPoison) & (1 << UInt32(g)) != 0 && b.gmemPoison & (1 << UInt32(g)) != 0 {
+            out.append("gmem folio gfn \(g) (pfn \(b.gmemPfn[g])) hardware-poisoned (PG_hwpoison)")
+        }
+        for g in 0..<b.gfnCount where (a.gmemPoisonHandled ^ b.gmemPoisonHandled) & (1 << UInt32(g)) != 0 && b.gmemPoisonHandled & (1 << UInt32(g)) != 0 {
+            out.append("kvm_gmem_error_folio() returned for gfn \(g)")
+        }
         if !a.gmemReleased && b.gmemReleased { out.append("guest_memfd released: slot->gmem.file = NULL") }
         for o in 0..<Cap.objects where (a.objs[o].flags ^ b.objs[o].flags) & MemslotFlag.gmemBound != 0 {
             out.append(b.objs[o].flags & MemslotFlag.gmemBound != 0 ? "kvm_gmem_bind obj\(o)" : "kvm_gmem_unbind obj\(o)")

@@ -123,6 +123,7 @@ public enum PC: UInt8, CaseIterable {
     case g7Unlock            // G7  KVM_MMU_UNLOCK; filemap_invalidate_unlock
     case g8LastPut           // G8  fput(): the file's last reference; get_file_active() fails from now on
     case g9Evict             // G9  __fput -> iput -> evict: truncate_inode_pages_final (after release)
+    case g10Poison           // G10 memory_failure(): TestSetPageHWPoison on the folio, then error_remove_folio
 }
 
 /// gfn_to_pfn_cache operations.
@@ -208,6 +209,8 @@ public struct Actor {
     public var gpcByHva: Bool { get { flagA } set { flagA = newValue } }
     /// gfn_to_pfn_cache refresh: the end-count snapshot of the candidate fix (C4).
     public var gpcEndSnap: UInt8 { get { a2 } set { a2 = newValue } }
-    /// guest_memfd: kvm_gmem_release (else fallocate(PUNCH_HOLE) of [lo, hi)).
+    /// guest_memfd: kvm_gmem_release() (else fallocate(PUNCH_HOLE) of [lo, hi)).
     public var gmemRelease: Bool { get { flagA } set { flagA = newValue } }
+    /// guest_memfd: memory_failure() on the folio at lo -> kvm_gmem_error_folio() (else punch hole).
+    public var gmemErrorOp: Bool { get { flagB } set { flagB = newValue } }
 }

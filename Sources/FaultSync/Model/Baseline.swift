@@ -13,6 +13,8 @@ public enum KernelBaseline {
         ("virt/kvm/kvm_main.c", "03b9d3141510"),
         ("include/linux/kvm_host.h", "a66ec810c5cc"),
         ("arch/x86/kvm/mmu/mmu.h (kvm_mmu_reload)", "20a6cff3b283 applied (not stored for linux-next)"),
+        ("virt/kvm/guest_memfd.c", "torvalds/linux 01f492e1817e (same invalidation, bind, release and error-folio code as linux-next 0726d3e164f1)"),
+        ("virt/kvm/pfncache.c", "Kingxukai/linux 0291023e7330 (~6.17; linux-next's copy is not in the index)"),
     ]
     public static let description = "\(tree) @ \(commit) (6.19-rc5)"
 }

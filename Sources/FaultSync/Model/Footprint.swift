@@ -172,8 +172,9 @@ extension World {
         case .g3Zap: r = F.inv | F.slotsLock | F.objs; w = F.roots
         case .g3Yield, .g3Relock, .g4Unlock: w = F.mmu
         case .g5Truncate: r = F.objs; w = F.gmem | F.host
-        case .g7Unlock: w = F.gmemLock | F.slotsLock
+        case .g7Unlock: r = F.roots; w = F.gmemLock | F.slotsLock | F.gmem   // error folio: poison handled, SPTE check
         case .g9Evict: w = F.gmem | F.host
+        case .g10Poison: w = F.gmem
         }
         return Footprint(r: r, w: w | F.actor(a), wd: wd)
     }
@@ -256,7 +257,7 @@ extension World {
         case .nxToggle: return Footprint(w: F.actor(7))
         case .apicv: return Footprint(w: F.actor(8))
         case .gpcUse, .gpcActivate, .gpcDeactivate: return Footprint(w: F.actor(9) | F.actor(10))
-        case .punchHole, .gmemRelease: return Footprint(w: F.actor(11))
+        case .punchHole, .gmemRelease, .gmemError: return Footprint(w: F.actor(11))
         }
     }
 }

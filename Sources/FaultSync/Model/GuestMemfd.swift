@@ -21,12 +21,14 @@
 /// Arguments: [lo, hi) = gfn range, flagA = release. Locals: found = begin ran, cursor = the
 /// bound slot object being handled, zapPos/zapEnd (a1/a2) the block-wise zap.
 extension World {
-    mutating func startGmem(_ a: Int, release: Bool, lo: Int, count: Int) {
+    mutating func startGmem(_ a: Int, release: Bool, error: Bool = false, lo: Int, count: Int) {
         actors[a].gmemRelease = release
+        actors[a].gmemErrorOp = error && !release
         actors[a].lo = UInt8(release ? 0 : lo)
         actors[a].hi = UInt8(release ? gfnCount : min(lo + count, gfnCount))
         actors[a].found = false
-        actors[a].pc = release ? .g8LastPut : .g0InvalLock
+        actors[a].pfn = 0
+        actors[a].pc = release ? .g8LastPut : error ? .g10Poison : .g0InvalLock
     }
 
     /// The next slot object >= `from` in the file's bindings that overlaps [lo, hi), or -1.
@@ -44,6 +46,18 @@ extension World {
     mutating func stepGmem(_ a: Int) {
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
         switch actors[a].pc {
+        case .g10Poison:
+            // memory_failure(pfn) on the folio at index lo: "if (TestSetPageHWPoison(p))" -- an
+            // already poisoned page is reported and left alone -- then, for a page-cache folio,
+            // truncate_error_folio() -> mapping->a_ops->error_remove_folio() = kvm_gmem_error_folio()
+            // (G0...G7, under filemap_invalidate_lock_shared). No folio there: no such pfn to fail.
+            let bit: UInt32 = 1 << UInt32(lo)
+            if gmemPfn[lo] == 0 || gmemPoison & bit != 0 { actors[a].pc = .idle; return }
+            gmemPoison |= bit
+            actors[a].pfn = gmemPfn[lo]
+            mapDirty = true
+            actors[a].pc = .g0InvalLock
+
         case .g8LastPut:
             // The fd's last reference is dropped (close, or the last fput): from now on
             // get_file_active() fails -- faults get -EFAULT, kvm_gmem_unbind() sees a dying file --
@@ -57,7 +71,12 @@ extension World {
             if actors[a].gmemRelease { slotsLockHolder = UInt8(a) }
             gmemInvalidateLock = UInt8(a)
             // A punch hole needs an open fd: once its last reference is gone there is none.
-            if !actors[a].gmemRelease && gmemDying { actors[a].pc = .g7Unlock; return }
+            // (kvm_gmem_error_folio() needs none: the inode lives until it is evicted.) The error
+            // path takes the lock shared; the model's one guest_memfd actor never overlaps it
+            // with another shared holder, and the writers (punch hole, release, bind/unbind) are
+            // excluded either way.
+            if !actors[a].gmemRelease && !actors[a].gmemErrorOp && gmemDying { actors[a].pc = .g7Unlock; return }
+            if actors[a].gmemErrorOp && variant == .gmemErrorWithoutInvalidation { actors[a].pc = .g7Unlock; return }
             if actors[a].gmemRelease {
                 // xa_for_each(&f->bindings, index, slot) WRITE_ONCE(slot->gmem.file, NULL): a
                 // binding left to a freed memslot is a use-after-free (ae431059e75d).
@@ -122,7 +141,9 @@ extension World {
         case .g5Truncate:
             // truncate_inode_pages_range(): the folios of [lo, hi) leave the file and are freed
             // (kvm_gmem_release() does not truncate).
-            if !actors[a].gmemRelease {
+            // kvm_gmem_error_folio(): "Do not truncate the range, what action is taken in response
+            // to the error is userspace's decision".
+            if !actors[a].gmemRelease && !actors[a].gmemErrorOp {
                 gmemTruncate(lo, hi)
             }
             if variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease {
@@ -142,6 +163,7 @@ extension World {
 
         case .g7Unlock:
             if gmemInvalidateLock == UInt8(a) { gmemInvalidateLock = none8 }
+            if actors[a].gmemErrorOp { gmemErrorHandled(a) }
             if actors[a].gmemRelease && slotsLockHolder == UInt8(a) { slotsLockHolder = none8 }
             actors[a].found = false
             // After kvm_gmem_release() returns, __fput() puts the inode; with no other reference
@@ -165,7 +187,23 @@ extension World {
         for g in lo..<hi where gmemPfn[g] != 0 {
             markFreed(gmemPfn[g])
             gmemPfn[g] = 0
+            gmemPoison &= ~(1 << UInt32(g))
+            gmemPoisonHandled &= ~(1 << UInt32(g))
             mapDirty = true
+        }
+    }
+
+    /// kvm_gmem_error_folio() returns (MF_DELAYED): from now on nothing may map the poisoned
+    /// folio -- the guest touching it is a machine check -- so any SPTE still mapping it, in any
+    /// root, is a stale commit (I5/I6 for poisoned memory), and so is a later install of it.
+    mutating func gmemErrorHandled(_ a: Int) {
+        let g = Int(actors[a].lo), p = actors[a].pfn
+        guard p != 0, gmemPoison & (1 << UInt32(g)) != 0, gmemPfn[g] == p else { return }
+        gmemPoisonHandled |= 1 << UInt32(g)
+        for r in 0..<Cap.roots where roots[r].state != .free {
+            if roots[r].leaf[g].present && roots[r].leaf[g].isPrivate && roots[r].leaf[g].pfn == p {
+                fail(.staleCommit, .spteMapsPoisoned, actor: a, Int64(g) | Int64(r) << 8, Int64(p))
+            }
         }
     }
 
@@ -180,6 +218,8 @@ extension World {
             if p == 0 { return 0 }
             gmemPfn[gfn] = p
         }
+        // __kvm_gmem_get_pfn(): folio_test_hwpoison(folio) -> -EHWPOISON.
+        if gmemPoison & (1 << UInt32(gfn)) != 0 { return 0 }
         return gmemPfn[gfn]
     }
 

@@ -6,6 +6,7 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case step, fault, remap, unmap, collapse, split, create, delete, move, flags, attr, recover
     case nxToggle, signal, apicv     // format v2
     case gpcUse, gpcActivate, gpcDeactivate, punchHole, gmemRelease   // format v3
+    case gmemError                   // format v4
 }
 
 /// A decoded event. Field meaning by kind:
@@ -29,6 +30,8 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
 /// - punchHole: x = first gfn (= guest_memfd page offset), y = pages (1...8):
 ///             fallocate(PUNCH_HOLE) on the guest_memfd (v3)
 /// - gmemRelease: the last reference to the guest_memfd file is dropped: kvm_gmem_release() (v3)
+/// - gmemError: x = gfn (= guest_memfd page offset): memory_failure() on the folio there, which
+///             poisons it and calls kvm_gmem_error_folio() (v4)
 public struct Event: Equatable, Sendable {
     public var kind: EventKind
     public var x: UInt8 = 0, y: UInt8 = 0, z: UInt8 = 0, w: UInt8 = 0

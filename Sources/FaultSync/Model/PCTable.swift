@@ -99,6 +99,7 @@ extension PC {
         .g7Unlock: PCInfo("G7", "filemap_invalidate_unlock", "virt/kvm/guest_memfd.c"),
         .g8LastPut: PCInfo("G8", "last fput: file dying (release follows)", "virt/kvm/guest_memfd.c"),
         .g9Evict: PCInfo("G9", "iput -> evict: truncate_inode_pages_final", "virt/kvm/guest_memfd.c"),
+        .g10Poison: PCInfo("G10", "memory_failure: TestSetPageHWPoison; error_remove_folio -> kvm_gmem_error_folio", "mm/memory-failure.c (environment)"),
     ]
     /// Indexed by `rawValue`.
     public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }

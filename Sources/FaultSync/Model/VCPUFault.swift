@@ -240,6 +240,8 @@ extension World {
             // (not truncated by a punch hole since).
             if gmemPfn[gfn] != pfn || isFreed(pfn) {
                 fail(.staleCommit, .installGmemTruncated, actor: a, Int64(gfn), Int64(pfn) | Int64(gmemPfn[gfn]) << 16)
+            } else if gmemPoisonHandled & (1 << UInt32(gfn)) != 0 {
+                fail(.staleCommit, .installGmemPoisoned, actor: a, Int64(gfn), Int64(pfn))
             }
         } else {
             // I5/I6 at commit: the host PTE looked up at F6g must be unchanged and its page live.

@@ -31,6 +31,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case gmemUnbindIgnoresDyingFile
     case gmemFaultNoRetryCheck
     case gmemReleaseWithoutInvalidation
+    case gmemErrorWithoutInvalidation
 
     public var name: String {
         switch self {
@@ -64,6 +65,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemUnbindIgnoresDyingFile: return "gmem-unbind-ignores-dying-file"
         case .gmemFaultNoRetryCheck: return "gmem-fault-no-retry-check"
         case .gmemReleaseWithoutInvalidation: return "gmem-release-without-invalidation"
+        case .gmemErrorWithoutInvalidation: return "gmem-error-without-invalidation"
         }
     }
 
@@ -125,6 +127,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "M7 kvm_gmem_unbind() returns when get_file_active() fails (the file's last reference is gone, kvm_gmem_release() not yet run) and leaves the binding to the memslot it frees; kvm_gmem_release() then writes slot->gmem.file = NULL through the freed slot"
         case .gmemReleaseWithoutInvalidation:
             return "kvm_gmem_release() clears slot->gmem.file but skips __kvm_gmem_invalidate_begin/end (no zap): private SPTEs survive the release and map folios that the inode's eviction frees"
+        case .gmemErrorWithoutInvalidation:
+            return "kvm_gmem_error_folio() skips kvm_gmem_invalidate_begin/end (no zap, no mmu_invalidate_* update): a private SPTE installed before the memory failure keeps mapping the poisoned folio after the handler returns"
         case .gmemFaultNoRetryCheck:
             return "private faults skip mmu_invalidate_retry_gfn() in F8 (and the F6f/F6i pre-checks): guest_memfd takes no lock a fault waits for, so nothing else stops a fault from mapping a folio a punch hole truncates"
         case .zapInvalidatedRootsAtLastPut:
@@ -175,6 +179,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "reverts ae431059e75d \"KVM: guest_memfd: Remove bindings on memslot deletion when gmem is dying\" (syzbot slab-use-after-free in kvm_gmem_release)"
         case .gmemReleaseWithoutInvalidation:
             return "synthetic: shows why kvm_gmem_release() zaps (\"Zap all SPTEs pointed at by this file\") although it does not free the memory"
+        case .gmemErrorWithoutInvalidation:
+            return "synthetic: shows why kvm_gmem_error_folio() invalidates although it does not truncate (\"Do not truncate the range, what action is taken in response to the error is userspace's decision\")"
         case .gmemFaultNoRetryCheck:
             return "synthetic: shows that F8's mmu_invalidate_retry_gfn() is a private fault's only protection against a punch hole"
         case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
@@ -201,7 +207,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gpcRefreshWithoutMutex: return .kernelWarn
         case .gmemUnbindWithoutInvalidateLock: return .counterBalance
         case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
-        case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation: return .staleCommit
+        case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation, .gmemErrorWithoutInvalidation: return .staleCommit
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
@@ -307,6 +313,7 @@ public enum Why: UInt8, Sendable {
     case spinsUntilSignal
     case warnEndWithoutRange, lockdepUnmapUnprotected, bugPutValidRoot
     case apicMappedWhileInhibited, warnSpuriousPfnMismatch
+    case installGmemPoisoned, spteMapsPoisoned
     case installGmemTruncated, spteGmemStale, gpcStale, gpcUseStale, warnGpcValidDuringRefresh, bugGpcValidInactive
 }
 
@@ -358,6 +365,10 @@ public struct Violation: Equatable, Sendable {
             return "APICv is inhibited and kvm_zap_gfn_range() has run, but valid root r\(b) maps the APIC access page (gfn \(a)): a fault that read APICv as active installed it after the zap"
         case .installGmemTruncated:
             return "\(who) installs private gfn \(a) -> pfn \(b & 0xFFFF), a guest_memfd folio that a punch hole truncated after the lookup (the file's page there is now \(b >> 16 == 0 ? "a hole" : "pfn \(b >> 16)")) and nothing made the fault retry"
+        case .installGmemPoisoned:
+            return "\(who) installs private gfn \(a) -> pfn \(b), a guest_memfd folio poisoned by memory_failure() whose kvm_gmem_error_folio() has returned: the guest can touch the poisoned page"
+        case .spteMapsPoisoned:
+            return "kvm_gmem_error_folio() returned, but root r\(a >> 8) private SPTE gfn \(a & 0xFF) still maps pfn \(b), the poisoned folio: the guest can touch the poisoned page"
         case .spteGmemStale:
             return "root r\((a >> 8) & 0xFF) private SPTE gfn \(a & 0xFF) maps pfn \(b & 0xFFFF), which guest_memfd truncated (the file's page there is now \(b >> 16 == 0 ? "a hole" : "pfn \(b >> 16)")), and the SPTE was not zapped"
         case .gpcStale:

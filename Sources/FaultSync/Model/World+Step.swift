@@ -24,7 +24,7 @@ extension World {
         case .c0ActivateMutex, .c9RefreshMutex, .c11DeactMutex: return gpc.refreshLock == none8 || !gpcSerialized
         case .c2Activate, .c3RefreshLock, .c6Relock, .c12Deactivate: return gpc.writer == none8 && gpc.readers == 0
         case .c8Check: return gpc.writer == none8
-        case .g0InvalLock: return gmemInvalidateLock == none8 && (!actors.at(a).gmemRelease || slotsLockHolder == none8)
+        case .g0InvalLock: return gmemInvalidateLock == none8 && (!x.gmemRelease || slotsLockHolder == none8)
         case .g1LockBegin, .g3Relock, .g6LockEnd: return mmuFreeForWrite
         case .m1Prepare: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
         case .m7FreeOld: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
@@ -105,9 +105,10 @@ extension World {
             let op: GpcOp = e.kind == .gpcUse ? .use : e.kind == .gpcActivate ? .activate : .deactivate
             startGpc(a, op: op, target: e.f1 ? Int(e.x) % hvaCount : Int(e.x) % gfnCount, byHva: e.f1)
             return true
-        case .punchHole, .gmemRelease:
+        case .punchHole, .gmemRelease, .gmemError:
             guard actors[11].kind == .gmem, !actors[11].busy else { return false }
-            startGmem(11, release: e.kind == .gmemRelease, lo: Int(e.x) % gfnCount, count: Int(e.y))
+            startGmem(11, release: e.kind == .gmemRelease, error: e.kind == .gmemError, lo: Int(e.x) % gfnCount,
+                      count: e.kind == .gmemError ? 1 : Int(e.y))
             return true
         case .signal:
             // A signal to the vCPU thread: seen by signal_pending() in its ioctl's loop. With no

@@ -161,6 +161,8 @@ public struct World {
     public var gmemInvalidateLock: UInt8 = none8 // filemap_invalidate_lock (held for write)
     public var gmemDying = false                 // the file's last reference is gone: get_file_active() fails
     public var gmemReleased = false              // kvm_gmem_release ran: every slot->gmem.file is NULL
+    public var gmemPoison: UInt32 = 0            // bit g: the folio at index g has PG_hwpoison (memory_failure)
+    public var gmemPoisonHandled: UInt32 = 0     // ghost: kvm_gmem_error_folio() has returned for it
 
     // --- gfn_to_pfn_cache ---
     public var gpc = PfnCache()

@@ -25,7 +25,7 @@
 /// gfns and hvas are reduced modulo the world's size (`Geometry`), so the text form shows the
 /// values the model uses.
 public enum ScheduleFormat {
-    public static let version = 3
+    public static let version = 4
     public static let recordSize = 3
     public static let maxEvents = 128
     public static let maxInputBytes = recordSize * maxEvents
@@ -51,6 +51,7 @@ public enum ScheduleFormat {
                 }
             case 7:
                 if a & 1 != 0 { return Event(kind: .gmemRelease) }
+                if b & 0x40 != 0 { return Event(kind: .gmemError, x: (a >> 1) % gfns) }   // v4
                 return Event(kind: .punchHole, x: (a >> 1) % gfns, y: 1 + ((b >> 3) & 7))
             default: return Event(kind: .recover, x: a % 3)
             }
@@ -82,6 +83,7 @@ public enum ScheduleFormat {
         case .gpcDeactivate: return (5, 1, 6)
         case .gpcActivate: return (5, (e.x << 2) | (e.f1 ? 3 : 2), 6)
         case .punchHole: return (5, e.x << 1, ((e.y &- 1) & 7) << 3 | 7)
+        case .gmemError: return (5, e.x << 1, 0x47)
         case .gmemRelease: return (5, 1, 7)
         case .remap: return (7, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
         case .unmap: return (8, e.x, (e.y &- 1) | (e.f1 ? 4 : 0))
@@ -113,6 +115,19 @@ public struct Geometry: Equatable, Sendable {
 /// recover) and to bit 7 of a create's `a` (v2: part of the base gfn, reduced modulo the world's
 /// gfns); `v2ToV3` decodes with the v2 rules and re-encodes each event in v3.
 public enum FormatMigration {
+    /// The v4 bytes that mean what `v3` meant under format v3: v4 gave meaning to bit 6 of the
+    /// third byte of an op-5 punch-hole record (b & 7 == 7, a even), which v3 ignored; it is
+    /// cleared. A trailing partial record is kept.
+    public static func v3ToV4(_ v3: [UInt8]) -> [UInt8] {
+        var out = v3
+        var i = 0
+        while i + ScheduleFormat.recordSize <= out.count {
+            if out[i] & 15 == 5 && out[i + 2] & 7 == 7 && out[i + 1] & 1 == 0 { out[i + 2] &= 0x3F }
+            i += ScheduleFormat.recordSize
+        }
+        return out
+    }
+
     /// The v3 bytes that mean what `v2` meant under format v2, for a world of geometry `g`
     /// (a create's base gfn was reduced modulo the world's gfns). A trailing partial record is kept.
     public static func v2ToV3(_ v2: [UInt8], geometry g: Geometry = .default) -> [UInt8] {

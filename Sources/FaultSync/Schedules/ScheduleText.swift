@@ -25,7 +25,9 @@
 ///     gpc deactivate
 ///     punch-hole gfn=4 pages=2
 ///     gmem-release
-/// v1 text is v2 text is v3 text: v2 added nx-toggle, signal and apicv, v3 the last seven forms.
+///     gmem-error gfn=1
+/// v1 text is v2 text is v3 text is v4 text: v2 added nx-toggle, signal and apicv, v3 the seven
+/// forms from `create ... gmem` to `gmem-release`, v4 `gmem-error`.
 public struct ScheduleParseError: Error, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -78,6 +80,7 @@ extension Event {
         case .gpcActivate: return "gpc activate \(f1 ? "hva" : "gfn")=\(x)"
         case .gpcDeactivate: return "gpc deactivate"
         case .punchHole: return "punch-hole gfn=\(x) pages=\(y)"
+        case .gmemError: return "gmem-error gfn=\(x)"
         case .gmemRelease: return "gmem-release"
         }
     }
@@ -87,7 +90,7 @@ extension Schedule {
     public static let header = "# faultsync schedule v\(ScheduleFormat.version)"
     /// The first word of every event line.
     public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
-                               "flags", "attr", "recover", "nx-toggle", "signal", "apicv", "gpc", "punch-hole",
+                               "flags", "attr", "recover", "nx-toggle", "signal", "apicv", "gpc", "punch-hole", "gmem-error",
                                "gmem-release"]
 
     public var text: String {
@@ -185,6 +188,8 @@ extension Schedule {
                 e = Event(kind: .punchHole, x: UInt8(g0), y: UInt8(try p.value("pages", in: 1...8)))
             case "gmem-release":
                 e = Event(kind: .gmemRelease)
+            case "gmem-error":
+                e = Event(kind: .gmemError, x: UInt8(try p.value("gfn", below: g.gfns)))
             case "nx-toggle":
                 e = Event(kind: .nxToggle)
             case "signal":

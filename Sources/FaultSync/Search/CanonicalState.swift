@@ -34,7 +34,8 @@ public enum Canonical {
         "World": ["seq", "inProgress", "rangeStart", "rangeEnd", "mnActive", "mmuWriter", "mmuReaders",
                   "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
                   "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
-                  "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc", "mnEndCount"],
+                  "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc", "mnEndCount",
+                  "gmemPoison", "gmemPoisonHandled"],
         "PfnCache": ["onList", "active", "valid", "gfn", "uhva", "generation", "pfn", "writer", "readers",
                      "refreshLock"],
         "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
@@ -104,6 +105,7 @@ extension World {
         for g in 0..<gfnCount where self.gmemPfn[g] != 0 { gm |= 1 << UInt64(g + 16) }
         sink.put(gm)
         for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
+        sink.put(UInt64(self.gmemPoison) | UInt64(self.gmemPoisonHandled) << 32)
         // The gfn_to_pfn_cache.
         let c = self.gpc
         sink.put((c.onList ? 1 : 0) | (c.active ? 2 : 0) | (c.valid ? 4 : 0) | UInt64(self.mnEndCount) << 3

@@ -123,7 +123,7 @@ public enum Minimizer {
         case .punchHole:
             with { $0.y = 1 }
             if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
-        case .gpcActivate:
+        case .gpcActivate, .gmemError:
             if e.x > 0 { with { $0.x = 0 } }
         case .nxToggle, .apicv, .gpcUse, .gpcDeactivate, .gmemRelease:
             break

@@ -9,8 +9,9 @@
 /// kvm_mmu_zap_all_fast()/kvm_zap_gfn_range() users that are not memslot changes (nx_huge_pages,
 /// APICv) with a fault on the APIC page, and a signal to the prefaulting vCPU; then a second group
 /// around slot 0, the guest_memfd slot (private fault, its attribute change, punch hole,
-/// release), and the pfn cache's use and hva activation. 23 operations: 23 / 299 / 2,599 /
-/// 17,549 scenarios of 1 / 1..2 / 1..3 / 1..4 operations.
+/// release, a memory failure on its folio), and the pfn cache's use and hva activation. 24
+/// operations: 24 / 324 / 2,924 / 20,474 scenarios of 1 / 1..2 / 1..3 / 1..4 operations.
+/// (23 operations until the memory failure was added on 2026-11-27: 23 / 299 / 2,599 / 17,549.)
 public enum ScenarioMenu {
     public static let lines = [
         "fault vcpu0 gfn=9 shared",
@@ -39,6 +40,7 @@ public enum ScenarioMenu {
         "gmem-release",
         "gpc use",
         "gpc activate hva=24",
+        "gmem-error gfn=1",
     ]
 
     public static var ops: [Event] {
