@@ -75,6 +75,34 @@ final class ReductionTests: XCTestCase {
         XCTAssertLessThan(Double(on), 0.9 * Double(off), "the reduction hardly prunes anything")
     }
 
+    /// Two holes an independent review found (2026-11-27), each with the scenario that showed it:
+    /// in `target` mode a transition pruned for violating another invariant was put to sleep,
+    /// though the state oracles read more than the footprints (a later sibling could clear the
+    /// condition); and `allocObj` could reuse the binding a guest_memfd invalidation iterates
+    /// over (freed under it by variant gmem-unbind-without-invalidate-lock), which M1's footprint
+    /// assumed impossible.
+    func testReviewedHolesStayClosed() {
+        var o = ExploreOptions()
+        o.variant = .noInProgressCheck
+        o.target = .kernelBug
+        o.verifyIndependence = true
+        let s1 = Scenario(schedule: sched("fault vcpu0 gfn=9 shared\nremap hva=17 pages=1\nnx-toggle"))
+        let r1 = Explorer.search(s1, options: o)
+        XCTAssertEqual(r1.stats.independenceErrors, 0, r1.stats.firstIndependenceError ?? "")
+        XCTAssertGreaterThan(r1.stats.independenceChecks, 0)
+        o.verifyIndependence = false
+        o.reduce = false
+        XCTAssertEqual(Explorer.search(s1, options: o).stats.distinct, r1.stats.distinct)
+
+        var p = ExploreOptions()
+        p.variant = .gmemUnbindWithoutInvalidateLock
+        p.verifyIndependence = true
+        let s2 = Scenario(schedule: sched("punch-hole gfn=0 pages=1\ndelete slot=0\ncreate slot=2 gfn=12 pages=4 hva=16"))
+        let r2 = Explorer.search(s2, options: p)
+        XCTAssertEqual(r2.stats.independenceErrors, 0, r2.stats.firstIndependenceError ?? "")
+        XCTAssertGreaterThan(r2.stats.independenceChecks, 0)
+    }
+
     /// Negative control: calling every pair independent is caught by the verifier, and it loses
     /// states (so the state-count comparison above can fail).
     func testBrokenIndependenceIsCaught() {

@@ -165,12 +165,15 @@ extension World {
         case .c10Access: r = F.host; w = F.gpc
         // guest_memfd (GuestMemfd.swift)
         case .g8LastPut: w = F.gmem
-        case .g0InvalLock: r = F.objs; w = F.slotsLock | F.gmemLock | F.gmem
+        // G0 takes a binding into `cursor`, G3 moves to the next one, G4 leaves them: allocObj
+        // (M1) does not reuse the binding an invalidation iterates over, so these write objRef.
+        case .g0InvalLock: r = F.objs; w = F.slotsLock | F.gmemLock | F.gmem; wd = F.objRef
         case .g1LockBegin: w = F.mmu | F.inv
         case .g6LockEnd: w = F.mmu | F.inv | F.seq
         case .g2RangeAdd: r = F.objs | F.mmu; w = F.inv
-        case .g3Zap: r = F.inv | F.slotsLock | F.objs; w = F.roots
-        case .g3Yield, .g3Relock, .g4Unlock: w = F.mmu
+        case .g3Zap: r = F.inv | F.slotsLock | F.objs; w = F.roots; wd = F.objRef
+        case .g3Yield, .g3Relock: w = F.mmu
+        case .g4Unlock: w = F.mmu; wd = F.objRef
         case .g5Truncate: r = F.objs; w = F.gmem | F.host
         case .g7Unlock: r = F.roots; w = F.gmemLock | F.slotsLock | F.gmem   // error folio: poison handled, SPTE check
         case .g9Evict: w = F.gmem | F.host

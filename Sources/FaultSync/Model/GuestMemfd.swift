@@ -20,6 +20,13 @@
 ///
 /// Arguments: [lo, hi) = gfn range, flagA = release. Locals: found = begin ran, cursor = the
 /// bound slot object being handled, zapPos/zapEnd (a1/a2) the block-wise zap.
+extension PC {
+    /// A guest_memfd invalidation between taking a binding (`cursor`) and leaving it: G1-G3.
+    @inline(__always) var gmemIterating: Bool {
+        self == .g1LockBegin || self == .g2RangeAdd || self == .g3Zap || self == .g3Yield || self == .g3Relock
+    }
+}
+
 extension World {
     mutating func startGmem(_ a: Int, release: Bool, error: Bool = false, lo: Int, count: Int) {
         actors[a].gmemRelease = release

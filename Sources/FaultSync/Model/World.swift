@@ -277,11 +277,14 @@ public struct World {
     /// Allocate a memslot object not live and not referenced by any actor (kzalloc).
     mutating func allocObj() -> UInt8 {
         // A freed object still in guest_memfd's bindings (variant gmem-unbind-ignores-dying-file)
-        // is not reused: the model keeps the dangling pointer's target observable.
+        // is not reused: the model keeps the dangling pointer's target observable. Likewise the
+        // binding a guest_memfd invalidation is iterating over (G1-G3 `cursor`), which variant
+        // gmem-unbind-without-invalidate-lock can free under it.
         outer: for o in 0..<Cap.objects where objs[o].state != .live && objs[o].flags & MemslotFlag.gmemBound == 0 {
             for a in 0..<Cap.actors {
                 let x = actors[a]
                 if x.slotObj == UInt8(o) || x.newObj == UInt8(o) || x.invalidObj == UInt8(o) { continue outer }
+                if x.kind == .gmem && x.cursor == UInt8(o) && x.pc.gmemIterating { continue outer }
             }
             return UInt8(o)
         }

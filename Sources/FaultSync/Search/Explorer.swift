@@ -470,7 +470,9 @@ public enum Explorer {
                         if o.depthFirst { return finish(.violation, v, length: Int(d)) }
                         return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
                     }
-                    sleep |= bit
+                    // Pruned (another invariant, `target` mode): not put to sleep. The
+                    // per-step state oracles read more than the footprints cover, so a later
+                    // sibling may clear the condition, and the commuted order must be explored.
                     continue
                 }
                 let cz = o.reduce ? Explorer.childSleep(a, sleep, fps) : 0
