@@ -272,10 +272,6 @@ public enum Explorer {
         /// frontier takes the intersection of the sleep sets it was reached with, instead of a
         /// re-expansion.
         let merge = o.reduce && !o.depthFirst
-        /// The stored sleep set (or pending mark) of a state.
-        func stored(_ c: inout World, _ m: UInt16, _ fp: UInt64) -> UInt32 {
-            o.exact ? exactSet[c.canonicalWords() + [UInt64(m)]] ?? 0 : table.sleeps[table.find(fp)]
-        }
         func setStored(_ c: inout World, _ m: UInt16, _ fp: UInt64, _ z: UInt32) {
             if o.exact { exactSet[c.canonicalWords() + [UInt64(m)]] = z } else { table.sleeps[table.find(fp)] = z }
         }
