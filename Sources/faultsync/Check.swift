@@ -42,8 +42,8 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if listMenu {
-            for (i, l) in ScenarioMenu.lines.enumerated() { print("\(i)\t\(l)") }
-            for n in 1...4 { print("scenarios of 1...\(n) operations: \(ScenarioMenu.scenarios(upTo: n).count)") }
+            for (i, l) in ScenarioMenu.lines(for: v.config).enumerated() { print("\(i)\t\(l)") }
+            for n in 1...4 { print("scenarios of 1...\(n) operations: \(ScenarioMenu.scenarios(upTo: n, config: v.config).count)") }
             return
         }
         let variant = try v.resolve()
@@ -119,7 +119,10 @@ struct Check: ParsableCommand {
     }
 
     var worldText: String {
-        "the default world (16 gfns, 32 host pages, slot0 gfn [0,8) at hva 0 (guest_memfd), slot1 gfn [8,12) at hva 16, 2 vCPUs, 2 notifier threads, APIC access page; \(v.kernel))"
+        let gm = v.gmemMmap ? "guest_memfd with MMAP: gmem-only" : "guest_memfd"
+        let vm = v.mirrorTdp ? "mirrored TDP (attr_filter honoured), no APIC access page" : "APIC access page"
+        let zap = v.noSlotZapAll || v.mirrorTdp ? ", memslot changes zap the slot (no zap-all quirk)" : ""
+        return "the \(v.gmemMmap || v.mirrorTdp || v.noSlotZapAll ? "" : "default ")world (16 gfns, 32 host pages, slot0 gfn [0,8) at hva 0 (\(gm)), slot1 gfn [8,12) at hva 16, 2 vCPUs, 2 notifier threads, \(vm)\(zap); \(v.kernel))"
     }
 
     /// Print the verdict of one scenario; the exit code it means.
@@ -156,7 +159,7 @@ struct Check: ParsableCommand {
             if r.counterexample != nil {
                 print(counterexampleText(scenario, r, variant), terminator: "")
                 let same = replayed?.invariant == r.violation?.invariant
-                print("# replay: \(!replayable ? "not checked (too long for a schedule)" : same ? "reproduces" : "DOES NOT reproduce") \(r.violation!.invariant.name)\(output.map { "; written to \($0) (faultsync trace \($0)\(variant == .none ? "" : " --variant \(variant.name)")\(v.baseline ? " --baseline" : ""))" } ?? "")")
+                print("# replay: \(!replayable ? "not checked (too long for a schedule)" : same ? "reproduces" : "DOES NOT reproduce") \(r.violation!.invariant.name)\(output.map { "; written to \($0) (faultsync trace \($0)\(variant == .none ? "" : " --variant \(variant.name)")\(v.worldFlags))" } ?? "")")
             }
         }
         if r.counterexample != nil && replayable && replayed?.invariant != r.violation?.invariant {
@@ -189,7 +192,7 @@ struct Check: ParsableCommand {
 
     func counterexampleText(_ scenario: Scenario, _ r: ExploreResult, _ variant: Variant) -> String {
         var t = "# faultsync schedule v\(ScheduleFormat.version)\n"
-        t += "# shortest counterexample (\(r.counterexampleTransitions) transitions) found by faultsync check under variant \(variant.name)\(v.baseline ? " (plain baseline)" : "")\n"
+        t += "# shortest counterexample (\(r.counterexampleTransitions) transitions) found by faultsync check under variant \(variant.name)\(v.baseline ? " (plain baseline)" : "")\(v.config.worldFlags.replacingOccurrences(of: " --baseline", with: "").isEmpty ? "" : " in world" + v.config.worldFlags.replacingOccurrences(of: " --baseline", with: ""))\n"
         t += "# scenario: \(scenario.oneLine)\n"
         t += "# \(r.violation!.invariant.name): \(r.violation!.message)\n"
         for e in r.counterexample!.events { t += e.text + "\n" }
@@ -197,7 +200,7 @@ struct Check: ParsableCommand {
     }
 
     func runAll(_ n: Int, _ base: ExploreOptions, _ variant: Variant) throws {
-        let all = ScenarioMenu.scenarios(upTo: n)
+        let all = ScenarioMenu.scenarios(upTo: n, config: v.config)
         var idx = 0, cnt = 1
         if let s = shard {
             let p = s.split(separator: "/")

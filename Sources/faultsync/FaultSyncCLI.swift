@@ -26,12 +26,26 @@ struct VariantOption: ParsableArguments {
     @Flag(name: .long, help: "Run the plain baseline kernel (\(KernelBaseline.description)) without the candidate fixes for its known findings (see `faultsync findings`). Default: baseline + those fixes, the correct model.")
     var baseline = false
 
+    @Flag(name: .long, help: "World: the VM's guest_memfd (bound to slot 0) has GUEST_MEMFD_FLAG_MMAP, so its slots are KVM_MEMSLOT_GMEM_ONLY and shared faults there are served from guest_memfd too. Default: no MMAP.")
+    var gmemMmap = false
+
+    @Flag(name: .long, help: "World: the TDP MMU honours attr_filter as with mirrored TDP (TDX): unmaps reach only the SPTE kinds their filter names; no zap-all quirk, no APIC access page. Default: a VM without mirror roots.")
+    var mirrorTdp = false
+
+    @Flag(name: .long, help: "World: memslot delete/move zap with kvm_mmu_zap_memslot() instead of kvm_mmu_zap_all_fast(), as on every VM type but KVM_X86_DEFAULT_VM with KVM_X86_QUIRK_SLOT_ZAP_ALL (so also on a VM with private memory). Default: zap all.")
+    var noSlotZapAll = false
+
     var config: WorldConfig {
         var c = WorldConfig()
         c.fixes = baseline ? .none : .all
+        c.zapAllOnSlotChange = !noSlotZapAll
+        c.gmemMmap = gmemMmap
+        c.mirrorTDP = mirrorTdp
         return c
     }
     var kernel: String { baseline ? "plain baseline" : "baseline + fixes" }
+    /// The flags that select this world and kernel, for replay hints.
+    var worldFlags: String { config.worldFlags }
 
     func resolve() throws -> Variant {
         guard let v = Variant.named(variant) else {

@@ -99,7 +99,7 @@ enum HTMLTrace {
         for (t, lines) in world.summary {
             h += "<div><b>\(esc(t))</b><ul>" + lines.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>\n"
         }
-        h += "</div>\n<p>Replay: <code>faultsync trace \(esc(file)) --variant \(esc(variant.name))\(config.fixes == .all ? "" : " --baseline")</code></p>\n"
+        h += "</div>\n<p>Replay: <code>faultsync trace \(esc(file)) --variant \(esc(variant.name))\(esc(config.worldFlags))</code></p>\n"
         h += """
         <script>
         (function () {

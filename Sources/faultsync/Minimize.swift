@@ -31,7 +31,7 @@ struct Minimize: ParsableCommand {
         }
         try writeNew(output, Data(m.bytes), inputs: [file], force: force)
         let twin = output.hasSuffix(".bin") ? String(output.dropLast(4)) + ".txt" : output + ".txt"
-        try writeNew(twin, Data(("# minimized: \(inv.name) under variant \(variant.name)\(v.baseline ? " --baseline" : "")\n" + m.text).utf8),
+        try writeNew(twin, Data(("# minimized: \(inv.name) under variant \(variant.name)\(v.worldFlags)\n" + m.text).utf8),
                      inputs: [file], force: force)
         print("minimized \(file): \(s.events.count) -> \(m.events.count) events, \(Minimizer.length(m, variant: variant, config: v.config)) transitions, still \(inv.name) under \(variant.name) (\(how))")
         print("wrote \(output) and \(twin)")

@@ -4,13 +4,21 @@ extension Finding {
     /// The known finding that explains `bytes`'s violation under `variant` on the plain
     /// baseline: the one whose fix alone makes the violation go away (nil when no single fix
     /// does, or when there is no violation). Like a syzbot known-bug title.
+    /// An input with two findings in it: if every fix together removes every violation, the
+    /// finding whose fix alone removes the *first* violation (same invariant at the same step),
+    /// when exactly one does.
     public static func classify(_ bytes: [UInt8], variant: Variant = .none, config: WorldConfig = .default) -> Finding? {
-        guard Checker.check(bytes, variant: variant, config: config).violation != nil else { return nil }
+        guard let first = Checker.check(bytes, variant: variant, config: config).violation else { return nil }
+        var removesFirst: [Finding] = []
         for f in allCases where !config.fixes.has(f) {
             var c = config
             c.fixes = FixSet(rawValue: c.fixes.rawValue | f.fixFlag.rawValue)
-            if Checker.check(bytes, variant: variant, config: c).violation == nil { return f }
+            guard let v = Checker.check(bytes, variant: variant, config: c).violation else { return f }
+            if v.step != first.step || v.invariant != first.invariant { removesFirst.append(f) }
         }
+        var all = config
+        all.fixes = .all
+        if removesFirst.count == 1 && Checker.check(bytes, variant: variant, config: all).violation == nil { return removesFirst[0] }
         return nil
     }
 }

@@ -42,7 +42,7 @@ public enum Report {
         }
         if v.violation != nil {
             let f = file ?? "<crash-file>"
-            s += "replay: faultsync trace \(f) --variant \(variant.name)\(config.fixes == .all ? "" : " --baseline")\n"
+            s += "replay: faultsync trace \(f) --variant \(variant.name)\(config.worldFlags)\n"
         }
         return s
     }

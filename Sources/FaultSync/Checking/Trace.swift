@@ -100,7 +100,7 @@ public struct TraceRecorder: StepObserver {
         }
         if (x.pc == .f6aSnapshot || x.pc == .f6aLateSnapshot) { out.append("mmu_seq = \(hexSeq(y.mmuSeq))") }
         if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
-            out.append(y.isPrivateFault ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
+            out.append(y.isPrivateFault || y.hva == gmemHva ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
         }
         if (x.pc == .f6fPrecheck || x.pc == .f6iPrecheck || x.pc == .f8Stale) && x.retries == y.retries && y.pc != .idle {
             out.append("not stale: mmu_seq \(hexSeq(x.mmuSeq)), seq \(hexSeq(a.seq)), in_progress \(a.inProgress), range \(rangeText(a))")

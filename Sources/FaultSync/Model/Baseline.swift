@@ -25,11 +25,13 @@ public enum KernelBaseline {
 public enum Finding: UInt8, CaseIterable, Sendable {
     case prefaultObsoleteRootSpin
     case gpcHvaRefreshMissesInvalidation
+    case gmemMmapSharedZap
 
     public var name: String {
         switch self {
         case .prefaultObsoleteRootSpin: return "prefault-obsolete-root-spin"
         case .gpcHvaRefreshMissesInvalidation: return "gpc-hva-refresh-misses-invalidation"
+        case .gmemMmapSharedZap: return "gmem-mmap-shared-not-zapped"
         }
     }
 
@@ -40,6 +42,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "KVM_PRE_FAULT_MEMORY loads the root once (kvm_mmu_reload) and kvm_tdp_map_page() retries without reloading it; once kvm_mmu_zap_all_fast() (memslot delete/move, nx_huge_pages toggle) invalidates that root, is_page_fault_stale() is true on every attempt and the ioctl spins, holding kvm->srcu, until a signal"
         case .gpcHvaRefreshMissesInvalidation:
             return "an hva-based gfn_to_pfn_cache (kvm_gpc_activate_hva) whose uhva is in no memslot: an MMU-notifier invalidation that starts and ends while hva_to_pfn_retry() has gpc->lock dropped, after its hva_to_pfn(), bumps neither mmu_invalidate_seq (no memslot is hit) nor leaves mn_active_invalidate_count raised, so mmu_notifier_retry_cache() passes and the cache is published valid with the page the host has just unmapped and frees"
+        case .gmemMmapSharedZap:
+            return "a VM with private memory and mirrored TDP (TDX) may create its guest_memfd with GUEST_MEMFD_FLAG_MMAP (not INIT_SHARED): kvm_gmem_bind() makes the slot KVM_MEMSLOT_GMEM_ONLY, so a shared fault there maps a guest_memfd folio through a direct-root SPTE; fallocate(PUNCH_HOLE) invalidates with KVM_FILTER_PRIVATE (kvm_gmem_get_invalidate_filter), which zaps mirror roots only, and truncates the folio: the shared SPTE is left mapping freed memory"
         }
     }
 
@@ -50,7 +54,17 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "kvm_tdp_map_page() calls kvm_mmu_reload() (which frees obsolete roots since 20a6cff3b283) before each kvm_mmu_do_page_fault() attempt"
         case .gpcHvaRefreshMissesInvalidation:
             return "kvm_mmu_notifier_invalidate_range_end() bumps a count of finished invalidations (under mn_invalidate_lock, memslot hit or not); hva_to_pfn_retry() snapshots it with mmu_invalidate_seq and mmu_notifier_retry_cache() retries if it moved (a sketch, not a posted patch; docs/findings/gpc-hva-refresh-misses-invalidation.md)"
+        case .gmemMmapSharedZap:
+            return "kvm_gmem_get_invalidate_filter() returns KVM_FILTER_PRIVATE | KVM_FILTER_SHARED when the file has GUEST_MEMFD_FLAG_MMAP (its slots are gmem-only, so shared SPTEs may map its folios), as 5d3341d684be does for INIT_SHARED (a sketch, not a posted patch)"
         }
+    }
+
+    /// The world its reproducers run in (plain baseline: no fixes).
+    public var world: WorldConfig {
+        var c = WorldConfig()
+        c.fixes = .none
+        if self == .gmemMmapSharedZap { c.gmemMmap = true; c.mirrorTDP = true }
+        return c
     }
 
     public var fixFlag: FixSet { FixSet(rawValue: 1 << rawValue) }

@@ -235,6 +235,7 @@ extension World {
         case .f6gLookup:
             // An allocation that can fail, a private lookup that can, or the variant's early unlock.
             return variant == .srcuUnlockBeforeInstall || Int(nextPfn) + Cap.hugePages >= Cap.hostPfns || x.isPrivateFault
+                || (x.slotObj != none8 && objs.at(Int(x.slotObj)).flags & MemslotFlag.gmemOnly != 0)
         case .f8Stale:
             let skipRetry = variant == .gmemFaultNoRetryCheck && x.isPrivateFault
             return (variant != .noObsoleteRootCheck && rootIsObsolete(x.root))

@@ -15,8 +15,9 @@
 /// Neither SRCU nor mn_active_invalidate_count is involved: private faults (kvm_gmem_get_pfn,
 /// which takes no invalidate lock) are protected by mmu_invalidate_seq/in_progress alone (F8).
 /// The model's file has one page index per gfn: each binding's offset (slot->gmem.pgoff) is its
-/// base gfn. The invalidation's attr_filter (KVM_FILTER_PRIVATE) narrows zaps only on VMs with
-/// mirrored TDP roots (TDX); this non-TDX model zaps both kinds, as kvm_unmap_gfn_range() does.
+/// base gfn. The invalidation's attr_filter (`gmemInvalidateFilter`) narrows zaps only on VMs
+/// with mirrored TDP roots (WorldConfig.mirrorTDP); others zap both kinds, as
+/// kvm_unmap_gfn_range() does.
 ///
 /// Arguments: [lo, hi) = gfn range, flagA = release. Locals: found = begin ran, cursor = the
 /// bound slot object being handled, zapPos/zapEnd (a1/a2) the block-wise zap.
@@ -119,7 +120,7 @@ extension World {
         case .g3Zap:
             let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
             let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            unmapGfnRange(a, pos, stop)
+            unmapGfnRange(a, pos, stop, filter: gmemInvalidateFilter)
             actors[a].zapPos = UInt8(stop)
             if stop < end {
                 actors[a].pc = .g3Yield              // may_block: tdp_mmu_iter_cond_resched()
@@ -208,7 +209,7 @@ extension World {
         guard p != 0, gmemPoison & (1 << UInt32(g)) != 0, gmemPfn[g] == p else { return }
         gmemPoisonHandled |= 1 << UInt32(g)
         for r in 0..<Cap.roots where roots[r].state != .free {
-            if roots[r].leaf[g].present && roots[r].leaf[g].isPrivate && roots[r].leaf[g].pfn == p {
+            if roots[r].leaf[g].present && roots[r].leaf[g].fromGmem && roots[r].leaf[g].pfn == p {
                 fail(.staleCommit, .spteMapsPoisoned, actor: a, Int64(g) | Int64(r) << 8, Int64(p))
             }
         }
@@ -228,6 +229,15 @@ extension World {
         // __kvm_gmem_get_pfn(): folio_test_hwpoison(folio) -> -EHWPOISON.
         if gmemPoison & (1 << UInt32(gfn)) != 0 { return 0 }
         return gmemPfn[gfn]
+    }
+
+    /// kvm_gmem_get_invalidate_filter() (5d3341d684be): KVM_FILTER_SHARED if the file has
+    /// GUEST_MEMFD_FLAG_INIT_SHARED, else KVM_FILTER_PRIVATE -- for punch hole, release and
+    /// error folios alike. The model's file never has INIT_SHARED (the VM has private memory:
+    /// kvm_arch_supports_gmem_init_shared() is false). Only a VM with mirrored TDP honours it.
+    @inline(__always) var gmemInvalidateFilter: UInt8 {
+        if fixes.has(.gmemMmapSharedZap) && gmemMmap { return AttrFilter.both }
+        return AttrFilter.privateOnly
     }
 
     /// The memslot ioctl needs filemap_invalidate_lock here: kvm_gmem_bind() of a new

@@ -76,9 +76,10 @@ extension World {
         } else {
             return
         }
-        // kvm_mmu_max_mapping_level(): for private memory the guest_memfd folio order (0: 4K,
-        // never huge); for shared memory host_pfn_mapping_level().
-        if priv || !isHostHuge(hva: Int(hva)) { return }
+        // kvm_mmu_max_mapping_level(): for private memory, and any memory of a gmem-only slot,
+        // kvm_gmem_max_mapping_level() (no fault here: WARN_ONCE and 4K, never huge); for shared
+        // memory host_pfn_mapping_level().
+        if priv || s.flags & MemslotFlag.gmemOnly != 0 || !isHostHuge(hva: Int(hva)) { return }
         installHuge(root: r, block: b, isPrivate: priv, pfn: pfn, hva: hva, incarnation: s.incarnation)
     }
 }

@@ -113,9 +113,10 @@ extension World {
 
         case .n3Zap:
             // kvm_unmap_gfn_range() -> kvm_tdp_mmu_zap_leafs(): one huge block per step.
+            // "HVA-based notifications aren't relevant to private mappings": KVM_FILTER_SHARED.
             let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
             let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            unmapGfnRange(a, pos, stop)
+            unmapGfnRange(a, pos, stop, filter: AttrFilter.sharedOnly)
             actors[a].zapPos = UInt8(stop)
             if stop < end {
                 // tdp_mmu_iter_cond_resched(): may drop mmu_lock when blockable

@@ -119,9 +119,10 @@ extension World {
                 invalidateRangeAdd(a, te, te + n)
             }
         }
-        // range->attr_filter = the old kind; kvm_unmap_gfn_range() ignores it on a VM without
-        // mirrored TDP (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS): both kinds
-        // of SPTE in the range are zapped.
-        unmapGfnRange(a, start, end)
+        // "Unmap the old attribute page": range->attr_filter = KVM_FILTER_SHARED when the
+        // range becomes private, else KVM_FILTER_PRIVATE. kvm_unmap_gfn_range() ignores it on a
+        // VM without mirrored TDP (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS):
+        // there both kinds of SPTE in the range are zapped.
+        unmapGfnRange(a, start, end, filter: actors[a].toPrivate ? AttrFilter.sharedOnly : AttrFilter.privateOnly)
     }
 }

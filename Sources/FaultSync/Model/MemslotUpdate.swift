@@ -131,7 +131,7 @@ extension World {
             if ok && actors[a].gmemCreate {
                 // kvm_gmem_bind() (under filemap_invalidate_lock) on the new, unpublished slot:
                 // -EBADF once the file is released, -EINVAL if the file range is already bound.
-                flags = MemslotFlag.gmem | MemslotFlag.gmemBound
+                flags = MemslotFlag.gmem | MemslotFlag.gmemBound | (gmemMmap ? MemslotFlag.gmemOnly : 0)
                 ok = !gmemDying
                 for o in 0..<Cap.objects where ok && objs[o].flags & MemslotFlag.gmemBound != 0 {
                     if newBase < Int(objs[o].base) + Int(objs[o].npages) && Int(objs[o].base) < newBase + npages { ok = false }

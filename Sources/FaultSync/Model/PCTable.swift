@@ -19,7 +19,7 @@ extension PC {
         .f6aSnapshot: PCInfo("F6a", "mmu_seq = mmu_invalidate_seq", "arch/x86/kvm/mmu/mmu.c"),
         .f6bChecks: PCInfo("F6b-d", "kvm_mmu_faultin_pfn checks", "arch/x86/kvm/mmu/mmu.c"),
         .f6fPrecheck: PCInfo("F6f", "mmu_invalidate_retry_gfn_unsafe", "include/linux/kvm_host.h"),
-        .f6gLookup: PCInfo("F6g", "__kvm_faultin_pfn", "arch/x86/kvm/mmu/mmu.c"),
+        .f6gLookup: PCInfo("F6g", "__kvm_mmu_faultin_pfn", "arch/x86/kvm/mmu/mmu.c"),
         .f6aLateSnapshot: PCInfo("F6a", "mmu_seq = mmu_invalidate_seq (late)", "arch/x86/kvm/mmu/mmu.c"),
         .f6iPrecheck: PCInfo("F6i", "mmu_invalidate_retry_gfn_unsafe", "include/linux/kvm_host.h"),
         .f7Lock: PCInfo("F7", "read_lock(mmu_lock)", "arch/x86/kvm/mmu/mmu.c"),

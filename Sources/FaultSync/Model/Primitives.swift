@@ -140,11 +140,13 @@ extension World {
     /// memslot deletion, by slots_lock + SRCU. Then the zap (both kinds of SPTE: the attribute
     /// filter only narrows zaps of TDX mirror roots, which this non-TDX model does not have).
     @discardableResult
-    mutating func unmapGfnRange(_ a: Int, _ start: Int, _ end: Int) -> Bool {
+    mutating func unmapGfnRange(_ a: Int, _ start: Int, _ end: Int, filter: UInt8 = AttrFilter.both) -> Bool {
         if inProgress == 0 && slotsLockHolder != UInt8(a) {
             fail(.kernelWarn, .lockdepUnmapUnprotected, actor: a, Int64(start), Int64(end))
         }
-        return zapLeafs(start, end)
+        // kvm_tdp_mmu_unmap_gfn_range(): kvm_gfn_range_filter_to_root_types() returns
+        // KVM_DIRECT_ROOTS (every SPTE) unless the VM has mirrored TDP.
+        return zapLeafs(start, end, filter: mirrorTDP ? filter : AttrFilter.both)
     }
 
     @discardableResult
@@ -166,7 +168,7 @@ extension World {
     }
 
     @inline(__always) private func matches(_ s: SPTE, _ filter: UInt8) -> Bool {
-        filter == 0 || (filter == 2) == s.isPrivate
+        filter == AttrFilter.both || (filter == AttrFilter.privateOnly) == s.isPrivate
     }
 
     // MARK: memslot sets (kvm_replace_memslot / kvm_swap_active_memslots / kvm_free_memslot)
@@ -251,4 +253,12 @@ extension InlineArray {
         precondition(UInt(bitPattern: i) < UInt(count))
         return withUnsafePointer(to: self) { $0.withMemoryRebound(to: Element.self, capacity: count) { $0[i] } }
     }
+}
+
+/// `enum kvm_gfn_range_filter` as the model passes it: which SPTE kinds an unmap may reach (on a
+/// VM with mirrored TDP; every other VM zaps both).
+public enum AttrFilter {
+    public static let both: UInt8 = 0          // KVM_FILTER_SHARED | KVM_FILTER_PRIVATE
+    public static let sharedOnly: UInt8 = 1    // KVM_FILTER_SHARED: direct roots
+    public static let privateOnly: UInt8 = 2   // KVM_FILTER_PRIVATE: mirror roots
 }

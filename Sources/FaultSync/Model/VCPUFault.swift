@@ -106,18 +106,20 @@ extension World {
             }
 
         case .f6gLookup:
-            // F6g __kvm_faultin_pfn(): kvm_gmem_get_pfn() for private, hva_to_pfn() (GUP) for shared.
+            // F6g __kvm_mmu_faultin_pfn(): "if (fault->is_private || kvm_memslot_is_gmem_only(
+            // fault->slot))" kvm_mmu_faultin_pfn_gmem() -> kvm_gmem_get_pfn(); else hva_to_pfn() (GUP).
             let o = actors[a].slotObj
             deref(a, o)
-            if actors[a].isPrivateFault {
-                // kvm_mmu_faultin_pfn_private(): !kvm_slot_can_be_private(slot) -> memory fault
-                // exit (-EFAULT); kvm_gmem_get_pfn() -> the folio (allocated on first touch), or
-                // -EFAULT once the file is released.
+            if actors[a].isPrivateFault || objs[Int(o)].flags & MemslotFlag.gmemOnly != 0 {
+                // kvm_mmu_faultin_pfn_gmem(): !kvm_slot_has_gmem(slot) -> memory fault exit
+                // (-EFAULT); kvm_gmem_get_pfn() -> the folio (allocated on first touch), or
+                // -EFAULT once the file is released. No shared/private check: a shared fault on
+                // a gmem-only slot gets the same folio.
                 if objs[Int(o)].flags & MemslotFlag.gmem == 0 { finishFault(a); return }
                 let p = gmemGetPfn(o, gfn: gfn)
                 if p == 0 { finishFault(a); return }
                 actors[a].pfn = p
-                actors[a].hva = 0                 // ghost: private memory has no host mapping
+                actors[a].hva = actors[a].isPrivateFault ? 0 : gmemHva   // ghost: no host mapping read
                 actors[a].lookupAt = now
             } else {
                 if !hvaToPfn(a, hva: objs[Int(o)].hva(of: gfn)) { finishFault(a); return }   // F6h error pfn
@@ -163,9 +165,10 @@ extension World {
             var lvl: UInt8 = 0
             if hugeAllowed(o, block: gfn / Cap.hugePages) {
                 let hostHugeNow = variant == .hostWalkDoubleRead ? actors[a].firstPMDHuge : isHostHuge(hva: Int(actors[a].hva))
-                // Private: kvm_max_private_mapping_level() caps the level at the gmem folio's
-                // order, and guest_memfd allocates order-0 folios only: 4K.
-                if !actors[a].isPrivateFault && hostHugeNow { lvl = 1 }
+                // Private, or shared on a gmem-only slot: kvm_gmem_max_mapping_level() caps the
+                // level at the folio's order (fault->max_level), and guest_memfd allocates
+                // order-0 folios only: 4K.
+                if !actors[a].isPrivateFault && actors[a].hva != gmemHva && hostHugeNow { lvl = 1 }
             }
             actors[a].level = lvl
             actors[a].pc = .f11Install
@@ -235,8 +238,8 @@ extension World {
         if actors[a].phase == 1 { return }   // MMIO SPTE: carries no pfn (not stored)
         let priv = actors[a].isPrivateFault
         let pfn = actors[a].pfn
-        if priv {
-            // I5/I6 for private memory: the folio looked up at F6g is still the file's page
+        if priv || actors[a].hva == gmemHva {
+            // I5/I6 for guest_memfd memory: the folio looked up at F6g is still the file's page
             // (not truncated by a punch hole since).
             if gmemPfn[gfn] != pfn || isFreed(pfn) {
                 fail(.staleCommit, .installGmemTruncated, actor: a, Int64(gfn), Int64(pfn) | Int64(gmemPfn[gfn]) << 16)

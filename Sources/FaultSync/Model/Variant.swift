@@ -368,9 +368,9 @@ public struct Violation: Equatable, Sendable {
         case .installGmemPoisoned:
             return "\(who) installs private gfn \(a) -> pfn \(b), a guest_memfd folio poisoned by memory_failure() whose kvm_gmem_error_folio() has returned: the guest can touch the poisoned page"
         case .spteMapsPoisoned:
-            return "kvm_gmem_error_folio() returned, but root r\(a >> 8) private SPTE gfn \(a & 0xFF) still maps pfn \(b), the poisoned folio: the guest can touch the poisoned page"
+            return "kvm_gmem_error_folio() returned, but root r\(a >> 8) guest_memfd SPTE gfn \(a & 0xFF) still maps pfn \(b), the poisoned folio: the guest can touch the poisoned page"
         case .spteGmemStale:
-            return "root r\((a >> 8) & 0xFF) private SPTE gfn \(a & 0xFF) maps pfn \(b & 0xFFFF), which guest_memfd truncated (the file's page there is now \(b >> 16 == 0 ? "a hole" : "pfn \(b >> 16)")), and the SPTE was not zapped"
+            return "root r\((a >> 8) & 0xFF) guest_memfd SPTE gfn \(a & 0xFF) (private, or shared on a gmem-only slot) maps pfn \(b & 0xFFFF), which guest_memfd truncated (the file's page there is now \(b >> 16 == 0 ? "a hole" : "pfn \(b >> 16)")), and the SPTE was not zapped"
         case .gpcStale:
             return "gfn_to_pfn_cache is valid (kvm_gpc_check passes) with pfn \(a), but the host maps hva \(b & 0xFF) to pfn \(b >> 8) now: its users read and write a page the host freed"
         case .gpcUseStale:

@@ -82,8 +82,9 @@ extension World {
             if s.isPrivate != isPrivate(g) {
                 fail(.attributeMismatch, .kindMismatch, actor: -1, Int64(g), s.isPrivate ? 1 : 0); return
             }
-            if s.isPrivate {
-                // A private SPTE maps the guest_memfd folio at its index, not a truncated one.
+            if s.fromGmem {
+                // A private SPTE (or a shared one of a gmem-only slot) maps the guest_memfd
+                // folio at its index, not a truncated one.
                 if gmemPfn[g] != s.pfn || isFreed(s.pfn) {
                     fail(.staleCommit, .spteGmemStale, actor: -1, Int64(g) | Int64(r) << 8, Int64(s.pfn) | Int64(gmemPfn[g]) << 16); return
                 }

@@ -42,15 +42,35 @@ public struct WorldConfig: Sendable, Equatable {
     /// offset = base gfn): slot 0, the VM's main memory, as a confidential VM has it. Slot 1 stays
     /// a plain slot (the one userspace moves and dirty-logs: a guest_memfd slot cannot be).
     public var gmemSlots: UInt8 = 1 << 0
+    /// The VM's guest_memfd was created with GUEST_MEMFD_FLAG_MMAP (allowed for every VM type
+    /// since 44c6cb9fe988; INIT_SHARED is not, on a VM with private memory): kvm_gmem_bind()
+    /// marks every slot bound to it KVM_MEMSLOT_GMEM_ONLY, and __kvm_mmu_faultin_pfn() serves
+    /// shared faults on such a slot from guest_memfd too (kvm_mmu_faultin_pfn_gmem), at 4K.
+    /// Userspace faults on the mapping get SIGBUS without INIT_SHARED, so the file has no user
+    /// mapping and the slot's hvas stay ordinary memory that KVM no longer reads.
+    public var gmemMmap = false
+    /// The TDP MMU honours `kvm_gfn_range.attr_filter`, as on a VM with mirrored TDP (TDX:
+    /// kvm_gfn_range_filter_to_root_types()): private SPTEs live in mirror roots, shared ones in
+    /// direct roots, and an unmap reaches only the kinds its filter names. Implies no
+    /// KVM_X86_QUIRK_SLOT_ZAP_ALL (kvm_memslot_flush_zap_all() is for KVM_X86_DEFAULT_VM only)
+    /// and no APIC access page.
+    public var mirrorTDP = false
 
     public init() {}
     public static let `default` = WorldConfig()
+
+    /// The `faultsync` flags that select this kernel and world (for replay hints).
+    public var worldFlags: String {
+        (fixes == .all ? "" : " --baseline") + (zapAllOnSlotChange || mirrorTDP ? "" : " --no-slot-zap-all")
+            + (gmemMmap ? " --gmem-mmap" : "") + (mirrorTDP ? " --mirror-tdp" : "")
+    }
 
     public static func == (l: WorldConfig, r: WorldConfig) -> Bool {
         l.gfnCount == r.gfnCount && l.hvaCount == r.hvaCount && l.vcpus == r.vcpus
             && l.notifiers == r.notifiers && l.initialSeq == r.initialSeq
             && l.zapAllOnSlotChange == r.zapAllOnSlotChange && l.fixes == r.fixes
             && l.apicAccessPage == r.apicAccessPage && l.gmemSlots == r.gmemSlots
+            && l.gmemMmap == r.gmemMmap && l.mirrorTDP == r.mirrorTDP
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -68,9 +88,17 @@ public struct SPTE: Equatable {
     public var present = false
     public var isPrivate = false
     public var pfn: UInt16 = 0
-    public var hva: UInt8 = 0           // ghost: hva it was looked up through (block base for huge)
+    public var hva: UInt8 = 0           // ghost: hva it was looked up through (block base for huge);
+                                        // `gmemHva` for a shared page served by guest_memfd
     public var incarnation: UInt8 = 0   // ghost: which gfn->hva mapping of its slot it belongs to
+
+    /// Whether the page came from guest_memfd (a private SPTE, or a shared one of a
+    /// KVM_MEMSLOT_GMEM_ONLY slot): it must map the file's current folio.
+    @inline(__always) public var fromGmem: Bool { isPrivate || hva == gmemHva }
 }
+
+/// The ghost hva of a shared SPTE whose page guest_memfd gave (no host mapping was read).
+public let gmemHva: UInt8 = 0xFF
 
 public enum ObjState: UInt8 { case free, live, freed }
 
@@ -100,6 +128,8 @@ public enum MemslotFlag {
     /// `new` at create, kvm_gmem_unbind when the object is freed). A KVM_MEMSLOT_INVALID copy
     /// of a bound slot is not itself bound.
     public static let gmemBound: UInt8 = 8
+    /// KVM_MEMSLOT_GMEM_ONLY: set by kvm_gmem_bind() when the file has GUEST_MEMFD_FLAG_MMAP.
+    public static let gmemOnly: UInt8 = 16
 }
 
 /// `struct gfn_to_pfn_cache` (virt/kvm/pfncache.c): one cache of the VM (like Xen's shared_info
@@ -181,6 +211,9 @@ public struct World {
     // --- TDP MMU roots (kvm->arch.tdp_mmu_roots), each with its own SPTEs ---
     public var roots = InlineArray<4, Root>(repeating: Root())
     public let zapAllOnSlotChange: Bool
+    /// WorldConfig.gmemMmap / .mirrorTDP (constant: not part of the canonical state).
+    public let gmemMmap: Bool
+    public let mirrorTDP: Bool
     /// The APIC access page's gfn (gfnCount), or -1; its private memslot object; APICv state.
     public let apicGfn: Int
     public let apicObj: UInt8
@@ -204,9 +237,11 @@ public struct World {
         gfnCount = min(max(config.gfnCount, Cap.hugePages), Cap.gfns) & ~(Cap.hugePages - 1)
         hvaCount = min(max(config.hvaCount, Cap.hugePages), Cap.hvas) & ~(Cap.hugePages - 1)
         seq = config.initialSeq
-        zapAllOnSlotChange = config.zapAllOnSlotChange
+        zapAllOnSlotChange = config.zapAllOnSlotChange && !config.mirrorTDP
+        gmemMmap = config.gmemMmap
+        mirrorTDP = config.mirrorTDP
         fixes = config.fixes
-        let apic = config.apicAccessPage && gfnCount < Cap.gfns && hvaCount < Cap.hvas
+        let apic = config.apicAccessPage && !config.mirrorTDP && gfnCount < Cap.gfns && hvaCount < Cap.hvas
         apicGfn = apic ? gfnCount : -1
         apicObj = apic ? UInt8(Cap.objects - 1) : none8
         if apic {
@@ -222,7 +257,8 @@ public struct World {
         for (id, base, npages, uaddr) in config.initialSlots where o < Cap.objects && id < 3 {
             guard Int(base) + Int(npages) <= gfnCount, Int(uaddr) + Int(npages) <= hvaCount,
                   npages > 0 else { continue }
-            let gm = config.gmemSlots & (1 << id) != 0 ? MemslotFlag.gmem | MemslotFlag.gmemBound : 0
+            let gm = config.gmemSlots & (1 << id) != 0
+                ? MemslotFlag.gmem | MemslotFlag.gmemBound | (config.gmemMmap ? MemslotFlag.gmemOnly : 0) : 0
             objs[o] = MemslotObj(state: .live, id: id, base: base, npages: npages, uaddr: uaddr,
                                  flags: gm, mixed: 0, incarnation: nextIncarnation, unpublishedAt: 0)
             nextIncarnation &+= 1

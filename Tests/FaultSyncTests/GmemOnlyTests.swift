@@ -1,0 +1,132 @@
+import XCTest
+@testable import FaultSync
+
+/// A guest_memfd created with GUEST_MEMFD_FLAG_MMAP (`--gmem-mmap`): gmem-only memslots whose
+/// shared faults guest_memfd serves; and the mirrored-TDP world (`--mirror-tdp`), where unmaps
+/// honour attr_filter. Finding gmem-mmap-shared-not-zapped lives where the two meet.
+final class GmemOnlyTests: XCTestCase {
+    func cfg(mmap: Bool = true, mirror: Bool = false, fixes: FixSet = .all) -> WorldConfig {
+        var c = WorldConfig()
+        c.gmemMmap = mmap
+        c.mirrorTDP = mirror
+        c.fixes = fixes
+        return c
+    }
+
+    func run(_ text: String, _ c: WorldConfig) -> (Verdict, World) {
+        Checker.finalWorld(sched(text).bytes, config: c)
+    }
+
+    func testBindMarksTheSlotGmemOnlyOnlyWithMmap() {
+        XCTAssertNotEqual(World(config: cfg()).objs[0].flags & MemslotFlag.gmemOnly, 0)
+        XCTAssertEqual(World(config: cfg(mmap: false)).objs[0].flags & MemslotFlag.gmemOnly, 0)
+        XCTAssertEqual(World(config: cfg()).objs[1].flags & MemslotFlag.gmemOnly, 0, "slot 1 is not bound")
+        // A slot created with `gmem` later is bound to the same file: gmem-only too.
+        let (v, w) = run("create slot=2 gfn=12 pages=4 hva=24 gmem\nstep memslot x16\n", cfg())
+        XCTAssertNil(v.violation)
+        let o = Int(w.containers[Int(w.active)].slot[2])
+        XCTAssertNotEqual(w.objs[o].flags & MemslotFlag.gmemOnly, 0)
+    }
+
+    /// __kvm_mmu_faultin_pfn(): a shared fault on a gmem-only slot is served by kvm_gmem_get_pfn(),
+    /// not GUP: the SPTE maps the file's folio at 4K, and no host PTE is filled.
+    func testSharedFaultOnAGmemOnlySlotMapsTheFolio() {
+        let text = "fault vcpu0 gfn=1 shared\nstep vcpu0 x16\n"
+        let (v, w) = run(text, cfg())
+        XCTAssertNil(v.violation)
+        XCTAssertTrue(w.leaf[1].present)
+        XCTAssertFalse(w.leaf[1].isPrivate)
+        XCTAssertTrue(w.leaf[1].fromGmem)
+        XCTAssertNotEqual(w.gmemPfn[1], 0)
+        XCTAssertEqual(w.leaf[1].pfn, w.gmemPfn[1])
+        XCTAssertEqual(w.host[1].pfn, 0, "no GUP of the slot's hva")
+        // Without MMAP the same fault is a GUP of hva 1.
+        let (v2, w2) = run(text, cfg(mmap: false))
+        XCTAssertNil(v2.violation)
+        XCTAssertEqual(w2.leaf[1].pfn, w2.host[1].pfn)
+        XCTAssertEqual(w2.gmemPfn[1], 0)
+    }
+
+    /// A whole huge block faulted shared: host memory would allow a huge mapping (THP), guest_memfd
+    /// folios are order 0, so the gmem-only slot maps 4K.
+    func testGmemOnlySharedMemoryIsMapped4K() {
+        let text = "collapse block=0\nstep mm0 x16\nfault vcpu0 gfn=1 shared\nstep vcpu0 x16\n"
+        let (_, plain) = run(text, cfg(mmap: false))
+        XCTAssertTrue(plain.huge[0].present, "control: a plain shared fault over a THP maps huge")
+        let (v, w) = run(text, cfg())
+        XCTAssertNil(v.violation)
+        XCTAssertFalse(w.huge[0].present)
+        XCTAssertTrue(w.leaf[1].present)
+    }
+
+    /// A punch hole zaps the shared SPTE (every VM without mirrored TDP zaps both kinds) before it
+    /// truncates; with mirrored TDP only the candidate fix's filter does.
+    func testPunchHoleZapsTheSharedSpte() {
+        let text = "fault vcpu0 gfn=1 shared\nstep vcpu0 x16\npunch-hole gfn=1 pages=1\nstep gmem x16\n"
+        for c in [cfg(), cfg(fixes: .none), cfg(mirror: true)] {
+            let (v, w) = run(text, c)
+            XCTAssertNil(v.violation, v.violation?.message ?? "")
+            XCTAssertFalse(w.leaf[1].present)
+            XCTAssertEqual(w.gmemPfn[1], 0)
+        }
+        let (v, w) = run(text, cfg(mirror: true, fixes: .none))
+        XCTAssertEqual(v.violation?.invariant, .staleCommit, "the finding: KVM_FILTER_PRIVATE skips the direct root")
+        XCTAssertEqual(v.violation?.why, .spteGmemStale)
+        XCTAssertTrue(w.leaf[1].present)
+        XCTAssertEqual(Finding.classify(sched(text).bytes, config: cfg(mirror: true, fixes: .none)), .gmemMmapSharedZap)
+    }
+
+    /// A host-mm change of the gmem-only slot's hvas still zaps its SPTEs (the notifier walks
+    /// memslots by hva; nothing skips gmem-only slots), but frees no guest_memfd folio.
+    func testHostChangeOfTheSlotsHvaZapsButFreesNoFolio() {
+        let (v, w) = run("fault vcpu0 gfn=1 shared\nstep vcpu0 x16\nunmap hva=0 pages=4\nstep mm0 x16\nstep mm0 x16\n", cfg())
+        XCTAssertNil(v.violation)
+        XCTAssertFalse(w.leaf[1].present, "over-zapped")
+        XCTAssertNotEqual(w.gmemPfn[1], 0)
+        XCTAssertFalse(w.isFreed(w.gmemPfn[1]))
+    }
+
+    /// Mirrored TDP: the MMU notifier passes KVM_FILTER_SHARED (private SPTEs stay); an attribute
+    /// change zaps only the old kind.
+    func testMirroredTDPHonoursTheFilters() {
+        let priv = "attr gfn=1 pages=1 private\nstep attr x16\nfault vcpu0 gfn=1 private\nstep vcpu0 x16\n"
+        let (v, w) = run(priv + "unmap hva=0 pages=4\nstep mm0 x16\nstep mm0 x16\n", cfg(mmap: false, mirror: true))
+        XCTAssertNil(v.violation)
+        XCTAssertTrue(w.leaf[1].present && w.leaf[1].isPrivate, "hva-based notifications skip private (mirror) SPTEs")
+        let (v2, w2) = run(priv + "unmap hva=0 pages=4\nstep mm0 x16\nstep mm0 x16\n", cfg(mmap: false))
+        XCTAssertNil(v2.violation)
+        XCTAssertFalse(w2.leaf[1].present, "without mirrored TDP the filter is ignored")
+        // Converting back to shared zaps the private SPTE (KVM_FILTER_PRIVATE).
+        let (v3, w3) = run(priv + "attr gfn=1 pages=1 shared\nstep attr x16\n", cfg(mmap: false, mirror: true))
+        XCTAssertNil(v3.violation)
+        XCTAssertFalse(w3.leaf[1].present)
+    }
+
+    func testMirroredTDPHasNoZapAllQuirkAndNoApicPage() {
+        let w = World(config: cfg(mmap: false, mirror: true))
+        XCTAssertFalse(w.zapAllOnSlotChange)
+        XCTAssertLessThan(w.apicGfn, 0)
+    }
+
+    /// An input with two findings (a prefault spin started by an nx_huge_pages toggle, and the
+    /// punch hole): classified by the one that explains its first violation.
+    func testAnInputWithTwoFindingsIsClassifiedByItsFirstViolation() {
+        let text = """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x16
+            fault vcpu1 gfn=9 shared prefault
+            step vcpu1 x3
+            punch-hole gfn=1 pages=1
+            step gmem x16
+            nx-toggle
+            step nx x3
+            """
+        let plain = cfg(mirror: true, fixes: .none)
+        XCTAssertEqual(Checker.check(sched(text).bytes, config: plain).violation?.invariant, .staleCommit)
+        XCTAssertEqual(Finding.classify(sched(text).bytes, config: plain), .gmemMmapSharedZap)
+        var spinOnly = plain
+        spinOnly.fixes = .init([Finding.gmemMmapSharedZap.fixFlag])
+        XCTAssertEqual(Checker.check(sched(text).bytes, config: spinOnly).violation?.invariant, .hangUntilSignal)
+        XCTAssertNil(Checker.check(sched(text).bytes, config: cfg(mirror: true)).violation)
+    }
+}
