@@ -27,6 +27,7 @@ let fuzzConfig: WorldConfig = {
     // FAULTSYNC_GMEM_MMAP=1 / FAULTSYNC_MIRROR_TDP=1: the worlds of `faultsync --gmem-mmap` / `--mirror-tdp`.
     if let p = getenv("FAULTSYNC_GMEM_MMAP"), String(cString: p) == "1" { c.gmemMmap = true }
     if let p = getenv("FAULTSYNC_MIRROR_TDP"), String(cString: p) == "1" { c.mirrorTDP = true }
+    if let p = getenv("FAULTSYNC_GMEM_INIT_SHARED"), String(cString: p) == "1" { c.gmemInitShared = true; c.gmemMmap = true }
     if let p = getenv("FAULTSYNC_NO_SLOT_ZAP_ALL"), String(cString: p) == "1" { c.zapAllOnSlotChange = false }
     return c
 }()

@@ -32,6 +32,9 @@ struct VariantOption: ParsableArguments {
     @Flag(name: .long, help: "World: the TDP MMU honours attr_filter as with mirrored TDP (TDX): unmaps reach only the SPTE kinds their filter names; no zap-all quirk, no APIC access page. Default: a VM without mirror roots.")
     var mirrorTdp = false
 
+    @Flag(name: .long, help: "World: KVM_X86_DEFAULT_VM (no private memory) whose guest_memfd has GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, mapped by the VMM at slot 0's hvas: shared memory served by guest_memfd to KVM and to host userspace; a punch hole's truncation unmaps it through the MMU notifier. Implies --gmem-mmap; not with --mirror-tdp.")
+    var gmemInitShared = false
+
     @Flag(name: .long, help: "World: memslot delete/move zap with kvm_mmu_zap_memslot() instead of kvm_mmu_zap_all_fast(), as on every VM type but KVM_X86_DEFAULT_VM with KVM_X86_QUIRK_SLOT_ZAP_ALL (so also on a VM with private memory). Default: zap all.")
     var noSlotZapAll = false
 
@@ -39,13 +42,20 @@ struct VariantOption: ParsableArguments {
         var c = WorldConfig()
         c.fixes = baseline ? .none : .all
         c.zapAllOnSlotChange = !noSlotZapAll
-        c.gmemMmap = gmemMmap
+        c.gmemMmap = gmemMmap || gmemInitShared
         c.mirrorTDP = mirrorTdp
+        c.gmemInitShared = gmemInitShared
         return c
     }
     var kernel: String { baseline ? "plain baseline" : "baseline + fixes" }
     /// The flags that select this world and kernel, for replay hints.
     var worldFlags: String { config.worldFlags }
+
+    func validate() throws {
+        if gmemInitShared && mirrorTdp {
+            throw ValidationError("--gmem-init-shared needs a VM without private memory; --mirror-tdp is TDX's (kvm_arch_supports_gmem_init_shared() is false there)")
+        }
+    }
 
     func resolve() throws -> Variant {
         guard let v = Variant.named(variant) else {

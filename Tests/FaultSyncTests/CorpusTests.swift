@@ -59,16 +59,22 @@ final class CorpusTests: XCTestCase {
         }
     }
 
-    /// Step-level coverage: the seeds reach every kernel step of the correct model.
+    /// Step-level coverage: the seeds reach every kernel step of the correct model, in the
+    /// default world and (its extra steps) in the INIT_SHARED world.
     func testSeedsReachEveryKernelStep() throws {
-        var counter = StepCounter()
-        for f in files(repoRoot.appendingPathComponent("corpus/seeds"), ext: "bin") {
-            let b = try bytes(f)
-            _ = b.withUnsafeBytes { Checker.run($0, variant: .none, config: .default, observer: &counter) }
-        }
-        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv, .gpc, .gmem] {
-            for pc in StepCounter.steps(of: kind) {
-                XCTAssertGreaterThan(counter.count(kind, pc), 0, "no seed reaches \(kind) \(pc.label) \(pc.kernelName)")
+        var shared = WorldConfig()
+        shared.gmemInitShared = true
+        shared.gmemMmap = true
+        for config in [WorldConfig.default, shared] {
+            var counter = StepCounter()
+            for f in files(repoRoot.appendingPathComponent("corpus/seeds"), ext: "bin") {
+                let b = try bytes(f)
+                _ = b.withUnsafeBytes { Checker.run($0, variant: .none, config: config, observer: &counter) }
+            }
+            for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv, .gpc, .gmem] {
+                for pc in StepCounter.steps(of: kind, config: config) where config == .default || [.g5Wait, .g10Unmap, .g10Wait].contains(pc) {
+                    XCTAssertGreaterThan(counter.count(kind, pc), 0, "no seed reaches \(kind) \(pc.label) \(pc.kernelName)\(config == .default ? "" : " in the INIT_SHARED world")")
+                }
             }
         }
     }

@@ -57,6 +57,11 @@ final class GmemOnlyTests: XCTestCase {
         XCTAssertNil(v.violation)
         XCTAssertFalse(w.huge[0].present)
         XCTAssertTrue(w.leaf[1].present)
+        // The variant reads the slot's real hva for the host level (the first PMD read): only
+        // F10's gmem-only cap keeps the level at 4K there.
+        let (v2, w2) = Checker.finalWorld(sched(text).bytes, variant: .hostWalkDoubleRead, config: cfg())
+        XCTAssertNil(v2.violation, v2.violation?.message ?? "")
+        XCTAssertFalse(w2.huge[0].present, "guest_memfd folios are order 0")
     }
 
     /// A punch hole zaps the shared SPTE (every VM without mirrored TDP zaps both kinds) before it
@@ -128,5 +133,76 @@ final class GmemOnlyTests: XCTestCase {
         spinOnly.fixes = .init([Finding.gmemMmapSharedZap.fixFlag])
         XCTAssertEqual(Checker.check(sched(text).bytes, config: spinOnly).violation?.invariant, .hangUntilSignal)
         XCTAssertNil(Checker.check(sched(text).bytes, config: cfg(mirror: true)).violation)
+    }
+
+    // MARK: INIT_SHARED (--gmem-init-shared)
+
+    func shared(fixes: FixSet = .all) -> WorldConfig {
+        var c = WorldConfig()
+        c.gmemInitShared = true
+        c.gmemMmap = true
+        c.fixes = fixes
+        return c
+    }
+
+    /// The VMM's mapping of the file: a GUP of slot 0's hva faults the file's folio in
+    /// (kvm_gmem_fault_user_mapping), and a KVM fault maps that same folio.
+    func testInitSharedUserMappingAndKvmSeeTheSameFolio() {
+        let (v, w) = run("gpc activate gfn=1\nstep gpc0 x16\nfault vcpu0 gfn=1 shared\nstep vcpu0 x16\n", shared())
+        XCTAssertNil(v.violation)
+        XCTAssertNotEqual(w.gmemPfn[1], 0)
+        XCTAssertEqual(w.host[1].pfn, w.gmemPfn[1])
+        XCTAssertEqual(w.gpc.pfn, w.gmemPfn[1])
+        XCTAssertEqual(w.leaf[1].pfn, w.gmemPfn[1])
+        XCTAssertTrue(w.gpc.valid)
+    }
+
+    /// A punch hole of a mapped folio: the truncation unmaps it through the MMU notifier (a host-mm
+    /// actor runs the invalidation: count, gpc invalidated, begin/end nested in the guest_memfd
+    /// invalidation), then frees it; the cache refreshes onto a new folio.
+    func testInitSharedPunchHoleUnmapsThroughTheNotifierAndInvalidatesTheCache() {
+        let seq0 = World().seq
+        let text = """
+            gpc activate gfn=1
+            step gpc0 x16
+            punch-hole gfn=1 pages=1
+            step gmem x6
+            """
+        var r = TraceRecorder()
+        _ = sched(text).bytes.withUnsafeBytes { Checker.run($0, variant: .none, config: shared(), observer: &r) }
+        XCTAssertTrue(r.entries.contains { $0.effect.contains("mm0: unmap_mapping_folio of the user mapping hva [1,2) starts") })
+        XCTAssertTrue(r.entries.contains { $0.label == "G5w" }, "the truncation waits for that invalidation")
+        let (v2, w2) = run(text + "\nstep mm0 x16\nstep gmem x16\n", shared())
+        XCTAssertNil(v2.violation)
+        XCTAssertEqual(w2.gmemPfn[1], 0)
+        XCTAssertEqual(w2.host[1].pfn, 0)
+        XCTAssertFalse(w2.gpc.valid, "gfn_to_pfn_cache_invalidate_start() at the notifier's start")
+        XCTAssertEqual(w2.seq, seq0 &+ 2, "the nested notifier and the guest_memfd invalidation each end one")
+        XCTAssertEqual(w2.inProgress, 0)
+        XCTAssertEqual(w2.mnActive, 0)
+    }
+
+    /// No private memory: KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) fails; the mapping holds the file, so
+    /// closing it is not the last put (no release); memory failure unmaps the user mapping first.
+    func testInitSharedHasNoPrivateMemoryNoReleaseAndPoisonUnmaps() {
+        let (v, w) = run("attr gfn=1 pages=1 private\nstep attr x16\ngmem-release\nstep gmem x16\n", shared())
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(w.privateGfns, 0)
+        XCTAssertFalse(w.gmemDying)
+        let (v2, w2) = run("gpc activate gfn=1\nstep gpc0 x16\ngmem-error gfn=1\nstep gmem x2\nstep mm0 x16\nstep gmem x16\ngpc use\nstep gpc0 x16\n", shared())
+        XCTAssertNil(v2.violation, v2.violation?.message ?? "")
+        XCTAssertNotEqual(w2.gmemPoison & 2, 0)
+        XCTAssertEqual(w2.host[1].pfn, 0, "try_to_unmap: the user PTE is gone; a refault gets VM_FAULT_HWPOISON")
+        XCTAssertFalse(w2.gpc.valid, "the refresh fails: the poisoned folio cannot be faulted in")
+    }
+
+    /// Finding gmem-punch-hole-refault-livelock: on the plain baseline the punch hole and the
+    /// cache refresh keep each other looping; with the candidate fix the refault waits.
+    func testInitSharedPunchHoleRefaultLivelockAndItsFix() {
+        let text = "punch-hole gfn=1 pages=1\ngpc activate gfn=1\n"
+        let v = Checker.check(sched(text).bytes, config: shared(fixes: .none))
+        XCTAssertEqual(v.violation?.invariant, .livelock, v.violation?.message ?? "no violation")
+        XCTAssertEqual(Finding.classify(sched(text).bytes, config: shared(fixes: .none)), .gmemPunchHoleRefaultLivelock)
+        XCTAssertNil(Checker.check(sched(text).bytes, config: shared()).violation)
     }
 }

@@ -5,8 +5,8 @@ extension Finding {
     /// baseline: the one whose fix alone makes the violation go away (nil when no single fix
     /// does, or when there is no violation). Like a syzbot known-bug title.
     /// An input with two findings in it: if every fix together removes every violation, the
-    /// finding whose fix alone removes the *first* violation (same invariant at the same step),
-    /// when exactly one does.
+    /// finding whose fix alone removes the *first* violation (the same check, actor and operands:
+    /// not the step, which an unrelated fix may shift), when exactly one does.
     public static func classify(_ bytes: [UInt8], variant: Variant = .none, config: WorldConfig = .default) -> Finding? {
         guard let first = Checker.check(bytes, variant: variant, config: config).violation else { return nil }
         var removesFirst: [Finding] = []
@@ -14,7 +14,9 @@ extension Finding {
             var c = config
             c.fixes = FixSet(rawValue: c.fixes.rawValue | f.fixFlag.rawValue)
             guard let v = Checker.check(bytes, variant: variant, config: c).violation else { return f }
-            if v.step != first.step || v.invariant != first.invariant { removesFirst.append(f) }
+            if v.invariant != first.invariant || v.why != first.why || v.actor != first.actor || v.a != first.a || v.b != first.b {
+                removesFirst.append(f)
+            }
         }
         var all = config
         all.fixes = .all

@@ -165,6 +165,10 @@ public struct TraceRecorder: StepObserver {
             out.append(b.gmemPfn[g] == 0 ? "gmem folio gfn \(g) (pfn \(a.gmemPfn[g])) truncated" : "gmem folio gfn \(g) = pfn \(b.gmemPfn[g])")
         }
         if !a.gmemDying && b.gmemDying { out.append("guest_memfd file refcount 0 (dying)") }
+        for m in 2...3 where a.actors[m].pc == .idle && b.actors[m].pc != .idle
+            && (b.actors[m].hostOp == .gmemTruncate || b.actors[m].hostOp == .gmemPoison) {
+            out.append("mm\(m - 2): \(b.actors[m].hostOp == .gmemTruncate ? "unmap_mapping_folio" : "try_to_unmap") of the user mapping hva [\(b.actors[m].lo),\(b.actors[m].hi)) starts")
+        }
         for g in 0..<b.gfnCount where (a.gmemPoison ^ b.gmemPoison) & (1 << UInt32(g)) != 0 && b.gmemPoison & (1 << UInt32(g)) != 0 {
             out.append("gmem folio gfn \(g) (pfn \(b.gmemPfn[g])) hardware-poisoned (PG_hwpoison)")
         }
@@ -224,7 +228,9 @@ public struct StepCounter: StepObserver {
     public static let variantOnly: Set<PC> = [.f6aLateSnapshot, .n5LateEnd]
 
     /// The code points each actor kind can execute (for the "never reached" list).
-    public static func steps(of kind: ActorKind, variant: Variant = .none) -> [PC] {
+    /// The steps of `kind` the model can take in `config`'s world (the INIT_SHARED world's
+    /// user-mapping waits only there).
+    public static func steps(of kind: ActorKind, variant: Variant = .none, config: WorldConfig = .default) -> [PC] {
         PC.allCases.filter { pc in
             if variant == .none && variantOnly.contains(pc) { return false }
             switch kind {
@@ -236,7 +242,9 @@ public struct StepCounter: StepObserver {
             case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue
             case .apicv: return pc.rawValue >= PC.a0Update.rawValue && pc.rawValue <= PC.a2Unlock.rawValue
             case .gpc: return pc.rawValue >= PC.c0ActivateMutex.rawValue && pc.rawValue <= PC.c13ListDel.rawValue
-            case .gmem: return pc.rawValue >= PC.g0InvalLock.rawValue && pc.rawValue <= PC.g9Evict.rawValue
+            case .gmem:
+                if pc == .g5Wait || pc == .g10Unmap || pc == .g10Wait { return config.gmemInitShared && !config.mirrorTDP }
+                return pc.rawValue >= PC.g0InvalLock.rawValue && pc.rawValue <= PC.g10Poison.rawValue
             case .absent: return false
             }
         }

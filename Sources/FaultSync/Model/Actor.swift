@@ -124,13 +124,22 @@ public enum PC: UInt8, CaseIterable {
     case g8LastPut           // G8  fput(): the file's last reference; get_file_active() fails from now on
     case g9Evict             // G9  __fput -> iput -> evict: truncate_inode_pages_final (after release)
     case g10Poison           // G10 memory_failure(): TestSetPageHWPoison on the folio, then error_remove_folio
+    case g5Wait              // G5w truncate_inode_folio -> unmap_mapping_folio: the user mappings' invalidation (INIT_SHARED)
+    case g10Unmap            // G10u memory_failure -> hwpoison_user_mappings -> try_to_unmap (INIT_SHARED)
+    case g10Wait             // G10w ... until the user mappings' invalidation ends
 }
 
 /// gfn_to_pfn_cache operations.
 public enum GpcOp: UInt8 { case use, activate, deactivate }
 
 /// Host-mm operations (the environment). Each is bracketed by the MMU notifier's start/end.
-public enum HostOp: UInt8, CaseIterable { case remap, unmap, collapse, split }
+public enum HostOp: UInt8, CaseIterable {
+    case remap, unmap, collapse, split
+    /// Started by the guest_memfd actor in the INIT_SHARED world, never by an event: the user
+    /// mappings of folios a punch hole truncates (unmap_mapping_folio, then the folios leave the
+    /// page cache and are freed), or of a folio memory_failure() poisons (try_to_unmap).
+    case gmemTruncate, gmemPoison
+}
 /// Memslot ioctl changes (`enum kvm_mr_change`).
 public enum MemslotOp: UInt8, CaseIterable { case create, delete, move, flags }
 

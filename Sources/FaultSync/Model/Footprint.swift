@@ -97,7 +97,7 @@ extension World {
         case .f6aSnapshot, .f6aLateSnapshot: r = F.seq
         case .f6bChecks: r = F.objs | F.attr | F.apicv; wd = leave()
         case .f6fPrecheck, .f6iPrecheck: r = F.inv | F.seq; wd = leave()
-        case .f6gLookup: r = F.objs; w = F.gmem | F.host; wd = leave()      // gmem_get_pfn / GUP allocate
+        case .f6gLookup: r = F.objs | (gmemInitShared ? F.gmemLock : 0); w = F.gmem | F.host; wd = leave()      // gmem_get_pfn / GUP allocate
         case .f7Lock: w = F.mmu
         case .f8Stale: r = F.objs | F.roots | F.inv | F.seq; w = leave() != 0 ? F.mmu : 0; wd = leave()
         case .f10Adjust: r = F.objs | F.host
@@ -111,7 +111,7 @@ extension World {
         case .n3Zap: r = F.inv | F.slotsLock | walked | F.objs; w = F.roots
         case .n3Yield, .n3Relock: w = F.mmu
         case .n3Unlock, .n5Unlock: w = x.found ? F.mmu : 0; wd = F.srcuDel
-        case .hostChange: w = F.host
+        case .hostChange: w = F.host | (gmemInitShared ? F.gmem : 0)   // INIT_SHARED: truncation frees folios
         case .n5LockEnd: w = F.mmu | F.inv | F.seq
         case .n5LateEnd: r = F.mmu; w = F.inv | F.seq
         case .n6Uncount: w = F.mn | F.hostBusy
@@ -161,7 +161,7 @@ extension World {
         case .c3RefreshLock: r = F.setsA | F.gen | F.objs; w = F.gpc
         case .c8Check: r = F.gen; w = F.gpc
         case .c4Snapshot, .c6Relock: r = F.inv | F.seq | F.mn; w = F.gpc
-        case .c5Lookup: r = F.gpc; w = F.host
+        case .c5Lookup: r = F.gpc | (gmemInitShared ? F.gmemLock | F.host : 0); w = F.host | (gmemInitShared ? F.gmem : 0)   // GUP may fault a folio in
         case .c10Access: r = F.host; w = F.gpc
         // guest_memfd (GuestMemfd.swift)
         case .g8LastPut: w = F.gmem
@@ -174,10 +174,14 @@ extension World {
         case .g3Zap: r = F.inv | F.slotsLock | F.objs; w = F.roots; wd = F.objRef
         case .g3Yield, .g3Relock: w = F.mmu
         case .g4Unlock: w = F.mmu; wd = F.objRef
-        case .g5Truncate: r = F.objs; w = F.gmem | F.host
+        case .g5Truncate:
+            // INIT_SHARED: may hand the user mappings' invalidation to an idle host-mm actor.
+            r = F.objs; w = F.gmem | F.host | (gmemInitShared ? F.actor(2) | F.actor(3) : 0)
+        case .g5Wait, .g10Wait: r = F.actor(2) | F.actor(3)
+        case .g10Unmap: r = F.host; w = F.actor(2) | F.actor(3)
         case .g7Unlock: r = F.roots; w = F.gmemLock | F.slotsLock | F.gmem   // error folio: poison handled, SPTE check
         case .g9Evict: w = F.gmem | F.host
-        case .g10Poison: w = F.gmem
+        case .g10Poison: r = F.host; w = F.gmem
         }
         return Footprint(r: r, w: w | F.actor(a), wd: wd)
     }
@@ -236,6 +240,7 @@ extension World {
             // An allocation that can fail, a private lookup that can, or the variant's early unlock.
             return variant == .srcuUnlockBeforeInstall || Int(nextPfn) + Cap.hugePages >= Cap.hostPfns || x.isPrivateFault
                 || (x.slotObj != none8 && objs.at(Int(x.slotObj)).flags & MemslotFlag.gmemOnly != 0)
+                || gmemInitShared                 // GUP of the file mapping fails on a poisoned folio
         case .f8Stale:
             let skipRetry = variant == .gmemFaultNoRetryCheck && x.isPrivateFault
             return (variant != .noObsoleteRootCheck && rootIsObsolete(x.root))

@@ -36,6 +36,7 @@ extension World {
         actors[a].hi = UInt8(release ? gfnCount : min(lo + count, gfnCount))
         actors[a].found = false
         actors[a].pfn = 0
+        actors[a].retries = 0
         actors[a].pc = release ? .g8LastPut : error ? .g10Poison : .g0InvalLock
     }
 
@@ -64,6 +65,18 @@ extension World {
             gmemPoison |= bit
             actors[a].pfn = gmemPfn[lo]
             mapDirty = true
+            // hwpoison_user_mappings(): a folio mapped in userspace is unmapped first (INIT_SHARED).
+            actors[a].pc = gmemMappedSpan(lo, lo + 1) != nil ? .g10Unmap : .g0InvalLock
+
+        case .g10Unmap:
+            // try_to_unmap(): the MMU-notifier invalidation of the user mapping, run here by an
+            // idle host-mm actor (`runnable` waits for one) while this thread waits for it.
+            let m = idleMMActor
+            startHost(m, op: .gmemPoison, lo: lo, count: 1, blockable: true)
+            actors[a].cursor = UInt8(m)
+            actors[a].pc = .g10Wait
+
+        case .g10Wait:
             actors[a].pc = .g0InvalLock
 
         case .g8LastPut:
@@ -71,6 +84,9 @@ extension World {
             // get_file_active() fails -- faults get -EFAULT, kvm_gmem_unbind() sees a dying file --
             // and __fput() calls kvm_gmem_release() later (G0...).
             if gmemDying { actors[a].pc = .idle; return }   // already closed
+            // INIT_SHARED: the VMM's mapping of the file holds a reference (the VMA's vm_file),
+            // so closing the fd is not the last put.
+            if gmemInitShared { actors[a].pc = .idle; return }
             gmemDying = true
             actors[a].pc = .g0InvalLock
 
@@ -152,6 +168,17 @@ extension World {
             // kvm_gmem_error_folio(): "Do not truncate the range, what action is taken in response
             // to the error is userspace's decision".
             if !actors[a].gmemRelease && !actors[a].gmemErrorOp {
+                // INIT_SHARED: truncate_inode_folio() -> unmap_mapping_folio() for the folios
+                // mapped in userspace (an MMU-notifier invalidation of their hvas; the folio lock
+                // keeps a refault out until they have left the page cache): run by an idle
+                // host-mm actor, which also truncates them (`hostChange`); this thread waits.
+                if let (s, e) = gmemMappedSpan(lo, hi) {
+                    let m = idleMMActor
+                    startHost(m, op: .gmemTruncate, lo: s, count: e - s, blockable: true)
+                    actors[a].cursor = UInt8(m)
+                    actors[a].pc = .g5Wait
+                    return
+                }
                 gmemTruncate(lo, hi)
             }
             if variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease {
@@ -161,6 +188,12 @@ extension World {
                 // begin ran: stable bindings (the invalidate lock) are what balances the two.
                 actors[a].pc = nextBinding(a, from: 0) >= 0 ? .g6LockEnd : .g7Unlock
             }
+
+        case .g5Wait:
+            // truncate_inode_pages_range() restarts from the start until a pass finds the range
+            // empty: a folio faulted in meanwhile makes this a retry.
+            actors[a].retries &+= 1
+            actors[a].pc = .g5Truncate
 
         case .g6LockEnd:
             // kvm_gmem_invalidate_end(): xa_find(bindings in range) -> KVM_MMU_LOCK; end; UNLOCK.
@@ -175,7 +208,8 @@ extension World {
             if actors[a].gmemRelease && slotsLockHolder == UInt8(a) { slotsLockHolder = none8 }
             actors[a].found = false
             // After kvm_gmem_release() returns, __fput() puts the inode; with no other reference
-            // (no mmap: GUEST_MEMFD_FLAG_MMAP is not modelled) it is evicted.
+            // (no user mapping: in the INIT_SHARED world the mapping holds the file, and release
+            // never runs) it is evicted.
             actors[a].pc = actors[a].gmemRelease ? .g9Evict : .idle
 
         case .g9Evict:
@@ -215,7 +249,8 @@ extension World {
         }
     }
 
-    /// kvm_gmem_get_pfn() for a private fault through slot object `o` at `gfn`: the folio at the
+    /// kvm_gmem_get_pfn() for a private fault, or a shared one on a gmem-only slot, through slot
+    /// object `o` at `gfn`: the folio at the
     /// index, allocated (order 0, zeroed) on first touch. 0 when the file is gone (-EFAULT) or
     /// the pool is exhausted.
     mutating func gmemGetPfn(_ o: UInt8, gfn: Int) -> UInt16 {
@@ -236,8 +271,38 @@ extension World {
     /// error folios alike. The model's file never has INIT_SHARED (the VM has private memory:
     /// kvm_arch_supports_gmem_init_shared() is false). Only a VM with mirrored TDP honours it.
     @inline(__always) var gmemInvalidateFilter: UInt8 {
+        if gmemInitShared { return AttrFilter.sharedOnly }
         if fixes.has(.gmemMmapSharedZap) && gmemMmap { return AttrFilter.both }
         return AttrFilter.privateOnly
+    }
+
+    /// INIT_SHARED: the VMM's mapping of the file -- index i at hva i for slot 0's pages.
+    @inline(__always) func gmemMapped(_ h: Int) -> Bool { gmemInitShared && h < 8 && h < gfnCount }
+
+    /// Candidate fix of finding gmem-punch-hole-refault-livelock: a GUP that must fault the file
+    /// mapping in (kvm_gmem_fault_user_mapping) waits while a punch hole holds the invalidate lock.
+    @inline(__always) func gmemFaultWaits(hva h: Int) -> Bool {
+        gmemInitShared && fixes.has(.gmemPunchHoleRefaultLivelock) && gmemInvalidateLock != none8
+            && h < hvaCount && gmemMapped(h) && host.at(h).pfn == 0
+    }
+
+    /// The hvas in [lo, hi) whose user PTE maps a guest_memfd folio, as one span (nil: none).
+    @inline(__always) func gmemMappedSpan(_ lo: Int, _ hi: Int) -> (Int, Int)? {
+        guard gmemInitShared else { return nil }
+        var s = -1, e = -1
+        for h in lo..<min(hi, 8) where host.at(h).pfn != 0 {
+            if s < 0 { s = h }
+            e = h + 1
+        }
+        return s < 0 ? nil : (s, e)
+    }
+
+    /// A host-mm actor that can run the user-mapping invalidation of a truncation / memory
+    /// failure: mm0, else mm1, else -1 (then the guest_memfd actor waits).
+    @inline(__always) var idleMMActor: Int {
+        if actors.at(2).kind == .mm && actors.at(2).pc == .idle { return 2 }
+        if actors.at(3).kind == .mm && actors.at(3).pc == .idle { return 3 }
+        return -1
     }
 
     /// The memslot ioctl needs filemap_invalidate_lock here: kvm_gmem_bind() of a new

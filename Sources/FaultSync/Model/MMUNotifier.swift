@@ -217,9 +217,29 @@ extension World {
         mapDirty = true
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
         switch actors[a].hostOp {
+        case .gmemTruncate, .gmemPoison:
+            // INIT_SHARED: the user PTEs of the file's folios are cleared (a poisoned one becomes
+            // a hwpoison entry: a refault fails); truncation then removes the folios from the page
+            // cache and frees them -- under the folio lock, so no refault gets them back.
+            for h in lo..<hi where gmemMapped(h) && host[h].pfn != 0 {
+                host[h].pfn = 0
+                host[h].version &+= 1
+                host[h].changedAt = now
+            }
+            if actors[a].hostOp == .gmemTruncate { gmemTruncate(lo, hi) }
         case .remap, .unmap:
             let remap = actors[a].hostOp == .remap
-            for h in lo..<hi {
+            for h in lo..<hi where gmemMapped(h) {
+                // A MAP_SHARED mapping of the guest_memfd: zapping a PTE frees nothing (the page
+                // cache holds the folio) and a refault maps the file's folio again, so `remap`
+                // (zap-and-refault) is an unmap there.
+                if host[h].pfn != 0 {
+                    host[h].pfn = 0
+                    host[h].version &+= 1
+                    host[h].changedAt = now
+                }
+            }
+            for h in lo..<hi where !gmemMapped(h) {
                 let old = host[h].pfn
                 let new = remap ? allocPfn(count: 1) : 0
                 host[h].pfn = new
@@ -231,6 +251,7 @@ extension World {
         case .collapse:
             let b = lo / Cap.hugePages
             guard hostHuge & (1 << UInt16(b)) == 0 else { return }
+            guard !gmemMapped(lo) else { return }     // guest_memfd folios are order 0: no THP
             let base = allocPfn(count: Cap.hugePages)
             guard base != 0 else { return }
             for i in 0..<Cap.hugePages {

@@ -8,7 +8,9 @@ extension World {
         actors[a].hi = UInt8(min(lo + count, gfnCount))
         actors[a].toPrivate = toPrivate
         actors[a].found = false
-        actors[a].pc = .t1Lock
+        // kvm_supported_mem_attributes() is 0 without private memory (INIT_SHARED world):
+        // "if (attrs->attributes & ~supported) return -EINVAL".
+        actors[a].pc = toPrivate && gmemInitShared ? .idle : .t1Lock
     }
 
     /// Next slot id >= `from` in the active memslots overlapping the gfn range, or -1.

@@ -99,6 +99,9 @@ extension PC {
         .g7Unlock: PCInfo("G7", "filemap_invalidate_unlock", "virt/kvm/guest_memfd.c"),
         .g8LastPut: PCInfo("G8", "last fput: file dying (release follows)", "virt/kvm/guest_memfd.c"),
         .g9Evict: PCInfo("G9", "iput -> evict: truncate_inode_pages_final", "virt/kvm/guest_memfd.c"),
+        .g5Wait: PCInfo("G5w", "truncate_inode_folio -> unmap_mapping_folio (MMU notifier on the user mapping)", "mm/truncate.c (environment)"),
+        .g10Unmap: PCInfo("G10u", "hwpoison_user_mappings -> try_to_unmap (MMU notifier on the user mapping)", "mm/memory-failure.c (environment)"),
+        .g10Wait: PCInfo("G10w", "hwpoison_user_mappings: wait for the unmap", "mm/memory-failure.c (environment)"),
         .g10Poison: PCInfo("G10", "memory_failure: TestSetPageHWPoison; error_remove_folio -> kvm_gmem_error_folio", "mm/memory-failure.c (environment)"),
     ]
     /// Indexed by `rawValue`.

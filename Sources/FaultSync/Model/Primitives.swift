@@ -17,6 +17,20 @@ extension World {
     /// and the step in the actor (the ghosts the commit-time oracles compare). False when no page
     /// can be allocated (an error pfn).
     mutating func hvaToPfn(_ a: Int, hva h: Int) -> Bool {
+        if host[h].pfn == 0 && gmemMapped(h) {
+            // INIT_SHARED: the fault on the file mapping, kvm_gmem_fault_user_mapping():
+            // kvm_gmem_get_folio() (allocated on first touch); a poisoned folio -> VM_FAULT_HWPOISON.
+            if gmemPoison & (1 << UInt32(h)) != 0 { return false }
+            if gmemPfn[h] == 0 {
+                let p = allocPfn(count: 1)
+                if p == 0 { return false }
+                gmemPfn[h] = p
+            }
+            host[h].pfn = gmemPfn[h]
+            host[h].version &+= 1
+            host[h].changedAt = now
+            mapDirty = true
+        }
         if host[h].pfn == 0 {
             let p = allocPfn(count: 1)
             if p == 0 { return false }
@@ -137,8 +151,8 @@ extension World {
     /// kvm_unmap_gfn_range() (arch/x86/kvm/mmu/mmu.c), called by the MMU notifier, the attribute
     /// path and kvm_mmu_zap_memslot(): lockdep_assert_once(kvm->mmu_invalidate_in_progress ||
     /// lockdep_is_held(kvm->slots_lock)) -- zapping must be protected by an invalidation or, for
-    /// memslot deletion, by slots_lock + SRCU. Then the zap (both kinds of SPTE: the attribute
-    /// filter only narrows zaps of TDX mirror roots, which this non-TDX model does not have).
+    /// memslot deletion, by slots_lock + SRCU. Then the zap: both kinds of SPTE, except with
+    /// mirrored TDP (`--mirror-tdp`), where `filter` names the kinds (the roots) it reaches.
     @discardableResult
     mutating func unmapGfnRange(_ a: Int, _ start: Int, _ end: Int, filter: UInt8 = AttrFilter.both) -> Bool {
         if inProgress == 0 && slotsLockHolder != UInt8(a) {

@@ -26,6 +26,16 @@ extension World {
         case .c8Check: return gpc.writer == none8
         case .g0InvalLock: return gmemInvalidateLock == none8 && (!x.gmemRelease || slotsLockHolder == none8)
         case .g1LockBegin, .g3Relock, .g6LockEnd: return mmuFreeForWrite
+        case .g5Truncate:
+            return !gmemInitShared || x.gmemRelease || x.gmemErrorOp
+                || gmemMappedSpan(Int(x.lo), Int(x.hi)) == nil || idleMMActor >= 0
+        case .g10Unmap: return idleMMActor >= 0
+        case .c5Lookup: return !gmemFaultWaits(hva: Int(gpc.uhva))
+        case .f6gLookup:
+            let o = x.slotObj
+            return o == none8 || objs.at(Int(o)).flags & MemslotFlag.gmemOnly != 0 || x.isPrivateFault
+                || !gmemFaultWaits(hva: objs.at(Int(o)).hva(of: Int(x.gfn)))
+        case .g5Wait, .g10Wait: return actors.at(Int(x.cursor)).pc == .idle
         case .m1Prepare: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
         case .m7FreeOld: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
         case .wSync: return variant == .noSynchronizeSrcu || readerBefore(x.syncFrom) < 0

@@ -55,6 +55,14 @@ public struct WorldConfig: Sendable, Equatable {
     /// KVM_X86_QUIRK_SLOT_ZAP_ALL (kvm_memslot_flush_zap_all() is for KVM_X86_DEFAULT_VM only)
     /// and no APIC access page.
     public var mirrorTDP = false
+    /// KVM_X86_DEFAULT_VM (no private memory) whose guest_memfd has GUEST_MEMFD_FLAG_MMAP |
+    /// GUEST_MEMFD_FLAG_INIT_SHARED (fe2bf6234e94): its slots are gmem-only and all its memory is
+    /// shared; the VMM maps the file (index i at hva i, for slot 0's 8 pages) and uses that
+    /// mapping as slot 0's userspace_addr, so host userspace and GUP reach the same folios
+    /// (kvm_gmem_fault_user_mapping), and a punch hole's truncation unmaps them through the MMU
+    /// notifier. Implies gmemMmap; private attributes fail (-EINVAL); invalidations filter
+    /// KVM_FILTER_SHARED (5d3341d684be). Not with mirrorTDP (TDX has private memory).
+    public var gmemInitShared = false
 
     public init() {}
     public static let `default` = WorldConfig()
@@ -62,7 +70,7 @@ public struct WorldConfig: Sendable, Equatable {
     /// The `faultsync` flags that select this kernel and world (for replay hints).
     public var worldFlags: String {
         (fixes == .all ? "" : " --baseline") + (zapAllOnSlotChange || mirrorTDP ? "" : " --no-slot-zap-all")
-            + (gmemMmap ? " --gmem-mmap" : "") + (mirrorTDP ? " --mirror-tdp" : "")
+            + (gmemInitShared ? " --gmem-init-shared" : gmemMmap ? " --gmem-mmap" : "") + (mirrorTDP ? " --mirror-tdp" : "")
     }
 
     public static func == (l: WorldConfig, r: WorldConfig) -> Bool {
@@ -70,7 +78,7 @@ public struct WorldConfig: Sendable, Equatable {
             && l.notifiers == r.notifiers && l.initialSeq == r.initialSeq
             && l.zapAllOnSlotChange == r.zapAllOnSlotChange && l.fixes == r.fixes
             && l.apicAccessPage == r.apicAccessPage && l.gmemSlots == r.gmemSlots
-            && l.gmemMmap == r.gmemMmap && l.mirrorTDP == r.mirrorTDP
+            && l.gmemMmap == r.gmemMmap && l.mirrorTDP == r.mirrorTDP && l.gmemInitShared == r.gmemInitShared
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -214,6 +222,7 @@ public struct World {
     /// WorldConfig.gmemMmap / .mirrorTDP (constant: not part of the canonical state).
     public let gmemMmap: Bool
     public let mirrorTDP: Bool
+    public let gmemInitShared: Bool
     /// The APIC access page's gfn (gfnCount), or -1; its private memslot object; APICv state.
     public let apicGfn: Int
     public let apicObj: UInt8
@@ -238,7 +247,8 @@ public struct World {
         hvaCount = min(max(config.hvaCount, Cap.hugePages), Cap.hvas) & ~(Cap.hugePages - 1)
         seq = config.initialSeq
         zapAllOnSlotChange = config.zapAllOnSlotChange && !config.mirrorTDP
-        gmemMmap = config.gmemMmap
+        gmemInitShared = config.gmemInitShared && !config.mirrorTDP
+        gmemMmap = config.gmemMmap || gmemInitShared
         mirrorTDP = config.mirrorTDP
         fixes = config.fixes
         let apic = config.apicAccessPage && !config.mirrorTDP && gfnCount < Cap.gfns && hvaCount < Cap.hvas
@@ -258,7 +268,7 @@ public struct World {
             guard Int(base) + Int(npages) <= gfnCount, Int(uaddr) + Int(npages) <= hvaCount,
                   npages > 0 else { continue }
             let gm = config.gmemSlots & (1 << id) != 0
-                ? MemslotFlag.gmem | MemslotFlag.gmemBound | (config.gmemMmap ? MemslotFlag.gmemOnly : 0) : 0
+                ? MemslotFlag.gmem | MemslotFlag.gmemBound | (gmemMmap ? MemslotFlag.gmemOnly : 0) : 0
             objs[o] = MemslotObj(state: .live, id: id, base: base, npages: npages, uaddr: uaddr,
                                  flags: gm, mixed: 0, incarnation: nextIncarnation, unpublishedAt: 0)
             nextIncarnation &+= 1

@@ -49,7 +49,7 @@ public enum Canonical {
     ]
     /// The fields the canonical form leaves out on purpose (see above), by type.
     public static let omitted: [String: Set<String>] = [
-        "World": ["gfnCount", "hvaCount", "variant", "zapAllOnSlotChange", "gmemMmap", "mirrorTDP", "apicGfn", "apicObj", "fixes",
+        "World": ["gfnCount", "hvaCount", "variant", "zapAllOnSlotChange", "gmemMmap", "mirrorTDP", "gmemInitShared", "apicGfn", "apicObj", "fixes",
                   "now", "violation", "mapDirty", "ctrDirty"],
         "Actor": ["kind", "lookupAt"],
         "HostPTE": ["changedAt"],
