@@ -205,4 +205,13 @@ final class GmemOnlyTests: XCTestCase {
         XCTAssertEqual(Finding.classify(sched(text).bytes, config: shared(fixes: .none)), .gmemPunchHoleRefaultLivelock)
         XCTAssertNil(Checker.check(sched(text).bytes, config: shared()).violation)
     }
+
+    /// A punch hole or memory failure beyond the VMM's mapping (gfn >= 8): nothing to unmap. (The
+    /// first INIT_SHARED fuzz campaign trapped here on an empty range, 2026-11-27.)
+    func testInitSharedPunchHoleBeyondTheMappingTruncatesWithoutUnmapping() {
+        let (v, w) = run("fault vcpu0 gfn=9 shared\nstep vcpu0 x16\npunch-hole gfn=9 pages=3\nstep gmem x16\ngmem-error gfn=12\nstep gmem x16\n", shared())
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(w.actors[11].pc, .idle)
+        XCTAssertEqual(w.actors[2].pc, .idle)
+    }
 }

@@ -290,7 +290,9 @@ extension World {
     @inline(__always) func gmemMappedSpan(_ lo: Int, _ hi: Int) -> (Int, Int)? {
         guard gmemInitShared else { return nil }
         var s = -1, e = -1
-        for h in lo..<min(hi, 8) where host.at(h).pfn != 0 {
+        let top = min(hi, 8, hvaCount)
+        guard lo < top else { return nil }
+        for h in lo..<top where host.at(h).pfn != 0 {
             if s < 0 { s = h }
             e = h + 1
         }
