@@ -268,8 +268,9 @@ extension World {
 
     /// kvm_gmem_get_invalidate_filter() (5d3341d684be): KVM_FILTER_SHARED if the file has
     /// GUEST_MEMFD_FLAG_INIT_SHARED, else KVM_FILTER_PRIVATE -- for punch hole, release and
-    /// error folios alike. The model's file never has INIT_SHARED (the VM has private memory:
-    /// kvm_arch_supports_gmem_init_shared() is false). Only a VM with mirrored TDP honours it.
+    /// error folios alike. The file has INIT_SHARED only in the INIT_SHARED world (a VM without
+    /// private memory: kvm_arch_supports_gmem_init_shared()). Only a VM with mirrored TDP
+    /// honours the filter.
     @inline(__always) var gmemInvalidateFilter: UInt8 {
         if gmemInitShared { return AttrFilter.sharedOnly }
         if fixes.has(.gmemMmapSharedZap) && gmemMmap { return AttrFilter.both }
