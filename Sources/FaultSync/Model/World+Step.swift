@@ -6,11 +6,23 @@ extension World {
     /// step of every schedule.)
     @inline(__always) public mutating func runnable(_ a: Int) -> Bool {
         let x = actors[a]
+        // The INIT_SHARED world's conditions, out of line and only in that world: they read
+        // other actors' records and host PTEs, and reaching them from the non-mutating core
+        // made the compiler copy the whole world on every call (measured: half of
+        // `faultsync random`'s rate, in every world).
+        if gmemInitShared {
+            switch x.pc {
+            case .g5Truncate, .c5Lookup, .f6gLookup, .g5Wait, .g10Wait, .g10Unmap:
+                if !runnableInitShared(a, x) { return false }
+            default: break
+            }
+        }
         return runnable(a, x)
     }
 
-    /// `runnable` for actor `a`, whose record is `x`.
-    @inline(__always) public func runnable(_ a: Int, _ x: Actor) -> Bool {
+    /// `runnable` for actor `a`, whose record is `x` (without the INIT_SHARED world's
+    /// conditions: use `runnable(_:)`).
+    @inline(__always) func runnable(_ a: Int, _ x: Actor) -> Bool {
         switch x.pc {
         case .idle: return false
         case .f7Lock, .h1Lock, .r6Lock: return mmuFreeForRead
@@ -26,19 +38,25 @@ extension World {
         case .c8Check: return gpc.writer == none8
         case .g0InvalLock: return gmemInvalidateLock == none8 && (!x.gmemRelease || slotsLockHolder == none8)
         case .g1LockBegin, .g3Relock, .g6LockEnd: return mmuFreeForWrite
+        case .m1Prepare: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
+        case .m7FreeOld: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
+        case .wSync: return variant == .noSynchronizeSrcu || readerBefore(x.syncFrom) < 0
+        default: return true
+        }
+    }
+
+    @inline(never) mutating func runnableInitShared(_ a: Int, _ x: Actor) -> Bool {
+        switch x.pc {
         case .g5Truncate:
-            return !gmemInitShared || x.gmemRelease || x.gmemErrorOp
-                || gmemMappedSpan(Int(x.lo), Int(x.hi)) == nil || idleMMActor >= 0
+            return x.gmemRelease || x.gmemErrorOp || gmemMappedSpan(Int(x.lo), Int(x.hi)) == nil || idleMMActor >= 0
         case .g10Unmap: return idleMMActor >= 0
         case .c5Lookup: return !gmemFaultWaits(hva: Int(gpc.uhva))
         case .f6gLookup:
             let o = x.slotObj
-            return o == none8 || objs.at(Int(o)).flags & MemslotFlag.gmemOnly != 0 || x.isPrivateFault
-                || !gmemFaultWaits(hva: objs.at(Int(o)).hva(of: Int(x.gfn)))
+            if o == none8 || x.isPrivateFault { return true }
+            let s = objs.at(Int(o))
+            return s.flags & MemslotFlag.gmemOnly != 0 || !gmemFaultWaits(hva: s.hva(of: Int(x.gfn)))
         case .g5Wait, .g10Wait: return actors.at(Int(x.cursor)).pc == .idle
-        case .m1Prepare: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
-        case .m7FreeOld: return !memslotNeedsGmemLock(x) || gmemInvalidateLock == none8
-        case .wSync: return variant == .noSynchronizeSrcu || readerBefore(x.syncFrom) < 0
         default: return true
         }
     }
