@@ -64,7 +64,10 @@ public enum Canonical {
 extension World {
     /// Write the canonical form of this world to `sink` (see `Canonical`).
     @inline(never)
-    public mutating func canonical<S: CanonicalSink>(into sink: inout S) {
+    public mutating func canonical<S: CanonicalSink>(into out: inout S) {
+        // A local copy: its fields stay in registers (the buffer's stores cannot alias them).
+        var sink = out
+        defer { out = sink }
         // Rank the compared timestamps.
         var ts = InlineArray<32, UInt32>(repeating: 0)
         var n = 0
@@ -127,7 +130,12 @@ extension World {
         // world's size; the APIC page is the one entry past them): it is not scanned.
         let hostUsed = min(Cap.hvas, apicGfn >= 0 ? hvaCount + 1 : hvaCount)
         var hmask: UInt64 = 0
-        for h in 0..<hostUsed where self.host[h].pfn != 0 || self.host[h].version != 0 { hmask |= 1 << UInt64(h) }
+        // Scans read through typed pointers: no bounds checks, no copies.
+        withUnsafePointer(to: &self.host) {
+            $0.withMemoryRebound(to: HostPTE.self, capacity: Cap.hvas) { p in
+                for h in 0..<hostUsed where p[h].pfn != 0 || p[h].version != 0 { hmask |= 1 << UInt64(h) }
+            }
+        }
         sink.put(hmask)
         var m = hmask
         while m != 0 {
@@ -150,8 +158,16 @@ extension World {
         for r in 0..<Cap.roots {
             var smask: UInt64 = 0
             if self.roots[r].state != .free {
-                for g in 0..<gfnsUsed where Canonical.packed(self.roots[r].leaf[g]) != 0 { smask |= 1 << UInt64(g) }
-                for b in 0..<blocksUsed where Canonical.packed(self.roots[r].huge[b]) != 0 { smask |= 1 << UInt64(32 + b) }
+                withUnsafePointer(to: &self.roots[r].leaf) {
+                    $0.withMemoryRebound(to: SPTE.self, capacity: Cap.gfns) { p in
+                        for g in 0..<gfnsUsed where Canonical.packed(p[g]) != 0 { smask |= 1 << UInt64(g) }
+                    }
+                }
+                withUnsafePointer(to: &self.roots[r].huge) {
+                    $0.withMemoryRebound(to: SPTE.self, capacity: Cap.blocks) { p in
+                        for b in 0..<blocksUsed where Canonical.packed(p[b]) != 0 { smask |= 1 << UInt64(32 + b) }
+                    }
+                }
             }
             sink.put(UInt64(self.roots[r].state.rawValue) | UInt64(self.roots[r].refs) << 8
                 | (self.roots[r].scheduledToZap ? 1 << 16 : 0) | UInt64(self.roots[r].hasPT) << 24)
@@ -178,11 +194,20 @@ extension World {
         }
     }
 
-    /// The 64-bit fingerprint of the canonical form (see `FingerprintSink`).
-    @inline(__always) public mutating func fingerprint(salt: UInt64 = 0) -> UInt64 {
-        var f = FingerprintSink(salt: salt)
-        canonical(into: &f)
-        return f.value
+    /// The 64-bit fingerprint of the canonical form: xxHash64's lanes over its words (see
+    /// `FingerprintSink`). The words go to `scratch` (`BufferSink.capacity` words) first and are
+    /// hashed in one pass.
+    @inline(__always) public mutating func fingerprint(salt: UInt64 = 0, scratch: UnsafeMutablePointer<UInt64>) -> UInt64 {
+        var b = BufferSink(scratch)
+        canonical(into: &b)
+        return FingerprintSink.hash(scratch, b.n, salt: salt)
+    }
+
+    /// The same, with a buffer of its own (an allocation per call: not for hot paths).
+    public mutating func fingerprint(salt: UInt64 = 0) -> UInt64 {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        defer { p.deallocate() }
+        return fingerprint(salt: salt, scratch: p)
     }
 
     /// The canonical form, whole (exact mode, tests).
@@ -231,6 +256,38 @@ public struct FingerprintSink: CanonicalSink {
         h ^= h >> 29; h = h &* Self.p3
         h ^= h >> 32
         return h
+    }
+}
+
+extension FingerprintSink {
+    /// The value a `FingerprintSink(salt:)` given these `n` words would have, in one pass.
+    @inline(__always) static func hash(_ p: UnsafePointer<UInt64>, _ n: Int, salt: UInt64) -> UInt64 {
+        var f = FingerprintSink(salt: salt)
+        var i = 0
+        while i + 4 <= n {
+            f.v1 = round(f.v1, p[i]); f.v2 = round(f.v2, p[i + 1])
+            f.v3 = round(f.v3, p[i + 2]); f.v4 = round(f.v4, p[i + 3])
+            i += 4
+        }
+        if i < n { f.b0 = p[i] }
+        if i + 1 < n { f.b1 = p[i + 1] }
+        if i + 2 < n { f.b2 = p[i + 2] }
+        f.n = n
+        return f.value
+    }
+}
+
+/// Writes the canonical words to a caller's buffer (`fingerprint`).
+public struct BufferSink: CanonicalSink {
+    /// More than the canonical form's longest: 6 + 33 (guest_memfd) + 3 + 24 (objects) + 2 + 65
+    /// (host) + 33 (freed) + 4 x 42 (roots) + 60 (actors) = 394 words at the largest `Cap` sizes.
+    public static let capacity = 512
+    let p: UnsafeMutablePointer<UInt64>
+    public var n = 0
+    init(_ p: UnsafeMutablePointer<UInt64>) { self.p = p }
+    @inline(__always) public mutating func put(_ x: UInt64) {
+        p[n] = x
+        n &+= 1
     }
 }
 

@@ -154,9 +154,10 @@ public enum Explorer {
         var fp: UInt64 = 0
     }
 
-    /// A stored sleep set with this bit set is not one yet: the state waits, unexpanded, in
-    /// the BFS frontier at index (bits 0..29) of the level of parity bit 30.
-    static let pendingBit: UInt32 = 1 << 31
+    /// A stored payload (`FingerprintTable`: bits 0..15 the compact sleep set, see `SleepMap`)
+    /// with this bit set is not what the state slept on yet: it waits, unexpanded, in the BFS
+    /// frontier, and will be expanded with the stored set.
+    static let pendingBit: UInt64 = 1 << 16
 
     /// Transition bits of sleep sets: actor steps at 0..<12, operation starts at 12 + index.
     static let startShift = UInt32(Cap.actors)
@@ -228,20 +229,24 @@ public enum Explorer {
         var o = o
         if o.collectVisited { o.exact = true }
         var stats = ExploreStats()
-        var table = FingerprintTable(withSleep: o.reduce)
-        var exactSet = [[UInt64]: UInt32]()
+        var table = FingerprintTable()
+        var exactSet = [[UInt64]: UInt64]()
         var parent: [UInt32] = [UInt32.max]
         var move: [UInt8] = [0]
         let ops = scenario.ops
         let allMask: UInt16 = ops.count == 16 ? 0xFFFF : UInt16((1 << ops.count) - 1)
+        var sleepMap = SleepMap()
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        defer { scratch.deallocate() }
 
         var w0 = World(config: o.config, variant: o.variant)
         do {
-            _ = table.insert(w0.fingerprint(salt: 0))
+            _ = table.insert(w0.fingerprint(salt: 0), payload: 0)
             if o.exact { exactSet[w0.canonicalWords() + [0]] = 0 }
         }
-        var level = [Node(world: w0, mask: 0, id: 0, depth: 0, fp: w0.fingerprint(salt: 0))]
-        var next: [Node] = []
+        var level = NodeBuffer()
+        level.push(Node(world: w0, mask: 0, id: 0, depth: 0, fp: w0.fingerprint(salt: 0)))
+        var next = NodeBuffer()
         let nodeBytes = MemoryLayout<Node>.stride
         var lastProgress = 0.0
 
@@ -251,10 +256,11 @@ public enum Explorer {
             while i != 0 { moves.append(move[Int(i)]); i = parent[Int(i)] }
             return moves.reversed()
         }
+        func storedBytes() -> Int { table.bytes + (o.depthFirst ? 0 : parent.capacity * 4 + move.capacity) }
         /// `length`: depth-first keeps no parent links, only the length of the path it found.
         func finish(_ outcome: ExploreOutcome, _ v: Violation? = nil, moves: [UInt8] = [], length: Int? = nil) -> ExploreResult {
             stats.seconds = elapsed()
-            stats.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
+            stats.storedBytes = storedBytes()
             var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
             r.depthFirst = o.depthFirst
             if o.collectVisited { r.visited = Set(exactSet.keys) }
@@ -269,49 +275,48 @@ public enum Explorer {
         }
 
         /// Breadth-first with reduction: a state reached again while it still waits in the
-        /// frontier takes the intersection of the sleep sets it was reached with, instead of a
-        /// re-expansion.
+        /// frontier (its stored payload has `pendingBit`) takes the intersection of the sleep
+        /// sets it was reached with, instead of a re-expansion; it is expanded with the stored
+        /// set.
         let merge = o.reduce && !o.depthFirst
-        func setStored(_ c: inout World, _ m: UInt16, _ fp: UInt64, _ z: UInt32) {
-            if o.exact { exactSet[c.canonicalWords() + [UInt64(m)]] = z } else { table.sleeps[table.find(fp)] = z }
-        }
+        let pending = Explorer.pendingBit
 
         enum Added { case old, new, redo(UInt32), merged }
-        /// Record a successor reached with sleep set `z`, to be appended to `out` at `outIndex`
-        /// (depth `d`) if it is new. `.redo(T)`: with reduction, a state already expanded,
-        /// reached now with a sleep set that lacks transitions T it slept on before; T must be
-        /// taken from it now (Godefroid's state caching with sleep sets), and it is stored with
-        /// the intersection of the two sets. `.merged`: the state waits unexpanded in a frontier,
-        /// and its sleep set there was intersected with `z`.
-        func add(_ c: inout World, _ m: UInt16, from: UInt32, move mv: UInt8, sleep z: UInt32,
-                 outIndex: Int, depth d: UInt16, fp: UInt64, out: inout [Node]) -> Added {
-            let (newFp, slot) = table.insertSlot(fp)
+        /// Record a successor reached with sleep set `z` (every member has a compact bit: see
+        /// `SleepMap.restrict`). `.redo(T)`: with reduction, a state already expanded, reached
+        /// now with a sleep set that lacks transitions T it slept on before; T must be taken
+        /// from it now (Godefroid's state caching with sleep sets), and it is stored with the
+        /// intersection of the two sets. `.merged`: the state waits unexpanded in a frontier,
+        /// and its stored sleep set was intersected with `z`.
+        func add(_ c: inout World, _ m: UInt16, from: UInt32, move mv: UInt8, sleep z: UInt32, fp: UInt64) -> Added {
+            let cz = o.reduce ? sleepMap.compact(z) : 0
+            let (newFp, slot) = table.insert(fp, payload: cz | (merge ? pending : 0))
             var isNew = newFp
-            var old: UInt32 = 0
-            let mark = Explorer.pendingBit | UInt32(d & 1) << 30 | UInt32(outIndex)
+            var old: UInt64 = 0
+            var key: [UInt64] = []
             if o.exact {
-                let key = c.canonicalWords() + [UInt64(m)]
+                key = c.canonicalWords() + [UInt64(m)]
                 if let x = exactSet[key] {
                     isNew = false
                     old = x
                 } else {
                     isNew = true
-                    exactSet[key] = merge ? mark : z
+                    exactSet[key] = cz | (merge ? pending : 0)
                     if !newFp { stats.collisions += 1 }
                 }
-            } else if o.reduce {
-                if newFp { table.sleeps[slot] = merge ? mark : z } else { old = table.sleeps[slot] }
+            } else if o.reduce && !newFp {
+                old = table.payload(slot)
             }
+            func store(_ v: UInt64) { if o.exact { exactSet[key] = v } else { table.setPayload(slot, v) } }
             if !isNew {
                 guard o.reduce else { return .old }
-                if old & Explorer.pendingBit != 0 {
-                    let i = Int(old & 0x3FFF_FFFF)
-                    if (old >> 30) & 1 == UInt32(d & 1) { out[i].sleep &= z } else { level[i].sleep &= z }
+                if old & pending != 0 {
+                    store(old & (pending | cz))
                     return .merged
                 }
-                let redo = old & ~z
+                let redo = sleepMap.full(old) & ~z
                 if redo == 0 { return .old }
-                if o.exact { exactSet[c.canonicalWords() + [UInt64(m)]] = old & z } else { table.sleeps[slot] = old & z }
+                store(old & cz)
                 stats.reexpanded += 1
                 if !o.depthFirst { parent.append(from); move.append(mv) }
                 return .redo(redo)
@@ -377,9 +382,48 @@ public enum Explorer {
             }
         }
 
+        /// What became of a successor built in place at the end of `out`.
+        enum Child { case kept, dropped, disabled, violation(Violation) }
+        /// Take transition `bit` (an actor index, or `startShift` + operation index) from `node`:
+        /// the successor is built in place as a copy of `node` appended to `out` (one copy of the
+        /// world per transition), and removed again unless it is to be expanded.
+        func child(_ node: UnsafeMutablePointer<Node>, _ bit: Int, sleep: UInt32, fps: borrowing InlineArray<28, Footprint>,
+                   into out: inout NodeBuffer, d: UInt16) -> Child {
+            let c = out.appendCopy(of: node)
+            let isStart = bit >= Int(startShift)
+            let z0 = o.reduce ? Explorer.childSleep(bit, sleep, fps) : 0
+            var m = node.pointee.mask
+            if isStart {
+                let i = bit - Int(startShift)
+                guard c.pointee.world.start(ops[i]) else { out.removeLast(); return .disabled }
+                m |= 1 << UInt16(i)
+                stats.transitions += 1
+            } else {
+                c.pointee.world.step(bit)
+                c.pointee.world.checkStep()
+                stats.transitions += 1
+                if let v = c.pointee.world.violation { out.removeLast(); return .violation(v) }
+            }
+            let cz = o.reduce ? sleepMap.restrict(z0) : 0
+            if o.verifyIndependence { verifyAll(node.pointee.world, node.pointee.mask, bit, cz) }
+            let fp = c.pointee.world.fingerprint(salt: UInt64(m), scratch: scratch)
+            let mv = isStart ? startBit | UInt8(bit - Int(startShift)) : UInt8(bit)
+            switch add(&c.pointee.world, m, from: node.pointee.id, move: mv, sleep: cz, fp: fp) {
+            case .new: c.pointee.redo = 0
+            case .redo(let rd): c.pointee.redo = rd
+            case .old, .merged: out.removeLast(); return .dropped
+            }
+            c.pointee.id = o.depthFirst ? 0 : UInt32(parent.count - 1)
+            c.pointee.mask = m
+            c.pointee.depth = d
+            c.pointee.sleep = cz
+            c.pointee.fp = fp
+            return .kept
+        }
+
         var expandedHere = 0
         /// Expand one state: its successors go to `out`; a result when the search ends here.
-        func expand(_ node: Node, into out: inout [Node], frontier: Int) -> ExploreResult? {
+        func expand(_ np: UnsafeMutablePointer<Node>, into out: inout NodeBuffer, frontier: Int) -> ExploreResult? {
             stats.expanded += 1
             expandedHere += 1
             if stats.expanded & 1023 == 0 {
@@ -391,97 +435,71 @@ public enum Explorer {
                     var s = stats
                     s.seconds = t
                     s.frontier = frontier
-                    s.storedBytes = table.bytes + parent.capacity * 4 + move.capacity
+                    s.storedBytes = storedBytes()
                     p(s)
                 }
             }
-            var w = node.world
-            let d = node.depth &+ 1
-            if merge && node.redo == 0 {
-                // Expanded now: from here on, its sleep set is what it slept on.
+            let d = np.pointee.depth &+ 1
+            let redo = np.pointee.redo
+            if merge && redo == 0 {
+                // Expanded now, with the sleep set stored (the intersection of those it was
+                // reached with); from here on, that is what it slept on.
                 if o.exact {
-                    var x = w
-                    setStored(&x, node.mask, node.fp, node.sleep)
+                    let key = np.pointee.world.canonicalWords() + [UInt64(np.pointee.mask)]
+                    let v = exactSet[key]!
+                    np.pointee.sleep = sleepMap.full(v)
+                    exactSet[key] = v & ~pending
                 } else {
-                    table.sleeps[table.find(node.fp)] = node.sleep
+                    let slot = table.find(np.pointee.fp)
+                    let v = table.payload(slot)
+                    np.pointee.sleep = sleepMap.full(v)
+                    table.setPayload(slot, v & ~pending)
                 }
             }
             var canStart = false
             var runnable = 0, retrying = 0
-            let redo = node.redo
-            var sleep = node.sleep
+            var sleep = np.pointee.sleep
             // Footprints of the transitions that are enabled or asleep here, by transition bit.
             var fps = InlineArray<28, Footprint>(repeating: Footprint())
             var en: UInt32 = 0
-            for a in 0..<Cap.actors where w.runnable(a) { en |= 1 << UInt32(a) }
+            for a in 0..<Cap.actors where np.pointee.world.runnable(a) { en |= 1 << UInt32(a) }
             if o.reduce && !o.assumeAllIndependent {
-                for a in 0..<Cap.actors where en & (1 << UInt32(a)) != 0 { fps[a] = w.stepFootprint(a) }
-                for i in 0..<ops.count where node.mask & (1 << UInt16(i)) == 0 {
-                    fps[Int(startShift) + i] = w.startFootprint(ops[i])
+                for a in 0..<Cap.actors where en & (1 << UInt32(a)) != 0 { fps[a] = np.pointee.world.stepFootprint(a) }
+                for i in 0..<ops.count where np.pointee.mask & (1 << UInt16(i)) == 0 {
+                    fps[Int(startShift) + i] = np.pointee.world.startFootprint(ops[i])
                 }
             }
             // Successors: operation starts, then actor steps.
-            if node.mask != allMask {
-                for i in 0..<ops.count where node.mask & (1 << UInt16(i)) == 0 {
+            if np.pointee.mask != allMask {
+                for i in 0..<ops.count where np.pointee.mask & (1 << UInt16(i)) == 0 {
                     let bit: UInt32 = 1 << (startShift + UInt32(i))
                     if redo != 0 ? redo & bit == 0 : sleep & bit != 0 {
                         // Asleep: enabled (a sleeping transition stays enabled), taken elsewhere.
                         if sleep & bit != 0 { canStart = true; stats.slept += 1 }
                         continue
                     }
-                    var c = w
-                    guard c.start(ops[i]) else { continue }
+                    if case .disabled = child(np, Int(startShift) + i, sleep: sleep, fps: fps, into: &out, d: d) { continue }
                     canStart = true
-                    stats.transitions += 1
-                    let m = node.mask | (1 << UInt16(i))
-                    let cz = o.reduce ? Explorer.childSleep(Int(startShift) + i, sleep, fps) : 0
-                    if o.verifyIndependence { verifyAll(w, node.mask, Int(startShift) + i, cz) }
-                    let fp = c.fingerprint(salt: UInt64(m))
-                    switch add(&c, m, from: node.id, move: startBit | UInt8(i), sleep: cz, outIndex: out.count, depth: d, fp: fp, out: &out) {
-                    case .new:
-                        out.append(Node(world: c, mask: m, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
-                                        sleep: cz, fp: fp))
-                    case .redo(let r):
-                        out.append(Node(world: c, mask: m, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
-                                        sleep: cz, redo: r, fp: fp))
-                    case .old, .merged: break
-                    }
                     sleep |= bit
                 }
             }
             for a in 0..<Cap.actors where en & (1 << UInt32(a)) != 0 {
                 runnable += 1
-                if w.actors[a].retries > 0 { retrying += 1 }
+                if np.pointee.world.actors[a].retries > 0 { retrying += 1 }
                 let bit: UInt32 = 1 << UInt32(a)
                 if redo != 0 ? redo & bit == 0 : sleep & bit != 0 {
                     if sleep & bit != 0 { stats.slept += 1 }
                     continue
                 }
-                var c = w
-                c.step(a)
-                c.checkStep()
-                stats.transitions += 1
-                if let v = c.violation {
+                if case .violation(let v) = child(np, a, sleep: sleep, fps: fps, into: &out, d: d) {
                     if o.target == nil || o.target == v.invariant {
                         if o.depthFirst { return finish(.violation, v, length: Int(d)) }
-                        return finish(.violation, v, moves: path(to: node.id) + [UInt8(a)])
+                        return finish(.violation, v, moves: path(to: np.pointee.id) + [UInt8(a)])
                     }
                     // Pruned (another invariant, `target` mode): not put to sleep. The
                     // per-step state oracles read more than the footprints cover, so a later
                     // sibling may clear the condition, and the commuted order must be explored.
                     continue
-                }
-                let cz = o.reduce ? Explorer.childSleep(a, sleep, fps) : 0
-                if o.verifyIndependence { verifyAll(w, node.mask, a, cz) }
-                let fp = c.fingerprint(salt: UInt64(node.mask))
-                switch add(&c, node.mask, from: node.id, move: UInt8(a), sleep: cz, outIndex: out.count, depth: d, fp: fp, out: &out) {
-                case .new:
-                    out.append(Node(world: c, mask: node.mask, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
-                                    sleep: cz, fp: fp))
-                case .redo(let r):
-                    out.append(Node(world: c, mask: node.mask, id: o.depthFirst ? 0 : UInt32(parent.count - 1), depth: d,
-                                    sleep: cz, redo: r, fp: fp))
-                case .old, .merged: break
                 }
                 sleep |= bit
             }
@@ -491,7 +509,7 @@ public enum Explorer {
             // A schedule may end here: run what replay runs at the end of a schedule.
             if !canStart && (runnable == 0 || retrying == runnable || o.eagerLiveness) {
                 stats.livenessChecks += 1
-                var c = w
+                var c = np.pointee.world
                 var obs = NoObserver()
                 let drained = Checker.drain(&c, observer: &obs)
                 if c.violation == nil { c.checkQuiescent() }
@@ -501,8 +519,8 @@ public enum Explorer {
                 // reported there, at its true length.
                 if let v = c.violation, v.invariant.isLiveness || drained == 0,
                    o.target == nil || o.target == v.invariant {
-                    if o.depthFirst { return finish(.violation, v, length: Int(node.depth)) }
-                    return finish(.violation, v, moves: path(to: node.id))
+                    if o.depthFirst { return finish(.violation, v, length: Int(np.pointee.depth)) }
+                    return finish(.violation, v, moves: path(to: np.pointee.id))
                 }
             }
             if stats.distinct >= o.maxStates { return finish(.stoppedAtMaxStates) }
@@ -513,11 +531,18 @@ public enum Explorer {
             // Depth-first: the frontier is a stack, so memory is the visited table plus about
             // depth x branching worlds. Counterexamples are not shortest.
             var stack = level
+            level = NodeBuffer(capacity: 1)
+            // The state being expanded, popped off the stack (one copy of a world per expansion).
+            var cur = NodeBuffer(capacity: 1)
             var deepest = 0
             var limited = false
-            while let node = stack.popLast() {
-                deepest = max(deepest, Int(node.depth))
-                if Int(node.depth) >= o.maxDepth { limited = true; continue }
+            while stack.count > 0 {
+                cur.count = 0
+                _ = cur.appendCopy(of: stack.last)
+                stack.removeLast()
+                let node = cur.last
+                deepest = max(deepest, Int(node.pointee.depth))
+                if Int(node.pointee.depth) >= o.maxDepth { limited = true; continue }
                 stats.depth = deepest
                 if let r = expand(node, into: &stack, frontier: stack.count) { return r }
                 stats.peakFrontier = max(stats.peakFrontier, stack.count)
@@ -526,16 +551,16 @@ public enum Explorer {
             stats.depth = deepest
             return finish(limited ? .stoppedAtMaxDepth : .complete)
         }
-        while !level.isEmpty {
+        while level.count > 0 {
             if stats.depth >= o.maxDepth { return finish(.stoppedAtMaxDepth) }
             for ni in 0..<level.count {
-                if let r = expand(level[ni], into: &next, frontier: level.count - ni + next.count) { return r }
+                if let r = expand(level.base + ni, into: &next, frontier: level.count - ni + next.count) { return r }
             }
             stats.depth += 1
             stats.peakFrontier = max(stats.peakFrontier, next.count)
             stats.peakFrontierBytes = max(stats.peakFrontierBytes, (level.capacity + next.capacity) * nodeBytes)
             swap(&level, &next)
-            next.removeAll(keepingCapacity: true)
+            next.count = 0
         }
         return finish(.complete)
 
@@ -599,65 +624,45 @@ public enum Explorer {
     }
 }
 
-/// The visited set of hashed mode: open addressing (linear probing) over 64-bit fingerprints
-/// (0 marks an empty slot), doubled at 7/8 load, so a state costs 8 / load = 9.1...18.3 bytes.
-struct FingerprintTable {
-    var slots = [UInt64](repeating: 0, count: 1 << 16)
-    /// With reduction: each stored state's sleep set, beside its fingerprint.
-    var sleeps: [UInt32]
+/// The frontier: whole nodes (worlds) in one growable block, reached through pointers so that a
+/// successor is built in place (`appendCopy`, then stepped) and no accessor copies a world.
+/// `Node` is trivially copyable (plain values only), so moving and dropping need no per-element
+/// work.
+struct NodeBuffer: ~Copyable {
+    private(set) var base: UnsafeMutablePointer<Explorer.Node>
     var count = 0
-    var bytes: Int { slots.count * 8 + sleeps.count * 4 }
+    private(set) var capacity: Int
 
-    init(withSleep: Bool = false) {
-        sleeps = withSleep ? [UInt32](repeating: 0, count: 1 << 16) : []
+    init(capacity: Int = 256) {
+        precondition(_isPOD(Explorer.Node.self))
+        self.capacity = max(capacity, 1)
+        base = .allocate(capacity: self.capacity)
+    }
+    deinit { base.deallocate() }
+
+    var last: UnsafeMutablePointer<Explorer.Node> { base + (count - 1) }
+
+    private mutating func reserveOne() {
+        guard count == capacity else { return }
+        let bigger = UnsafeMutablePointer<Explorer.Node>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
     }
 
-    /// Insert `fp`; whether it was new, and its slot (for `sleeps`).
-    @inline(__always) mutating func insertSlot(_ fp0: UInt64) -> (Bool, Int) {
-        let fp = fp0 == 0 ? 1 : fp0
-        if (count + 1) * 8 > slots.count * 7 { grow() }
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: fp) & mask
-        let inserted = slots.withUnsafeMutableBufferPointer { s -> Bool in
-            while true {
-                let x = s[i]
-                if x == fp { return false }
-                if x == 0 { s[i] = fp; return true }
-                i = (i + 1) & mask
-            }
-        }
-        if inserted { count += 1 }
-        return (inserted, i)
+    /// Append a copy of `*n` (which must not point into this buffer); returns the new element.
+    @inline(__always) mutating func appendCopy(of n: UnsafePointer<Explorer.Node>) -> UnsafeMutablePointer<Explorer.Node> {
+        reserveOne()
+        let p = base + count
+        UnsafeMutableRawPointer(p).copyMemory(from: n, byteCount: MemoryLayout<Explorer.Node>.size)
+        count += 1
+        return p
     }
-
-    /// The slot of a stored fingerprint.
-    @inline(__always) func find(_ fp0: UInt64) -> Int {
-        let fp = fp0 == 0 ? 1 : fp0
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: fp) & mask
-        while slots[i] != fp { i = (i + 1) & mask }
-        return i
+    mutating func push(_ n: Explorer.Node) {
+        reserveOne()
+        (base + count).initialize(to: n)
+        count += 1
     }
-
-    /// True when `fp` was not in the table.
-    @inline(__always) mutating func insert(_ fp: UInt64) -> Bool { insertSlot(fp).0 }
-
-    mutating func grow() {
-        let old = slots
-        let oldSleeps = sleeps
-        let withSleep = !sleeps.isEmpty
-        slots = [UInt64](repeating: 0, count: old.count * 2)
-        if withSleep { sleeps = [UInt32](repeating: 0, count: old.count * 2) }
-        let mask = slots.count - 1
-        slots.withUnsafeMutableBufferPointer { s in
-            sleeps.withUnsafeMutableBufferPointer { z in
-                for (j, fp) in old.enumerated() where fp != 0 {
-                    var i = Int(truncatingIfNeeded: fp) & mask
-                    while s[i] != 0 { i = (i + 1) & mask }
-                    s[i] = fp
-                    if withSleep { z[i] = oldSleeps[j] }
-                }
-            }
-        }
-    }
+    @inline(__always) mutating func removeLast() { count -= 1 }
 }

@@ -1,0 +1,284 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The visited set of hashed mode: a bucketized cuckoo table (Fan et al.'s cuckoo filter layout:
+/// buckets of 8 slots, one cache line, two candidate buckets per fingerprint) that keeps every 64-bit fingerprint
+/// whole in 46 stored bits, so that one 64-bit slot also holds the state's sleep set.
+///
+/// A fingerprint `h` lives in bucket `i1 = h mod 2^k` (k >= 18, the table has 2^k buckets) or in
+/// `i2 = i1 xor H(tag)`; the slot stores `tag = h >> 18` and one bit saying which of the two it is
+/// in. The bucket's position and that bit give back `i1`, whose low 18 bits are the ones the tag
+/// lacks, so `(position, bit, tag)` is `h`, exactly: a lookup compares whole fingerprints, and the
+/// collision odds are those of 64-bit fingerprints (n^2 / 2^65 for n states). Doubling the table
+/// needs bit k of `h` for the new `i1`, and it is in the tag (k >= 18).
+///
+/// Slot: bits 63..18 tag (never 0, so an empty slot is 0), bit 17 "in i2", bit 16 and 15..0 a
+/// 17-bit payload (the explorer's pending bit and compact sleep set). A state costs
+/// 8 / load bytes; the table doubles when a kick chain fails or at 95 % load, so it ranges over
+/// 8.4 ... 16.8 bytes per state (reported as measured).
+///
+/// Slots never empty (no deletion), and a kick moves a slot only out of a full bucket, so while
+/// `i1` has a free slot nothing whose first bucket is `i1` can be in `i2`: a lookup that finds a
+/// free slot in `i1` stops there (one cache line for most new states).
+struct FingerprintTable: ~Copyable {
+    static let tagShift: UInt64 = 18
+    static let minBits = 18
+    static let slotsPerBucket = 8
+    static let payloadMask: UInt64 = (1 << 17) - 1
+    static let altBit: UInt64 = 1 << 17
+
+    private(set) var base: UnsafeMutablePointer<UInt64>
+    private(set) var bits: Int
+    private(set) var count = 0
+    /// Incremented per kick; picks the victim slot.
+    private var kicks: UInt64 = 0
+
+    var buckets: Int { 1 << bits }
+    var capacity: Int { buckets * Self.slotsPerBucket }
+    var bytes: Int { capacity * 8 }
+
+    init(bits: Int = FingerprintTable.minBits) {
+        precondition(bits >= Self.minBits && bits < 46)
+        self.bits = bits
+        base = Self.allocate(bits)
+    }
+
+    deinit { Self.deallocate(base, bits) }
+
+    /// Anonymous memory: page-aligned (a bucket is one 64-byte cache line), zero-filled lazily,
+    /// so a small search touches little of it.
+    static func allocate(_ bits: Int) -> UnsafeMutablePointer<UInt64> {
+        let p = mmap(nil, (1 << bits) * slotsPerBucket * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != MAP_FAILED else { fatalError("FingerprintTable: out of memory for 2^\(bits) buckets") }
+        return p.assumingMemoryBound(to: UInt64.self)
+    }
+    static func deallocate(_ p: UnsafeMutablePointer<UInt64>, _ bits: Int) {
+        munmap(p, (1 << bits) * slotsPerBucket * 8)
+    }
+
+    /// The fingerprint as stored: a zero tag becomes 1 (merging two fingerprints out of 2^46).
+    @inline(__always) static func normalized(_ fp: UInt64) -> UInt64 {
+        fp >> tagShift == 0 ? fp | 1 << tagShift : fp
+    }
+    @inline(__always) static func alt(_ tag: UInt64) -> Int {
+        Int(truncatingIfNeeded: (tag &* 0x9E37_79B9_7F4A_7C15) >> 20)
+    }
+
+    /// Find `fp`'s slot, or insert it with `payload`. Returns whether it was new, and its slot
+    /// index (valid until the next insertion).
+    @inline(__always) mutating func insert(_ fp0: UInt64, payload: UInt64) -> (new: Bool, slot: Int) {
+        let fp = Self.normalized(fp0)
+        let tag = fp >> Self.tagShift
+        let mask = buckets - 1
+        let i1 = Int(truncatingIfNeeded: fp) & mask
+        let want1 = tag << Self.tagShift
+        let p1 = base + i1 * 8
+        for j in 0..<8 {
+            let s = p1[j]
+            if s == 0 {
+                if count * 20 >= capacity * 19 { return growAndInsert(fp, payload) }
+                p1[j] = want1 | payload
+                count += 1
+                return (true, i1 * 8 + j)
+            }
+            if s & ~Self.payloadMask == want1 { return (false, i1 * 8 + j) }
+        }
+        let i2 = i1 ^ (Self.alt(tag) & mask)
+        let want2 = want1 | Self.altBit
+        let p2 = base + i2 * 8
+        for j in 0..<8 {
+            let s = p2[j]
+            if s == 0 {
+                if count * 20 >= capacity * 19 { return growAndInsert(fp, payload) }
+                p2[j] = want2 | payload
+                count += 1
+                return (true, i2 * 8 + j)
+            }
+            if s & ~Self.payloadMask == want2 { return (false, i2 * 8 + j) }
+        }
+        // Both full: kick.
+        if count * 20 >= capacity * 19 { return growAndInsert(fp, payload) }
+        if place(want1 | payload, in: i1) {
+            count += 1
+            return (true, find(fp))
+        }
+        // The chain failed: `fp` is in the table or is the homeless entry; grow, then it is.
+        count += 1
+        growAll()
+        return (true, find(fp))
+    }
+
+    /// The slot of a stored fingerprint.
+    @inline(__always) func find(_ fp0: UInt64) -> Int {
+        let fp = Self.normalized(fp0)
+        let tag = fp >> Self.tagShift
+        let mask = buckets - 1
+        let i1 = Int(truncatingIfNeeded: fp) & mask
+        let want1 = tag << Self.tagShift
+        for j in 0..<8 where base[i1 * 8 + j] & ~Self.payloadMask == want1 { return i1 * 8 + j }
+        let i2 = i1 ^ (Self.alt(tag) & mask)
+        for j in 0..<8 where base[i2 * 8 + j] & ~Self.payloadMask == want1 | Self.altBit { return i2 * 8 + j }
+        fatalError("FingerprintTable.find: fingerprint not stored")
+    }
+
+    @inline(__always) func payload(_ slot: Int) -> UInt64 { base[slot] & Self.payloadMask }
+    @inline(__always) func setPayload(_ slot: Int, _ p: UInt64) {
+        base[slot] = base[slot] & ~Self.payloadMask | p & Self.payloadMask
+    }
+
+    /// Put slot word `s` (its alt bit says which of its buckets `b` is) into bucket `b`, kicking
+    /// entries to their other bucket; false when the chain is too long (the homeless entry is
+    /// then left in `homeless`).
+    private var homeless: UInt64 = 0
+    private mutating func place(_ s0: UInt64, in b0: Int) -> Bool {
+        var s = s0, b = b0
+        let mask = buckets - 1
+        for _ in 0..<500 {
+            let p = base + b * 8
+            for j in 0..<8 where p[j] == 0 { p[j] = s; return true }
+            kicks &+= 1
+            let j = Int(kicks & 7)
+            let victim = p[j]
+            p[j] = s
+            // The victim moves to its other bucket, with its alt bit flipped.
+            let tag = victim >> Self.tagShift
+            b = b ^ (Self.alt(tag) & mask)
+            s = victim ^ Self.altBit
+        }
+        homeless = s
+        homelessBucket = b
+        return false
+    }
+    private var homelessBucket = 0
+
+    /// Double the table, then insert `fp`.
+    private mutating func growAndInsert(_ fp: UInt64, _ payload: UInt64) -> (new: Bool, slot: Int) {
+        grow(extra: [])
+        let r = insert(fp, payload: payload)
+        precondition(r.new)
+        return r
+    }
+
+    /// Double the table after a failed kick chain, the homeless entry included.
+    private mutating func growAll() { grow(extra: [(homeless, homelessBucket)]) }
+
+    /// Double the table (again, until every entry fits).
+    private mutating func grow(extra pending: [(UInt64, Int)]) {
+        var newBits = bits + 1
+        while true {
+            if let t = rehashed(into: newBits, extra: pending) {
+                Self.deallocate(base, bits)
+                base = t
+                bits = newBits
+                break
+            }
+            newBits += 1
+        }
+    }
+
+    /// The entries (plus `extra`: slot words with the bucket they are in, at the current size)
+    /// in a new table of 2^newBits buckets, or nil if one did not fit.
+    private mutating func rehashed(into newBits: Int, extra: [(UInt64, Int)]) -> UnsafeMutablePointer<UInt64>? {
+        let t = Self.allocate(newBits)
+        let oldMask = buckets - 1
+        let newMask = (1 << newBits) - 1
+        let saved = (base, bits)
+        // `place` works on `base`/`bits`: point them at the new table while filling it.
+        base = t
+        bits = newBits
+        defer { base = saved.0; bits = saved.1 }
+        func reinsert(_ s: UInt64, _ b: Int) -> Bool {
+            let tag = s >> Self.tagShift
+            var i1 = s & Self.altBit != 0 ? b ^ (Self.alt(tag) & oldMask) : b
+            // The fingerprint's bits saved.1 ..< newBits are tag bits (>= 18).
+            for k in saved.1..<newBits {
+                i1 |= Int((tag >> UInt64(k - Int(Self.tagShift))) & 1) << k
+            }
+            return place(s & ~Self.altBit, in: i1 & newMask)
+        }
+        for i in 0..<(1 << saved.1) * Self.slotsPerBucket {
+            let s = saved.0[i]
+            if s != 0 && !reinsert(s, i / Self.slotsPerBucket) { Self.deallocate(t, newBits); return nil }
+        }
+        for (s, b) in extra where !reinsert(s, b) { Self.deallocate(t, newBits); return nil }
+        return t
+    }
+
+    /// Every stored fingerprint with its payload (tests).
+    func contents() -> [(fp: UInt64, payload: UInt64)] {
+        var out: [(UInt64, UInt64)] = []
+        let mask = buckets - 1
+        for i in 0..<capacity {
+            let s = base[i]
+            guard s != 0 else { continue }
+            let tag = s >> Self.tagShift
+            let b = i / Self.slotsPerBucket
+            let i1 = s & Self.altBit != 0 ? b ^ (Self.alt(tag) & mask) : b
+            out.append((tag << Self.tagShift | UInt64(i1) & ((1 << Self.tagShift) - 1), s & Self.payloadMask))
+        }
+        return out
+    }
+}
+
+/// The sleep sets the visited table stores, in 16 bits: transition bits (an actor index, or
+/// `Explorer.startShift` + operation index: up to 28) get compact bits in the order they first
+/// appear in a successor's sleep set. Once 16 are given out, `restrict` drops the others from the
+/// sleep sets it is given: a smaller sleep set only takes more transitions, which is sound (it
+/// costs reduction, never coverage). Scenarios of up to 4 operations have at most 16 transition
+/// bits in use (12 actors + 4 starts), so nothing is dropped there.
+struct SleepMap {
+    var compactOf = InlineArray<32, UInt8>(repeating: 0xFF)
+    var fullOf = InlineArray<16, UInt8>(repeating: 0)
+    var used = 0
+    /// Transition bits that have a compact bit.
+    var mapped: UInt32 = 0
+    /// Transitions dropped from sleep sets because the compact bits ran out (a statistic).
+    var dropped = 0
+
+    /// `z` with compact bits given to its new members while there are some; the members that
+    /// could not get one are left out.
+    @inline(__always) mutating func restrict(_ z: UInt32) -> UInt32 {
+        var rest = z & ~mapped
+        guard rest != 0 else { return z }
+        while rest != 0 {
+            let t = rest.trailingZeroBitCount
+            rest &= rest - 1
+            if used < 16 {
+                compactOf[t] = UInt8(used)
+                fullOf[used] = UInt8(t)
+                used += 1
+                mapped |= 1 << UInt32(t)
+            } else {
+                dropped += 1
+            }
+        }
+        return z & mapped
+    }
+
+    /// The compact form of a set whose members all have compact bits.
+    @inline(__always) func compact(_ z: UInt32) -> UInt64 {
+        var c: UInt64 = 0
+        var rest = z
+        while rest != 0 {
+            let t = rest.trailingZeroBitCount
+            rest &= rest - 1
+            c |= 1 << UInt64(compactOf[t])
+        }
+        return c
+    }
+
+    /// The set of a compact form (bits 16 and up are ignored).
+    @inline(__always) func full(_ c: UInt64) -> UInt32 {
+        var z: UInt32 = 0
+        var rest = c & 0xFFFF
+        while rest != 0 {
+            let i = rest.trailingZeroBitCount
+            rest &= rest - 1
+            z |= 1 << UInt32(fullOf[i])
+        }
+        return z
+    }
+}

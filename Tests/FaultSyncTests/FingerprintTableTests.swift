@@ -1,0 +1,81 @@
+import XCTest
+@testable import FaultSync
+
+/// The hashed-mode visited table stores 46 bits of each 64-bit fingerprint and recovers the rest
+/// from the slot's position: these tests check that it is still a set of whole 64-bit
+/// fingerprints (no two distinct ones confused, none lost, payloads kept) through kicks and
+/// doublings, and that the sleep sets' compact form is sound.
+final class FingerprintTableTests: XCTestCase {
+    func testWholeFingerprintsThroughKicksAndGrowth() {
+        var rng = SplitMix64(stream: 7)
+        var t = FingerprintTable()
+        var fps: [UInt64] = []
+        var seen = Set<UInt64>()
+        // Past two doublings of the smallest table (2^18 buckets x 8 slots, 95 % load).
+        let n = 4_500_000
+        fps.reserveCapacity(n)
+        for i in 0..<n {
+            var fp = rng.next()
+            if i % 5 == 0 {
+                // Fingerprints that share the stored tag and differ only in the bits the slot's
+                // position stands for: a table that kept only the tag would merge these.
+                fp = (fps.randomElement(using: &rng) ?? fp) ^ UInt64(1 + i % 1000)
+            }
+            if i % 7 == 0 { fp &= ~(UInt64.max << 18) }   // a zero tag (normalized to 1)
+            let expectNew = seen.insert(FingerprintTable.normalized(fp)).inserted
+            let payload = UInt64(truncatingIfNeeded: fp &* 31) & FingerprintTable.payloadMask
+            let (isNew, slot) = t.insert(fp, payload: payload)
+            XCTAssertEqual(isNew, expectNew, "fingerprint \(fp) at insertion \(i)")
+            if isNew != expectNew { return }
+            if !isNew { continue }
+            fps.append(fp)
+            XCTAssertEqual(t.payload(slot), payload)
+        }
+        XCTAssertGreaterThan(t.bits, FingerprintTable.minBits + 1, "the table doubled")
+        XCTAssertEqual(t.count, seen.count)
+        // Every fingerprint is found, in its own slot, with its payload; and the table's
+        // contents are exactly the normalized fingerprints.
+        for fp in fps.prefix(200_000) {
+            let (isNew, slot) = t.insert(fp, payload: 0)
+            XCTAssertFalse(isNew)
+            XCTAssertEqual(t.find(fp), slot)
+            XCTAssertEqual(t.payload(slot), UInt64(truncatingIfNeeded: fp &* 31) & FingerprintTable.payloadMask)
+        }
+        let stored = t.contents()
+        XCTAssertEqual(stored.count, seen.count)
+        XCTAssertEqual(Set(stored.map(\.fp)), seen)
+        // 8 bytes a slot, loaded to at most 95 %.
+        XCTAssertLessThanOrEqual(Double(t.count), Double(t.capacity) * 0.95)
+    }
+
+    func testSetPayloadKeepsTheFingerprint() {
+        var t = FingerprintTable()
+        let (_, s) = t.insert(0xDEAD_BEEF_1234_5678, payload: 5)
+        t.setPayload(s, FingerprintTable.payloadMask)
+        XCTAssertEqual(t.payload(t.find(0xDEAD_BEEF_1234_5678)), FingerprintTable.payloadMask)
+        XCTAssertFalse(t.insert(0xDEAD_BEEF_1234_5678, payload: 0).new)
+        XCTAssertTrue(t.insert(0xDEAD_BEEF_1234_5679, payload: 0).new)
+    }
+
+    /// A sleep set may only lose members when compacted (a smaller one takes more transitions):
+    /// `restrict` never adds, `full(compact(z)) == z` for what it returns, and intersection
+    /// commutes with the compact form.
+    func testSleepMapOnlyDrops() {
+        var m = SleepMap()
+        var rng = SplitMix64(stream: 3)
+        for i in 0..<2_000 {
+            let z = UInt32(truncatingIfNeeded: rng.next()) & 0x0FFF_FFFF & (i < 50 ? 0xFFFF : 0x0FFF_FFFF)
+            let r = m.restrict(z)
+            XCTAssertEqual(r & ~z, 0, "restrict added members")
+            XCTAssertEqual(m.full(m.compact(r)), r)
+            let y = m.restrict(UInt32(truncatingIfNeeded: rng.next()) & 0x0FFF_FFFF)
+            XCTAssertEqual(m.compact(r) & m.compact(y), m.compact(r & y))
+        }
+        XCTAssertEqual(m.used, 16)
+        // The 16 transitions of scenarios up to 4 operations all get compact bits.
+        var small = SleepMap()
+        XCTAssertEqual(small.restrict(0xFFFF), 0xFFFF)
+        XCTAssertEqual(small.dropped, 0)
+        XCTAssertGreaterThan(m.dropped, 0)
+    }
+}
