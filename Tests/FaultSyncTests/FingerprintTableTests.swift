@@ -79,3 +79,80 @@ final class FingerprintTableTests: XCTestCase {
         XCTAssertGreaterThan(m.dropped, 0)
     }
 }
+
+/// The checker re-hashes only the canonical components whose bytes changed from the parent
+/// (`World.fingerprint(salt:scratch:comps:ranks:parent:)`): along random walks over every menu
+/// operation, in every world, it must give exactly the full computation's fingerprint.
+final class IncrementalFingerprintTests: XCTestCase {
+    func testIncrementalEqualsFull() {
+        var configs: [WorldConfig] = [.default]
+        var c = WorldConfig.default; c.gmemMmap = true; configs.append(c)
+        c = .default; c.gmemMmap = true; c.mirrorTDP = true; configs.append(c)
+        c = .default; c.gmemMmap = true; c.gmemInitShared = true; configs.append(c)
+        c = .default; c.zapAllOnSlotChange = false; configs.append(c)
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        defer { scratch.deallocate() }
+        var rng = SplitMix64(stream: 11)
+        var checked = 0, rehashedLess = 0
+        for config in configs {
+            let ops = ScenarioMenu.ops(for: config)
+            for _ in 0..<300 {
+                var buf = NodeBuffer()
+                buf.push(Explorer.Node(world: World(config: config), mask: 0, id: 0, depth: 0))
+                _ = Explorer.Node.fingerprint(buf.last, salt: 0, scratch: scratch)
+                for _ in 0..<60 {
+                    // A successor of the last node, built as the checker builds it.
+                    let parent = buf.last
+                    let child = buf.appendCopy(of: parent)
+                    var moved = false
+                    for _ in 0..<16 where !moved {
+                        if rng.next() % 3 == 0 {
+                            moved = child.pointee.world.start(ops[Int(rng.next() % UInt64(ops.count))])
+                        } else {
+                            let a = Int(rng.next() % UInt64(Cap.actors))
+                            if child.pointee.world.runnable(a) {
+                                child.pointee.world.step(a)
+                                child.pointee.world.checkStep()
+                                moved = true
+                            }
+                        }
+                    }
+                    if !moved || child.pointee.world.violation != nil { break }
+                    let salt = rng.next() & 0xFFFF
+                    let before = child.pointee.comps
+                    let inc = Explorer.Node.fingerprint(child, salt: salt, scratch: scratch, parent: parent)
+                    var fresh = child.pointee.world
+                    let full = fresh.fingerprint(salt: salt)
+                    XCTAssertEqual(inc, full, "incremental fingerprint differs from the full one")
+                    if inc != full { return }
+                    checked += 1
+                    var unchanged = 0
+                    for k in 0..<CanonicalComponents.count where before[k] == child.pointee.comps[k] { unchanged += 1 }
+                    if unchanged > 0 { rehashedLess += 1 }
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 10_000)
+        XCTAssertGreaterThan(rehashedLess, checked / 2, "most successors keep some components' hashes")
+    }
+
+    /// Negative control: a fingerprint that reused a stale component hash would differ from the
+    /// full one — the comparison above can fail.
+    func testStaleComponentIsCaught() {
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        defer { scratch.deallocate() }
+        var buf = NodeBuffer()
+        buf.push(Explorer.Node(world: World(), mask: 0, id: 0, depth: 0))
+        _ = Explorer.Node.fingerprint(buf.last, salt: 0, scratch: scratch)
+        let child = buf.appendCopy(of: buf.last)
+        XCTAssertTrue(child.pointee.world.start(sched("fault vcpu0 gfn=1 shared").events[0]))
+        child.pointee.world.step(0)
+        let full = { () -> UInt64 in var w = child.pointee.world; return w.fingerprint(salt: 0) }()
+        // Re-hash nothing but component 0: the actor's component keeps its parent's hash.
+        let raw = UnsafeMutableRawPointer(child)
+        let comps = (raw + Explorer.Node.compsOffset).assumingMemoryBound(to: UInt64.self)
+        let ranks = (raw + Explorer.Node.ranksOffset).assumingMemoryBound(to: Ranks.self)
+        comps[0] = child.pointee.world.componentHash(0, ranks, scratch)
+        XCTAssertNotEqual(CanonicalComponents.combine(comps, salt: 0), full)
+    }
+}

@@ -61,101 +61,212 @@ public enum Canonical {
     }
 }
 
+/// The timestamps the canonical form ranks, sorted (see `Canonical`). Methods are mutating so
+/// that reads of `ts` happen in place (a borrowed `InlineArray` is copied on subscript reads).
+struct Ranks {
+    var ts = InlineArray<40, UInt32>(repeating: 0)
+    var n = 0
+
+    @inline(__always) mutating func note(_ t: UInt32) {
+        guard t != 0 else { return }
+        var i = 0
+        while i < n && ts[i] < t { i += 1 }
+        if i < n && ts[i] == t { return }
+        var j = n
+        while j > i { ts[j] = ts[j - 1]; j -= 1 }
+        ts[i] = t
+        n += 1
+    }
+    @inline(__always) mutating func rank(_ t: UInt32) -> UInt64 {
+        guard t != 0 else { return 0 }
+        var i = 0
+        while ts[i] != t { i += 1 }
+        return UInt64(i + 1)
+    }
+    @inline(__always) mutating func same(as o: UnsafeMutablePointer<Ranks>) -> Bool {
+        guard n == o.pointee.n else { return false }
+        for i in 0..<n where ts[i] != o.pointee.ts[i] { return false }
+        return true
+    }
+}
+
+/// The canonical form is written in components, each self-delimiting, always in this order:
+/// 0 the `struct kvm` fields, guest_memfd, the pfn cache and the freed bitmap; 1 the memslot
+/// objects and containers; 2..5 the host PTEs, 16 per component; 6..9 the TDP roots; 10..21 the
+/// actors. The fingerprint hashes each component on its own and adds the hashes, so that a
+/// successor re-hashes only the components whose bytes differ from its parent's
+/// (`fingerprint(salt:scratch:comps:parent:)`).
+public enum CanonicalComponents {
+    public static let count = 22
+    static let objects = 1, host = 2, hostChunks = 4, roots = 6, actors = 10
+    /// Components whose words hold timestamp ranks (they change when the rank table does).
+    static let ranked: UInt32 = 1 << 1 | ((1 << 12) - 1) << 10
+
+    /// `World` is compared in 64-byte chunks, one dirty bit each: it must fit in 64 of them.
+    static let chunkShift = 6
+    /// Per component, the chunks its bytes lie in (component 0 is always re-hashed). A pointer
+    /// (a static `InlineArray` is copied on every read).
+    static let chunkMasks: UnsafePointer<UInt64> = {
+        precondition(MemoryLayout<World>.size <= 64 << chunkShift, "World outgrew the dirty-chunk mask")
+        let m = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+        m.initialize(repeating: 0, count: count)
+        func span(_ off: Int, _ len: Int) -> UInt64 {
+            var x: UInt64 = 0
+            for c in (off >> chunkShift)...((off + len - 1) >> chunkShift) { x |= 1 << UInt64(c) }
+            return x
+        }
+        let objs = MemoryLayout<World>.offset(of: \World.objs)!
+        let cont = MemoryLayout<World>.offset(of: \World.containers)!
+        m[objects] = span(objs, MemoryLayout<InlineArray<12, MemslotObj>>.size)
+            | span(cont, MemoryLayout<InlineArray<2, Container>>.size)
+        let host = MemoryLayout<World>.offset(of: \World.host)!
+        for k in 0..<hostChunks {
+            m[World.hostComponent + k] = span(host + k * 16 * MemoryLayout<HostPTE>.stride, 16 * MemoryLayout<HostPTE>.stride)
+        }
+        let roots = MemoryLayout<World>.offset(of: \World.roots)!
+        for r in 0..<Cap.roots { m[World.rootComponent + r] = span(roots + r * MemoryLayout<Root>.stride, MemoryLayout<Root>.size) }
+        let actors = MemoryLayout<World>.offset(of: \World.actors)!
+        for a in 0..<Cap.actors { m[World.actorComponent + a] = span(actors + a * MemoryLayout<Actor>.stride, MemoryLayout<Actor>.size) }
+        return UnsafePointer(m)
+    }()
+
+    /// Which 64-byte chunks of two worlds' bytes differ.
+    @inline(__always) static func dirtyChunks(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> UInt64 {
+        let size = MemoryLayout<World>.size
+        var dirty: UInt64 = 0
+        var c = 0
+        let a = x.assumingMemoryBound(to: UInt64.self), b = y.assumingMemoryBound(to: UInt64.self)
+        while (c + 1) << chunkShift <= size {
+            let i = c << (chunkShift - 3)
+            let d = (a[i] ^ b[i]) | (a[i + 1] ^ b[i + 1]) | (a[i + 2] ^ b[i + 2]) | (a[i + 3] ^ b[i + 3])
+                | (a[i + 4] ^ b[i + 4]) | (a[i + 5] ^ b[i + 5]) | (a[i + 6] ^ b[i + 6]) | (a[i + 7] ^ b[i + 7])
+            if d != 0 { dirty |= 1 << UInt64(c) }
+            c += 1
+        }
+        // The tail, bytewise.
+        var d: UInt8 = 0
+        for k in (c << chunkShift)..<size { d |= x.load(fromByteOffset: k, as: UInt8.self) ^ y.load(fromByteOffset: k, as: UInt8.self) }
+        if d != 0 { dirty |= 1 << UInt64(c) }
+        return dirty
+    }
+
+    /// The hash of component `k`'s words, and the fingerprint of a set of component hashes.
+    @inline(__always) static func hash(_ k: Int, _ p: UnsafePointer<UInt64>, _ n: Int) -> UInt64 {
+        FingerprintSink.hash(p, n, salt: UInt64(k) &* 0xD6E8_FEB8_6659_FD93)
+    }
+    @inline(__always) static func combine(_ comps: UnsafePointer<UInt64>, salt: UInt64) -> UInt64 {
+        var h = salt &* 0x9E37_79B9_7F4A_7C15
+        for k in 0..<count { h &+= comps[k] }
+        // SplitMix64's finalizer.
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 31)
+    }
+}
+
 extension World {
-    /// Write the canonical form of this world to `sink` (see `Canonical`).
+    static let objectComponent = CanonicalComponents.objects
+    static let hostComponent = CanonicalComponents.host
+    static let rootComponent = CanonicalComponents.roots
+    static let actorComponent = CanonicalComponents.actors
+
+    /// The compared timestamps, sorted (their ranks replace them in the canonical form).
+    @inline(__always) mutating func ranks() -> Ranks {
+        var r = Ranks()
+        for a in 0..<Cap.actors {
+            r.note(self.actors[a].srcuStart)
+            if self.actors[a].pc != .idle { r.note(self.actors[a].syncFrom) }
+        }
+        for o in 0..<Cap.objects { r.note(self.objs[o].unpublishedAt) }
+        for c in 0..<2 { r.note(self.containers[c].unpublishedAt) }
+        return r
+    }
+
+    /// Write the canonical form of this world to `sink` (see `Canonical`): every component in
+    /// order.
+    public mutating func canonical<S: CanonicalSink>(into sink: inout S) {
+        var r = ranks()
+        for k in 0..<CanonicalComponents.count { canonicalComponent(k, &r, into: &sink) }
+    }
+
+    /// Write component `k` of the canonical form (see `CanonicalComponents`).
     @inline(never)
-    public mutating func canonical<S: CanonicalSink>(into out: inout S) {
+    mutating func canonicalComponent<S: CanonicalSink>(_ k: Int, _ ranks: UnsafeMutablePointer<Ranks>, into out: inout S) {
         // A local copy: its fields stay in registers (the buffer's stores cannot alias them).
         var sink = out
         defer { out = sink }
-        // Rank the compared timestamps.
-        var ts = InlineArray<32, UInt32>(repeating: 0)
-        var n = 0
-        @inline(__always) func note(_ t: UInt32, _ ts: inout InlineArray<32, UInt32>, _ n: inout Int) {
-            guard t != 0 else { return }
-            var i = 0
-            while i < n && ts[i] < t { i += 1 }
-            if i < n && ts[i] == t { return }
-            var j = n
-            while j > i { ts[j] = ts[j - 1]; j -= 1 }
-            ts[i] = t
-            n += 1
-        }
-        for a in 0..<Cap.actors {
-            note(self.actors[a].srcuStart, &ts, &n)
-            if self.actors[a].pc != .idle { note(self.actors[a].syncFrom, &ts, &n) }
-        }
-        for o in 0..<Cap.objects { note(self.objs[o].unpublishedAt, &ts, &n) }
-        for c in 0..<2 { note(self.containers[c].unpublishedAt, &ts, &n) }
-        @inline(__always) func rank(_ t: UInt32) -> UInt64 {
-            guard t != 0 else { return 0 }
-            var i = 0
-            while ts[i] != t { i += 1 }
-            return UInt64(i + 1)
-        }
-
-        // struct kvm: invalidation state, locks, memslot sets, attributes, APICv.
-        sink.put(self.seq)
-        sink.put(UInt64(bitPattern: self.inProgress))
-        sink.put(UInt64(self.rangeStart) | UInt64(self.rangeEnd) << 16 | UInt64(UInt32(bitPattern: self.mnActive)) << 32)
-        sink.put(UInt64(self.mmuWriter) | UInt64(self.mmuReaders) << 8 | UInt64(self.slotsLockHolder) << 16
-            | UInt64(self.active) << 24 | UInt64(self.nextIncarnation) << 32 | UInt64(self.nextPfn) << 40
-            | (self.apicvInhibited ? 1 << 56 : 0) | (self.apicZapPending ? 1 << 57 : 0))
-        sink.put(self.generation)
-        sink.put(UInt64(self.privateGfns) | UInt64(self.hostHuge) << 32 | UInt64(self.hostBusy) << 48)
-        // guest_memfd: the folio pfns (gfns past the world's size are never written), lock, release.
-        var gm: UInt64 = UInt64(self.gmemInvalidateLock) | (self.gmemReleased ? 1 << 8 : 0) | (self.gmemDying ? 1 << 9 : 0)
-        for g in 0..<gfnCount where self.gmemPfn[g] != 0 { gm |= 1 << UInt64(g + 16) }
-        sink.put(gm)
-        for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
-        sink.put(UInt64(self.gmemPoison) | UInt64(self.gmemPoisonHandled) << 32)
-        // The gfn_to_pfn_cache.
-        let c = self.gpc
-        sink.put((c.onList ? 1 : 0) | (c.active ? 2 : 0) | (c.valid ? 4 : 0) | UInt64(self.mnEndCount) << 3
-            | UInt64(c.gfn) << 8 | UInt64(c.uhva) << 16 | UInt64(c.pfn) << 24 | UInt64(c.writer) << 40
-            | UInt64(c.readers) << 48 | UInt64(c.refreshLock) << 56)
-        sink.put(c.generation)
-        for o in 0..<Cap.objects {
-            let x = self.objs[o]
-            sink.put(UInt64(x.state.rawValue) | UInt64(x.id) << 8 | UInt64(x.base) << 16 | UInt64(x.npages) << 24
-                | UInt64(x.uaddr) << 32 | UInt64(x.flags) << 40 | UInt64(x.mixed) << 48 | UInt64(x.incarnation) << 56)
-            sink.put(rank(x.unpublishedAt))
-        }
-        for c in 0..<2 {
-            let x = self.containers[c]
-            sink.put(UInt64(x.slot[0]) | UInt64(x.slot[1]) << 8 | UInt64(x.slot[2]) << 16 | rank(x.unpublishedAt) << 32)
-        }
-        // Host mm: non-empty PTEs behind a bitmap; the freed-pfn bitmap's non-zero words.
-        // Storage past the world's sizes is never written (every index is reduced modulo the
-        // world's size; the APIC page is the one entry past them): it is not scanned.
-        let hostUsed = min(Cap.hvas, apicGfn >= 0 ? hvaCount + 1 : hvaCount)
-        var hmask: UInt64 = 0
-        // Scans read through typed pointers: no bounds checks, no copies.
-        withUnsafePointer(to: &self.host) {
-            $0.withMemoryRebound(to: HostPTE.self, capacity: Cap.hvas) { p in
-                for h in 0..<hostUsed where p[h].pfn != 0 || p[h].version != 0 { hmask |= 1 << UInt64(h) }
+        @inline(__always) func rank(_ t: UInt32) -> UInt64 { ranks.pointee.rank(t) }
+        switch k {
+        case 0:
+            // struct kvm: invalidation state, locks, memslot sets, attributes, APICv.
+            sink.put(self.seq)
+            sink.put(UInt64(bitPattern: self.inProgress))
+            sink.put(UInt64(self.rangeStart) | UInt64(self.rangeEnd) << 16 | UInt64(UInt32(bitPattern: self.mnActive)) << 32)
+            sink.put(UInt64(self.mmuWriter) | UInt64(self.mmuReaders) << 8 | UInt64(self.slotsLockHolder) << 16
+                | UInt64(self.active) << 24 | UInt64(self.nextIncarnation) << 32 | UInt64(self.nextPfn) << 40
+                | (self.apicvInhibited ? 1 << 56 : 0) | (self.apicZapPending ? 1 << 57 : 0))
+            sink.put(self.generation)
+            sink.put(UInt64(self.privateGfns) | UInt64(self.hostHuge) << 32 | UInt64(self.hostBusy) << 48)
+            // guest_memfd: the folio pfns (gfns past the world's size are never written), lock, release.
+            var gm: UInt64 = UInt64(self.gmemInvalidateLock) | (self.gmemReleased ? 1 << 8 : 0) | (self.gmemDying ? 1 << 9 : 0)
+            for g in 0..<gfnCount where self.gmemPfn[g] != 0 { gm |= 1 << UInt64(g + 16) }
+            sink.put(gm)
+            for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
+            sink.put(UInt64(self.gmemPoison) | UInt64(self.gmemPoisonHandled) << 32)
+            // The gfn_to_pfn_cache.
+            let c = self.gpc
+            sink.put((c.onList ? 1 : 0) | (c.active ? 2 : 0) | (c.valid ? 4 : 0) | UInt64(self.mnEndCount) << 3
+                | UInt64(c.gfn) << 8 | UInt64(c.uhva) << 16 | UInt64(c.pfn) << 24 | UInt64(c.writer) << 40
+                | UInt64(c.readers) << 48 | UInt64(c.refreshLock) << 56)
+            sink.put(c.generation)
+            // The freed-pfn bitmap's non-zero words behind a bitmap of them.
+            var fmask: UInt64 = 0
+            for i in 0..<min(Cap.pfnWords, Int(nextPfn) / 64 + 1) where self.freed[i] != 0 { fmask |= 1 << UInt64(i) }
+            sink.put(fmask)
+            var m = fmask
+            while m != 0 {
+                let i = m.trailingZeroBitCount
+                m &= m - 1
+                sink.put(self.freed[i])
             }
-        }
-        sink.put(hmask)
-        var m = hmask
-        while m != 0 {
-            let h = m.trailingZeroBitCount
-            m &= m - 1
-            sink.put(UInt64(self.host[h].pfn) | UInt64(self.host[h].version) << 16)
-        }
-        var fmask: UInt64 = 0
-        for i in 0..<min(Cap.pfnWords, Int(nextPfn) / 64 + 1) where self.freed[i] != 0 { fmask |= 1 << UInt64(i) }
-        sink.put(fmask)
-        m = fmask
-        while m != 0 {
-            let i = m.trailingZeroBitCount
-            m &= m - 1
-            sink.put(self.freed[i])
-        }
-        // TDP MMU roots: header, then the non-empty SPTEs behind a bitmap. A free root's SPTEs
-        // are never read (kvm_tdp_mmu_alloc_root, `loadRoot`, resets them): not written.
-        let gfnsUsed = mappedGfns, blocksUsed = mappedBlocks
-        for r in 0..<Cap.roots {
+        case CanonicalComponents.objects:
+            for o in 0..<Cap.objects {
+                let x = self.objs[o]
+                sink.put(UInt64(x.state.rawValue) | UInt64(x.id) << 8 | UInt64(x.base) << 16 | UInt64(x.npages) << 24
+                    | UInt64(x.uaddr) << 32 | UInt64(x.flags) << 40 | UInt64(x.mixed) << 48 | UInt64(x.incarnation) << 56)
+                sink.put(rank(x.unpublishedAt))
+            }
+            for c in 0..<2 {
+                let x = self.containers[c]
+                sink.put(UInt64(x.slot[0]) | UInt64(x.slot[1]) << 8 | UInt64(x.slot[2]) << 16 | rank(x.unpublishedAt) << 32)
+            }
+        case CanonicalComponents.host..<(CanonicalComponents.host + CanonicalComponents.hostChunks):
+            // Host mm: 16 PTEs, the non-empty ones behind a bitmap. Storage past the world's
+            // sizes is never written (every index is reduced modulo the world's size; the APIC
+            // page is the one entry past them): it is not scanned.
+            let lo = (k - CanonicalComponents.host) * 16
+            let hi = min(lo + 16, min(Cap.hvas, apicGfn >= 0 ? hvaCount + 1 : hvaCount))
+            var hmask: UInt64 = 0
+            // Scans read through typed pointers: no bounds checks, no copies.
+            withUnsafePointer(to: &self.host) {
+                $0.withMemoryRebound(to: HostPTE.self, capacity: Cap.hvas) { p in
+                    if lo < hi {
+                        for h in lo..<hi where p[h].pfn != 0 || p[h].version != 0 { hmask |= 1 << UInt64(h - lo) }
+                    }
+                    sink.put(hmask)
+                    var m = hmask
+                    while m != 0 {
+                        let h = lo + m.trailingZeroBitCount
+                        m &= m - 1
+                        sink.put(UInt64(p[h].pfn) | UInt64(p[h].version) << 16)
+                    }
+                }
+            }
+        case CanonicalComponents.roots..<CanonicalComponents.actors:
+            // A TDP MMU root: header, then the non-empty SPTEs behind a bitmap. A free root's
+            // SPTEs are never read (kvm_tdp_mmu_alloc_root, `loadRoot`, resets them): not written.
+            let r = k - CanonicalComponents.roots
+            let gfnsUsed = mappedGfns, blocksUsed = mappedBlocks
             var smask: UInt64 = 0
             if self.roots[r].state != .free {
                 withUnsafePointer(to: &self.roots[r].leaf) {
@@ -172,15 +283,14 @@ extension World {
             sink.put(UInt64(self.roots[r].state.rawValue) | UInt64(self.roots[r].refs) << 8
                 | (self.roots[r].scheduledToZap ? 1 << 16 : 0) | UInt64(self.roots[r].hasPT) << 24)
             sink.put(smask)
-            m = smask
+            var m = smask
             while m != 0 {
                 let i = m.trailingZeroBitCount
                 m &= m - 1
                 sink.put(i < 32 ? Canonical.packed(self.roots[r].leaf[i]) : Canonical.packed(self.roots[r].huge[i - 32]))
             }
-        }
-        // Actors.
-        for a in 0..<Cap.actors {
+        default:
+            let a = k - CanonicalComponents.actors
             let x = self.actors[a]
             sink.put(UInt64(x.pc.rawValue) | UInt64(x.a0) << 8 | UInt64(x.a1) << 16 | UInt64(x.a2) << 24
                 | UInt64(x.a3) << 32 | UInt64(x.slotObj) << 40 | UInt64(x.newObj) << 48 | UInt64(x.invalidObj) << 56)
@@ -194,20 +304,55 @@ extension World {
         }
     }
 
-    /// The 64-bit fingerprint of the canonical form: xxHash64's lanes over its words (see
-    /// `FingerprintSink`). The words go to `scratch` (`BufferSink.capacity` words) first and are
-    /// hashed in one pass.
-    @inline(__always) public mutating func fingerprint(salt: UInt64 = 0, scratch: UnsafeMutablePointer<UInt64>) -> UInt64 {
+    /// Hash component `k` (its words go through `scratch`).
+    @inline(__always) mutating func componentHash(_ k: Int, _ ranks: UnsafeMutablePointer<Ranks>, _ scratch: UnsafeMutablePointer<UInt64>) -> UInt64 {
         var b = BufferSink(scratch)
-        canonical(into: &b)
-        return FingerprintSink.hash(scratch, b.n, salt: salt)
+        canonicalComponent(k, ranks, into: &b)
+        return CanonicalComponents.hash(k, scratch, b.n)
     }
 
-    /// The same, with a buffer of its own (an allocation per call: not for hot paths).
+    /// The 64-bit fingerprint of the canonical form: the components' hashes (xxHash64's lanes
+    /// over each one's words, seeded by its index) added, mixed with `salt`. Fills `comps`
+    /// (`CanonicalComponents.count` words) and `ranks` for `fingerprint(salt:scratch:comps:ranks:parent:)`.
+    /// `scratch`: `BufferSink.capacity` words.
+    @inline(never)
+    mutating func fingerprint(salt: UInt64, scratch: UnsafeMutablePointer<UInt64>, comps: UnsafeMutablePointer<UInt64>,
+                              ranks: UnsafeMutablePointer<Ranks>) -> UInt64 {
+        ranks.pointee = self.ranks()
+        for k in 0..<CanonicalComponents.count { comps[k] = componentHash(k, ranks, scratch) }
+        return CanonicalComponents.combine(comps, salt: salt)
+    }
+
+    /// The same, given a `parent` whose component hashes and timestamp order `comps` and
+    /// `ranks` hold on entry (they are updated to this world's): only the components whose bytes
+    /// differ from the parent's (and, when the timestamps' order changed, the ranked ones) are
+    /// hashed again. The result is exactly the full computation's (`ExplorerTests` checks).
+    @inline(never)
+    mutating func fingerprint(salt: UInt64, scratch: UnsafeMutablePointer<UInt64>, comps: UnsafeMutablePointer<UInt64>,
+                              ranks: UnsafeMutablePointer<Ranks>, parent: UnsafeMutablePointer<World>) -> UInt64 {
+        let dirty = withUnsafePointer(to: &self) { CanonicalComponents.dirtyChunks($0, parent) }
+        let masks = CanonicalComponents.chunkMasks
+        var redo: UInt32 = 1   // component 0 always
+        for k in 1..<CanonicalComponents.count where masks[k] & dirty != 0 { redo |= 1 << UInt32(k) }
+        if redo & CanonicalComponents.ranked != 0 {
+            var r = self.ranks()
+            if !r.same(as: ranks) { redo |= CanonicalComponents.ranked; ranks.pointee = r }
+        }
+        var rest = redo
+        while rest != 0 {
+            let k = rest.trailingZeroBitCount
+            rest &= rest - 1
+            comps[k] = componentHash(k, ranks, scratch)
+        }
+        return CanonicalComponents.combine(comps, salt: salt)
+    }
+
+    /// The fingerprint, with buffers of its own (allocations per call: not for hot paths).
     public mutating func fingerprint(salt: UInt64 = 0) -> UInt64 {
-        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity + CanonicalComponents.count)
         defer { p.deallocate() }
-        return fingerprint(salt: salt, scratch: p)
+        var r = Ranks()
+        return fingerprint(salt: salt, scratch: p, comps: p + BufferSink.capacity, ranks: &r)
     }
 
     /// The canonical form, whole (exact mode, tests).

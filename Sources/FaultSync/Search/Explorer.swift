@@ -152,6 +152,25 @@ public enum Explorer {
         var redo: UInt32 = 0
         /// The state's fingerprint (reduction: to find its stored sleep set).
         var fp: UInt64 = 0
+        /// Its canonical components' hashes (a successor re-hashes only what changed).
+        var comps = InlineArray<22, UInt64>(repeating: 0)
+        /// Its timestamps' order.
+        var ranks = Ranks()
+        static let worldOffset = MemoryLayout<Node>.offset(of: \Node.world)!
+        static let compsOffset = MemoryLayout<Node>.offset(of: \Node.comps)!
+        static let ranksOffset = MemoryLayout<Node>.offset(of: \Node.ranks)!
+        /// The fingerprint of the node's world, filling its `comps` and `ranks` (and, given its
+        /// parent's node, which this one was copied from, re-hashing only what changed).
+        static func fingerprint(_ n: UnsafeMutablePointer<Node>, salt: UInt64, scratch: UnsafeMutablePointer<UInt64>,
+                                parent: UnsafeMutablePointer<Node>? = nil) -> UInt64 {
+            let raw = UnsafeMutableRawPointer(n)
+            let comps = (raw + compsOffset).assumingMemoryBound(to: UInt64.self)
+            let ranks = (raw + ranksOffset).assumingMemoryBound(to: Ranks.self)
+            let world = (raw + worldOffset).assumingMemoryBound(to: World.self)
+            guard let parent else { return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks) }
+            let pw = (UnsafeMutableRawPointer(parent) + worldOffset).assumingMemoryBound(to: World.self)
+            return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks, parent: pw)
+        }
     }
 
     /// A stored payload (`FingerprintTable`: bits 0..15 the compact sleep set, see `SleepMap`)
@@ -230,14 +249,14 @@ public enum Explorer {
         if o.collectVisited { o.exact = true }
         var stats = ExploreStats()
         var table = FingerprintTable()
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        defer { scratch.deallocate() }
         var exactSet = [[UInt64]: UInt64]()
         var parent: [UInt32] = [UInt32.max]
         var move: [UInt8] = [0]
         let ops = scenario.ops
         let allMask: UInt16 = ops.count == 16 ? 0xFFFF : UInt16((1 << ops.count) - 1)
         var sleepMap = SleepMap()
-        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
-        defer { scratch.deallocate() }
 
         var w0 = World(config: o.config, variant: o.variant)
         do {
@@ -245,7 +264,8 @@ public enum Explorer {
             if o.exact { exactSet[w0.canonicalWords() + [0]] = 0 }
         }
         var level = NodeBuffer()
-        level.push(Node(world: w0, mask: 0, id: 0, depth: 0, fp: w0.fingerprint(salt: 0)))
+        level.push(Node(world: w0, mask: 0, id: 0, depth: 0))
+        level.last.pointee.fp = Node.fingerprint(level.last, salt: 0, scratch: scratch)
         var next = NodeBuffer()
         let nodeBytes = MemoryLayout<Node>.stride
         var lastProgress = 0.0
@@ -406,7 +426,7 @@ public enum Explorer {
             }
             let cz = o.reduce ? sleepMap.restrict(z0) : 0
             if o.verifyIndependence { verifyAll(node.pointee.world, node.pointee.mask, bit, cz) }
-            let fp = c.pointee.world.fingerprint(salt: UInt64(m), scratch: scratch)
+            let fp = Node.fingerprint(c, salt: UInt64(m), scratch: scratch, parent: node)
             let mv = isStart ? startBit | UInt8(bit - Int(startShift)) : UInt8(bit)
             switch add(&c.pointee.world, m, from: node.pointee.id, move: mv, sleep: cz, fp: fp) {
             case .new: c.pointee.redo = 0
