@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The canonical form of a `World` for the exhaustive checker (`Explorer`): two worlds with the
 /// same canonical form have the same future — the same enabled steps, the same successors up to
 /// canonical form, the same verdicts — and differ at most in what violation messages print (step
@@ -102,51 +108,42 @@ public enum CanonicalComponents {
     /// Components whose words hold timestamp ranks (they change when the rank table does).
     static let ranked: UInt32 = 1 << 1 | ((1 << 12) - 1) << 10
 
-    /// `World` is compared in 64-byte chunks, one dirty bit each: it must fit in 64 of them.
-    static let chunkShift = 6
-    /// Per component, the chunks its bytes lie in (component 0 is always re-hashed). A pointer
-    /// (a static `InlineArray` is copied on every read).
-    static let chunkMasks: UnsafePointer<UInt64> = {
-        precondition(MemoryLayout<World>.size <= 64 << chunkShift, "World outgrew the dirty-chunk mask")
-        let m = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
-        m.initialize(repeating: 0, count: count)
-        func span(_ off: Int, _ len: Int) -> UInt64 {
-            var x: UInt64 = 0
-            for c in (off >> chunkShift)...((off + len - 1) >> chunkShift) { x |= 1 << UInt64(c) }
-            return x
-        }
-        let objs = MemoryLayout<World>.offset(of: \World.objs)!
-        let cont = MemoryLayout<World>.offset(of: \World.containers)!
-        m[objects] = span(objs, MemoryLayout<InlineArray<12, MemslotObj>>.size)
-            | span(cont, MemoryLayout<InlineArray<2, Container>>.size)
+    /// The byte ranges of `World` that components 1..21 are written from (component 0 is
+    /// always re-hashed): offset and length, by component; component 1 has a second range (the
+    /// containers). A pointer (a static `InlineArray` is copied on every read).
+    static let ranges: UnsafePointer<Int> = {
+        let m = UnsafeMutablePointer<Int>.allocate(capacity: 2 * count + 2)
+        m.initialize(repeating: 0, count: 2 * count + 2)
+        m[2 * objects] = MemoryLayout<World>.offset(of: \World.objs)!
+        m[2 * objects + 1] = MemoryLayout<InlineArray<12, MemslotObj>>.size
+        m[2 * count] = MemoryLayout<World>.offset(of: \World.containers)!
+        m[2 * count + 1] = MemoryLayout<InlineArray<2, Container>>.size
         let host = MemoryLayout<World>.offset(of: \World.host)!
         for k in 0..<hostChunks {
-            m[World.hostComponent + k] = span(host + k * 16 * MemoryLayout<HostPTE>.stride, 16 * MemoryLayout<HostPTE>.stride)
+            m[2 * (World.hostComponent + k)] = host + k * 16 * MemoryLayout<HostPTE>.stride
+            m[2 * (World.hostComponent + k) + 1] = 16 * MemoryLayout<HostPTE>.stride
         }
         let roots = MemoryLayout<World>.offset(of: \World.roots)!
-        for r in 0..<Cap.roots { m[World.rootComponent + r] = span(roots + r * MemoryLayout<Root>.stride, MemoryLayout<Root>.size) }
+        for r in 0..<Cap.roots {
+            m[2 * (World.rootComponent + r)] = roots + r * MemoryLayout<Root>.stride
+            m[2 * (World.rootComponent + r) + 1] = MemoryLayout<Root>.size
+        }
         let actors = MemoryLayout<World>.offset(of: \World.actors)!
-        for a in 0..<Cap.actors { m[World.actorComponent + a] = span(actors + a * MemoryLayout<Actor>.stride, MemoryLayout<Actor>.size) }
+        for a in 0..<Cap.actors {
+            m[2 * (World.actorComponent + a)] = actors + a * MemoryLayout<Actor>.stride
+            m[2 * (World.actorComponent + a) + 1] = MemoryLayout<Actor>.size
+        }
         return UnsafePointer(m)
     }()
 
-    /// Which 64-byte chunks of two worlds' bytes differ.
-    @inline(__always) static func dirtyChunks(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> UInt64 {
-        let size = MemoryLayout<World>.size
-        var dirty: UInt64 = 0
-        var c = 0
-        let a = x.assumingMemoryBound(to: UInt64.self), b = y.assumingMemoryBound(to: UInt64.self)
-        while (c + 1) << chunkShift <= size {
-            let i = c << (chunkShift - 3)
-            let d = (a[i] ^ b[i]) | (a[i + 1] ^ b[i + 1]) | (a[i + 2] ^ b[i + 2]) | (a[i + 3] ^ b[i + 3])
-                | (a[i + 4] ^ b[i + 4]) | (a[i + 5] ^ b[i + 5]) | (a[i + 6] ^ b[i + 6]) | (a[i + 7] ^ b[i + 7])
-            if d != 0 { dirty |= 1 << UInt64(c) }
-            c += 1
+    /// The components (bits 1..21) whose bytes differ between two worlds.
+    @inline(__always) static func dirtyComponents(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> UInt32 {
+        let r = ranges
+        var dirty: UInt32 = 0
+        for k in 1..<count where memcmp(x + r[2 * k], y + r[2 * k], r[2 * k + 1]) != 0 { dirty |= 1 << UInt32(k) }
+        if dirty & (1 << UInt32(objects)) == 0 && memcmp(x + r[2 * count], y + r[2 * count], r[2 * count + 1]) != 0 {
+            dirty |= 1 << UInt32(objects)
         }
-        // The tail, bytewise.
-        var d: UInt8 = 0
-        for k in (c << chunkShift)..<size { d |= x.load(fromByteOffset: k, as: UInt8.self) ^ y.load(fromByteOffset: k, as: UInt8.self) }
-        if d != 0 { dirty |= 1 << UInt64(c) }
         return dirty
     }
 
@@ -330,10 +327,8 @@ extension World {
     @inline(never)
     mutating func fingerprint(salt: UInt64, scratch: UnsafeMutablePointer<UInt64>, comps: UnsafeMutablePointer<UInt64>,
                               ranks: UnsafeMutablePointer<Ranks>, parent: UnsafeMutablePointer<World>) -> UInt64 {
-        let dirty = withUnsafePointer(to: &self) { CanonicalComponents.dirtyChunks($0, parent) }
-        let masks = CanonicalComponents.chunkMasks
-        var redo: UInt32 = 1   // component 0 always
-        for k in 1..<CanonicalComponents.count where masks[k] & dirty != 0 { redo |= 1 << UInt32(k) }
+        // Component 0 always.
+        var redo: UInt32 = 1 | withUnsafePointer(to: &self) { CanonicalComponents.dirtyComponents($0, parent) }
         if redo & CanonicalComponents.ranked != 0 {
             var r = self.ranks()
             if !r.same(as: ranks) { redo |= CanonicalComponents.ranked; ranks.pointee = r }
