@@ -90,6 +90,11 @@ struct CheckJSON: Encodable {
     var seconds: Double
     var statesPerSecond: Double
     var bytesPerState: Double
+    /// The visited table's share of `bytesPerState` (the rest: breadth-first parent links).
+    var tableBytesPerState: Double
+    /// Reduction: sleep-set transitions given compact bits (at most 16), members dropped after.
+    var sleepBits: Int
+    var sleepDropped: Int
     var peakFrontier: Int
     var peakFrontierBytes: Int
     var livenessChecks: Int

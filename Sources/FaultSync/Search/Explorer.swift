@@ -93,7 +93,14 @@ public struct ExploreStats: Sendable {
     public var independenceChecks = 0
     public var independenceErrors = 0
     public var firstIndependenceError: String? = nil
+    /// Bytes of the visited table alone (`storedBytes` less the BFS parent links).
+    public var tableBytes = 0
+    /// Reduction: transitions given a compact sleep-set bit (at most 16), and members dropped
+    /// from sleep sets once the 16 were given out (sound: fewer sleep, more is taken).
+    public var sleepBits = 0
+    public var sleepDropped = 0
     public var bytesPerState: Double { Double(storedBytes) / Double(max(distinct, 1)) }
+    public var tableBytesPerState: Double { Double(tableBytes) / Double(max(distinct, 1)) }
     public var statesPerSecond: Double { seconds > 0 ? Double(distinct) / seconds : 0 }
 }
 
@@ -173,10 +180,10 @@ public enum Explorer {
         }
     }
 
-    /// A stored payload (`FingerprintTable`: bits 0..15 the compact sleep set, see `SleepMap`)
+    /// A stored payload (`FingerprintTable`: bits 0..10 the compact sleep set, see `SleepMap`)
     /// with this bit set is not what the state slept on yet: it waits, unexpanded, in the BFS
     /// frontier, and will be expanded with the stored set.
-    static let pendingBit: UInt64 = 1 << 16
+    static let pendingBit: UInt64 = 1 << UInt64(SleepMap.width)
 
     /// Transition bits of sleep sets: actor steps at 0..<12, operation starts at 12 + index.
     static let startShift = UInt32(Cap.actors)
@@ -281,6 +288,9 @@ public enum Explorer {
         func finish(_ outcome: ExploreOutcome, _ v: Violation? = nil, moves: [UInt8] = [], length: Int? = nil) -> ExploreResult {
             stats.seconds = elapsed()
             stats.storedBytes = storedBytes()
+            stats.tableBytes = table.bytes
+            stats.sleepBits = sleepMap.used
+            stats.sleepDropped = sleepMap.dropped
             var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
             r.depthFirst = o.depthFirst
             if o.collectVisited { r.visited = Set(exactSet.keys) }

@@ -5,30 +5,32 @@ import Darwin
 #endif
 
 /// The visited set of hashed mode: a bucketized cuckoo table (Fan et al.'s cuckoo filter layout:
-/// buckets of 8 slots, one cache line, two candidate buckets per fingerprint) that keeps every 64-bit fingerprint
-/// whole in 46 stored bits, so that one 64-bit slot also holds the state's sleep set.
+/// buckets of 8 slots, one cache line; two candidate buckets per fingerprint) that keeps every
+/// 64-bit fingerprint whole in 51 stored bits, so that one 64-bit slot also holds the state's
+/// sleep set.
 ///
-/// A fingerprint `h` lives in bucket `i1 = h mod 2^k` (k >= 18, the table has 2^k buckets) or in
-/// `i2 = i1 xor H(tag)`; the slot stores `tag = h >> 18` and one bit saying which of the two it is
-/// in. The bucket's position and that bit give back `i1`, whose low 18 bits are the ones the tag
+/// A fingerprint `h` lives in bucket `i1 = h mod 2^k` (k >= 13, the table has 2^k buckets) or in
+/// `i2 = i1 xor H(tag)`; the slot stores `tag = h >> 13` and one bit saying which of the two it is
+/// in. The bucket's position and that bit give back `i1`, whose low 13 bits are the ones the tag
 /// lacks, so `(position, bit, tag)` is `h`, exactly: a lookup compares whole fingerprints, and the
 /// collision odds are those of 64-bit fingerprints (n^2 / 2^65 for n states). Doubling the table
-/// needs bit k of `h` for the new `i1`, and it is in the tag (k >= 18).
+/// needs bit k of `h` for the new `i1`, and it is in the tag (k >= 13).
 ///
-/// Slot: bits 63..18 tag (never 0, so an empty slot is 0), bit 17 "in i2", bit 16 and 15..0 a
-/// 17-bit payload (the explorer's pending bit and compact sleep set). A state costs
-/// 8 / load bytes; the table doubles when a kick chain fails or at 95 % load, so it ranges over
-/// 8.4 ... 16.8 bytes per state (reported as measured).
+/// Slot: bits 63..13 tag (never 0, so an empty slot is 0), bit 12 "in i2", bits 11..0 a payload
+/// (the explorer's pending bit and an 11-bit compact sleep set, `SleepMap`). A state costs
+/// 8 / load bytes; the table doubles when a kick chain fails or at 95 % load, so past its
+/// smallest size (2^13 buckets, 512 KiB: 62 k states) it ranges over 8.4 ... 16.8 bytes per
+/// state (reported as measured).
 ///
 /// Slots never empty (no deletion), and a kick moves a slot only out of a full bucket, so while
 /// `i1` has a free slot nothing whose first bucket is `i1` can be in `i2`: a lookup that finds a
 /// free slot in `i1` stops there (one cache line for most new states).
 struct FingerprintTable: ~Copyable {
-    static let tagShift: UInt64 = 18
-    static let minBits = 18
+    static let tagShift: UInt64 = 13
+    static let minBits = 13
     static let slotsPerBucket = 8
-    static let payloadMask: UInt64 = (1 << 17) - 1
-    static let altBit: UInt64 = 1 << 17
+    static let payloadMask: UInt64 = (1 << 12) - 1
+    static let altBit: UInt64 = 1 << 12
 
     private(set) var base: UnsafeMutablePointer<UInt64>
     private(set) var bits: Int
@@ -193,7 +195,7 @@ struct FingerprintTable: ~Copyable {
         func reinsert(_ s: UInt64, _ b: Int) -> Bool {
             let tag = s >> Self.tagShift
             var i1 = s & Self.altBit != 0 ? b ^ (Self.alt(tag) & oldMask) : b
-            // The fingerprint's bits saved.1 ..< newBits are tag bits (>= 18).
+            // The fingerprint's bits saved.1 ..< newBits are tag bits (>= 13).
             for k in saved.1..<newBits {
                 i1 |= Int((tag >> UInt64(k - Int(Self.tagShift))) & 1) << k
             }
@@ -223,15 +225,18 @@ struct FingerprintTable: ~Copyable {
     }
 }
 
-/// The sleep sets the visited table stores, in 16 bits: transition bits (an actor index, or
-/// `Explorer.startShift` + operation index: up to 28) get compact bits in the order they first
-/// appear in a successor's sleep set. Once 16 are given out, `restrict` drops the others from the
-/// sleep sets it is given: a smaller sleep set only takes more transitions, which is sound (it
-/// costs reduction, never coverage). Scenarios of up to 4 operations have at most 16 transition
-/// bits in use (12 actors + 4 starts), so nothing is dropped there.
+/// The sleep sets the visited table stores, in `width` (11) bits: transition bits (an actor
+/// index, or `Explorer.startShift` + operation index: up to 28) get compact bits in the order they
+/// first appear in a successor's sleep set. Once all are given out, `restrict` drops the others
+/// from the sleep sets it is given: a smaller sleep set only takes more transitions, which is
+/// sound (it costs reduction, never coverage). Measured on the bench-check scenarios: 5, 7, 8 and
+/// 10 transition bits in use for 3, 4, 5 and 6 operations, none dropped (`sleepDropped` in
+/// `faultsync check --json` says when some are).
 struct SleepMap {
     var compactOf = InlineArray<32, UInt8>(repeating: 0xFF)
     var fullOf = InlineArray<16, UInt8>(repeating: 0)
+    /// Compact bits: the payload's 12 bits less the pending bit.
+    static let width = 11
     var used = 0
     /// Transition bits that have a compact bit.
     var mapped: UInt32 = 0
@@ -246,7 +251,7 @@ struct SleepMap {
         while rest != 0 {
             let t = rest.trailingZeroBitCount
             rest &= rest - 1
-            if used < 16 {
+            if used < SleepMap.width {
                 compactOf[t] = UInt8(used)
                 fullOf[used] = UInt8(t)
                 used += 1
@@ -270,10 +275,10 @@ struct SleepMap {
         return c
     }
 
-    /// The set of a compact form (bits 16 and up are ignored).
+    /// The set of a compact form (bits `width` and up are ignored).
     @inline(__always) func full(_ c: UInt64) -> UInt32 {
         var z: UInt32 = 0
-        var rest = c & 0xFFFF
+        var rest = c & ((1 << UInt64(SleepMap.width)) - 1)
         while rest != 0 {
             let i = rest.trailingZeroBitCount
             rest &= rest - 1
