@@ -163,6 +163,8 @@ public enum Explorer {
         var comps = InlineArray<22, UInt64>(repeating: 0)
         /// Its timestamps' order.
         var ranks = Ranks()
+        /// Depth-first: expanded, and waiting on the stack under its successors.
+        var expanded = false
         static let worldOffset = MemoryLayout<Node>.offset(of: \Node.world)!
         static let compsOffset = MemoryLayout<Node>.offset(of: \Node.comps)!
         static let ranksOffset = MemoryLayout<Node>.offset(of: \Node.ranks)!
@@ -445,6 +447,7 @@ public enum Explorer {
             }
             c.pointee.id = o.depthFirst ? 0 : UInt32(parent.count - 1)
             c.pointee.mask = m
+            c.pointee.expanded = false
             c.pointee.depth = d
             c.pointee.sleep = cz
             c.pointee.fp = fp
@@ -562,19 +565,22 @@ public enum Explorer {
             // depth x branching worlds. Counterexamples are not shortest.
             var stack = level
             level = NodeBuffer(capacity: 1)
-            // The state being expanded, popped off the stack (one copy of a world per expansion).
-            var cur = NodeBuffer(capacity: 1)
+            // A state is expanded where it lies, on top of the stack, its successors pushed
+            // above it (room for all of them is reserved first, so nothing moves); it stays
+            // there, marked expanded, until they are done. No world is copied for an expansion.
             var deepest = 0
             var limited = false
             while stack.count > 0 {
-                cur.count = 0
-                _ = cur.appendCopy(of: stack.last)
-                stack.removeLast()
-                let node = cur.last
-                deepest = max(deepest, Int(node.pointee.depth))
-                if Int(node.pointee.depth) >= o.maxDepth { limited = true; continue }
+                if stack.last.pointee.expanded { stack.removeLast(); continue }
+                let depth = Int(stack.last.pointee.depth)
+                deepest = max(deepest, depth)
+                if depth >= o.maxDepth { limited = true; stack.removeLast(); continue }
                 stats.depth = deepest
+                stack.reserve(Cap.actors + ops.count)
+                let node = stack.last
+                node.pointee.expanded = true
                 if let r = expand(node, into: &stack, frontier: stack.count) { return r }
+                if stack.last == node { stack.removeLast() }
                 stats.peakFrontier = max(stats.peakFrontier, stack.count)
                 stats.peakFrontierBytes = max(stats.peakFrontierBytes, stack.capacity * nodeBytes)
             }
@@ -672,16 +678,22 @@ struct NodeBuffer: ~Copyable {
 
     var last: UnsafeMutablePointer<Explorer.Node> { base + (count - 1) }
 
-    private mutating func reserveOne() {
-        guard count == capacity else { return }
-        let bigger = UnsafeMutablePointer<Explorer.Node>.allocate(capacity: capacity * 2)
+    private mutating func reserveOne() { reserve(1) }
+
+    /// Room for `extra` more elements: until then, appending moves nothing.
+    mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        var c = capacity * 2
+        while c < count + extra { c *= 2 }
+        let bigger = UnsafeMutablePointer<Explorer.Node>.allocate(capacity: c)
         bigger.moveInitialize(from: base, count: count)
         base.deallocate()
         base = bigger
-        capacity *= 2
+        capacity = c
     }
 
-    /// Append a copy of `*n` (which must not point into this buffer); returns the new element.
+    /// Append a copy of `*n`; returns the new element. `n` may point into this buffer only when
+    /// room was reserved (`reserve`).
     @inline(__always) mutating func appendCopy(of n: UnsafePointer<Explorer.Node>) -> UnsafeMutablePointer<Explorer.Node> {
         reserveOne()
         let p = base + count
