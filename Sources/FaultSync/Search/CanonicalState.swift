@@ -30,6 +30,9 @@ import Darwin
 /// Everything else is written as is. `ExplorerTests` checks with `Mirror` that every
 /// stored property of `World` and its parts is either written here or listed above, so a new
 /// field cannot be forgotten silently.
+///
+/// A sink is copied into a local for each component and back (so that its fields stay in
+/// registers): it should be a plain value (like `BufferSink`), not a copy-on-write collection.
 public protocol CanonicalSink {
     mutating func put(_ w: UInt64)
 }
@@ -352,9 +355,13 @@ extension World {
 
     /// The canonical form, whole (exact mode, tests).
     public mutating func canonicalWords() -> [UInt64] {
-        var s = WordSink()
-        canonical(into: &s)
-        return s.words
+        // Through a buffer: `canonicalComponent` works on a local copy of its sink, which for an
+        // array-backed sink would copy the array on every component.
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        defer { p.deallocate() }
+        var b = BufferSink(p)
+        canonical(into: &b)
+        return Array(UnsafeBufferPointer(start: p, count: b.n))
     }
 }
 
@@ -419,8 +426,9 @@ extension FingerprintSink {
 
 /// Writes the canonical words to a caller's buffer (`fingerprint`).
 public struct BufferSink: CanonicalSink {
-    /// More than the canonical form's longest: 6 + 33 (guest_memfd) + 3 + 24 (objects) + 2 + 65
-    /// (host) + 33 (freed) + 4 x 42 (roots) + 60 (actors) = 394 words at the largest `Cap` sizes.
+    /// More than the canonical form's longest, at the largest `Cap` sizes: component 0 has 6 +
+    /// 33 (guest_memfd) + 3 + 33 (freed) words, then 26 (objects, containers) + 68 (host: 4 masks)
+    /// + 4 x 42 (roots) + 60 (actors) = 397.
     public static let capacity = 512
     let p: UnsafeMutablePointer<UInt64>
     public var n = 0
@@ -431,9 +439,3 @@ public struct BufferSink: CanonicalSink {
     }
 }
 
-/// Collects the canonical words.
-public struct WordSink: CanonicalSink {
-    public var words: [UInt64] = []
-    public init() { words.reserveCapacity(344) }
-    @inline(__always) public mutating func put(_ x: UInt64) { words.append(x) }
-}
