@@ -92,7 +92,7 @@ struct CheckJSON: Encodable {
     var bytesPerState: Double
     /// The visited table's share of `bytesPerState` (the rest: breadth-first parent links).
     var tableBytesPerState: Double
-    /// Reduction: sleep-set transitions given compact bits (at most 16), members dropped after.
+    /// Reduction: sleep-set transitions given compact bits (at most 11), members dropped after.
     var sleepBits: Int
     var sleepDropped: Int
     var peakFrontier: Int

@@ -1,7 +1,7 @@
 import XCTest
 @testable import FaultSync
 
-/// The hashed-mode visited table stores 46 bits of each 64-bit fingerprint and recovers the rest
+/// The hashed-mode visited table stores 51 bits of each 64-bit fingerprint and recovers the rest
 /// from the slot's position: these tests check that it is still a set of whole 64-bit
 /// fingerprints (no two distinct ones confused, none lost, payloads kept) through kicks and
 /// doublings, and that the sleep sets' compact form is sound.
@@ -46,6 +46,34 @@ final class FingerprintTableTests: XCTestCase {
         XCTAssertEqual(Set(stored.map(\.fp)), seen)
         // 8 bytes a slot, loaded to at most 95 %.
         XCTAssertLessThanOrEqual(Double(t.count), Double(t.capacity) * 0.95)
+    }
+
+    /// A kick chain that cannot succeed: 17 fingerprints whose two buckets are the same two (same
+    /// low 13 bits, tags with the same alternate offset) fill both and force the table to grow
+    /// with a homeless entry; all 17 must still be found afterwards.
+    func testFailedKickChainGrowsAndLosesNothing() {
+        var t = FingerprintTable()
+        let mask = UInt64(t.buckets - 1)
+        var rng = SplitMix64(stream: 5)
+        let low: UInt64 = 0x1234 & mask
+        let wanted = UInt64(FingerprintTable.alt(1 + rng.next() >> 14)) & mask
+        var fps: [UInt64] = []
+        while fps.count < 17 {
+            let tag = 1 + rng.next() >> 14
+            if UInt64(FingerprintTable.alt(tag)) & mask == wanted { fps.append(tag << FingerprintTable.tagShift | low) }
+        }
+        for (i, fp) in fps.enumerated() {
+            let (isNew, slot) = t.insert(fp, payload: UInt64(i))
+            XCTAssertTrue(isNew)
+            XCTAssertEqual(t.payload(slot), UInt64(i))
+        }
+        XCTAssertEqual(t.bits, FingerprintTable.minBits + 1, "the 17th forced a doubling")
+        XCTAssertEqual(t.count, 17)
+        for (i, fp) in fps.enumerated() {
+            XCTAssertFalse(t.insert(fp, payload: 0).new)
+            XCTAssertEqual(t.payload(t.find(fp)), UInt64(i))
+        }
+        XCTAssertEqual(Set(t.contents().map(\.fp)), Set(fps))
     }
 
     func testSetPayloadKeepsTheFingerprint() {

@@ -95,7 +95,7 @@ public struct ExploreStats: Sendable {
     public var firstIndependenceError: String? = nil
     /// Bytes of the visited table alone (`storedBytes` less the BFS parent links).
     public var tableBytes = 0
-    /// Reduction: transitions given a compact sleep-set bit (at most 16), and members dropped
+    /// Reduction: transitions given a compact sleep-set bit (at most `SleepMap.width`, 11), and members dropped
     /// from sleep sets once the 16 were given out (sound: fewer sleep, more is taken).
     public var sleepBits = 0
     public var sleepDropped = 0

@@ -61,7 +61,7 @@ struct FingerprintTable: ~Copyable {
         munmap(p, (1 << bits) * slotsPerBucket * 8)
     }
 
-    /// The fingerprint as stored: a zero tag becomes 1 (merging two fingerprints out of 2^46).
+    /// The fingerprint as stored: a zero tag becomes 1 (merging two fingerprints out of 2^51).
     @inline(__always) static func normalized(_ fp: UInt64) -> UInt64 {
         fp >> tagShift == 0 ? fp | 1 << tagShift : fp
     }
@@ -71,8 +71,9 @@ struct FingerprintTable: ~Copyable {
 
     /// Find `fp`'s slot, or insert it with `payload`. Returns whether it was new, and its slot
     /// index (valid until the next insertion).
-    @inline(__always) mutating func insert(_ fp0: UInt64, payload: UInt64) -> (new: Bool, slot: Int) {
+    @inline(__always) mutating func insert(_ fp0: UInt64, payload payload0: UInt64) -> (new: Bool, slot: Int) {
         let fp = Self.normalized(fp0)
+        let payload = payload0 & Self.payloadMask
         let tag = fp >> Self.tagShift
         let mask = buckets - 1
         let i1 = Int(truncatingIfNeeded: fp) & mask
