@@ -72,46 +72,39 @@ struct FingerprintTable: ~Copyable {
     /// Find `fp`'s slot, or insert it with `payload`. Returns whether it was new, and its slot
     /// index (valid until the next insertion).
     @inline(__always) mutating func insert(_ fp0: UInt64, payload payload0: UInt64) -> (new: Bool, slot: Int) {
+        // At 95 % load, double first (even if `fp` is stored: the next new one would).
+        if count * 20 >= capacity * 19 { grow(extra: []) }
         let fp = Self.normalized(fp0)
         let payload = payload0 & Self.payloadMask
         let tag = fp >> Self.tagShift
         let mask = buckets - 1
         let i1 = Int(truncatingIfNeeded: fp) & mask
         let want1 = tag << Self.tagShift
-        let p1 = base + i1 * 8
-        for j in 0..<8 {
-            let s = p1[j]
-            if s == 0 {
-                if count * 20 >= capacity * 19 { return growAndInsert(fp, payload) }
-                p1[j] = want1 | payload
-                count += 1
-                return (true, i1 * 8 + j)
-            }
-            if s & ~Self.payloadMask == want1 { return (false, i1 * 8 + j) }
-        }
-        let i2 = i1 ^ (Self.alt(tag) & mask)
-        let want2 = want1 | Self.altBit
-        let p2 = base + i2 * 8
-        for j in 0..<8 {
-            let s = p2[j]
-            if s == 0 {
-                if count * 20 >= capacity * 19 { return growAndInsert(fp, payload) }
-                p2[j] = want2 | payload
-                count += 1
-                return (true, i2 * 8 + j)
-            }
-            if s & ~Self.payloadMask == want2 { return (false, i2 * 8 + j) }
-        }
+        if let r = scan(i1, want1, payload) { return r }
+        if let r = scan(i1 ^ (Self.alt(tag) & mask), want1 | Self.altBit, payload) { return r }
         // Both full: kick.
-        if count * 20 >= capacity * 19 { return growAndInsert(fp, payload) }
-        if place(want1 | payload, in: i1) {
-            count += 1
-            return (true, find(fp))
-        }
-        // The chain failed: `fp` is in the table or is the homeless entry; grow, then it is.
         count += 1
-        growAll()
+        if !place(want1 | payload, in: i1) {
+            // The chain failed: `fp` is in the table or is the homeless entry; grow, then it is.
+            growAll()
+        }
         return (true, find(fp))
+    }
+
+    /// In bucket `b`: the slot holding `want` (a stored fingerprint), or else the first free one,
+    /// filled with `want | payload` (new); nil when the bucket is full without it.
+    @inline(__always) private mutating func scan(_ b: Int, _ want: UInt64, _ payload: UInt64) -> (new: Bool, slot: Int)? {
+        let p = base + b * Self.slotsPerBucket
+        for j in 0..<Self.slotsPerBucket {
+            let s = p[j]
+            if s == 0 {
+                p[j] = want | payload
+                count += 1
+                return (true, b * Self.slotsPerBucket + j)
+            }
+            if s & ~Self.payloadMask == want { return (false, b * Self.slotsPerBucket + j) }
+        }
+        return nil
     }
 
     /// The slot of a stored fingerprint.
@@ -156,14 +149,6 @@ struct FingerprintTable: ~Copyable {
         return false
     }
     private var homelessBucket = 0
-
-    /// Double the table, then insert `fp`.
-    private mutating func growAndInsert(_ fp: UInt64, _ payload: UInt64) -> (new: Bool, slot: Int) {
-        grow(extra: [])
-        let r = insert(fp, payload: payload)
-        precondition(r.new)
-        return r
-    }
 
     /// Double the table after a failed kick chain, the homeless entry included.
     private mutating func growAll() { grow(extra: [(homeless, homelessBucket)]) }
