@@ -121,20 +121,20 @@ public enum CanonicalComponents {
         m[2 * objects + 1] = MemoryLayout<InlineArray<12, MemslotObj>>.size
         m[2 * count] = MemoryLayout<World>.offset(of: \World.containers)!
         m[2 * count + 1] = MemoryLayout<InlineArray<2, Container>>.size
-        let host = MemoryLayout<World>.offset(of: \World.host)!
+        let hostAt = MemoryLayout<World>.offset(of: \World.host)!
         for k in 0..<hostChunks {
-            m[2 * (World.hostComponent + k)] = host + k * 16 * MemoryLayout<HostPTE>.stride
-            m[2 * (World.hostComponent + k) + 1] = 16 * MemoryLayout<HostPTE>.stride
+            m[2 * (host + k)] = hostAt + k * 16 * MemoryLayout<HostPTE>.stride
+            m[2 * (host + k) + 1] = 16 * MemoryLayout<HostPTE>.stride
         }
-        let roots = MemoryLayout<World>.offset(of: \World.roots)!
+        let rootsAt = MemoryLayout<World>.offset(of: \World.roots)!
         for r in 0..<Cap.roots {
-            m[2 * (World.rootComponent + r)] = roots + r * MemoryLayout<Root>.stride
-            m[2 * (World.rootComponent + r) + 1] = MemoryLayout<Root>.size
+            m[2 * (roots + r)] = rootsAt + r * MemoryLayout<Root>.stride
+            m[2 * (roots + r) + 1] = MemoryLayout<Root>.size
         }
-        let actors = MemoryLayout<World>.offset(of: \World.actors)!
+        let actorsAt = MemoryLayout<World>.offset(of: \World.actors)!
         for a in 0..<Cap.actors {
-            m[2 * (World.actorComponent + a)] = actors + a * MemoryLayout<Actor>.stride
-            m[2 * (World.actorComponent + a) + 1] = MemoryLayout<Actor>.size
+            m[2 * (actors + a)] = actorsAt + a * MemoryLayout<Actor>.stride
+            m[2 * (actors + a) + 1] = MemoryLayout<Actor>.size
         }
         return UnsafePointer(m)
     }()
@@ -152,7 +152,7 @@ public enum CanonicalComponents {
 
     /// The hash of component `k`'s words, and the fingerprint of a set of component hashes.
     @inline(__always) static func hash(_ k: Int, _ p: UnsafePointer<UInt64>, _ n: Int) -> UInt64 {
-        FingerprintSink.hash(p, n, salt: UInt64(k) &* 0xD6E8_FEB8_6659_FD93)
+        XXHash64Words.hash(p, n, salt: UInt64(k) &* 0xD6E8_FEB8_6659_FD93)
     }
     @inline(__always) static func combine(_ comps: UnsafePointer<UInt64>, salt: UInt64) -> UInt64 {
         var h = salt &* 0x9E37_79B9_7F4A_7C15
@@ -165,10 +165,6 @@ public enum CanonicalComponents {
 }
 
 extension World {
-    static let objectComponent = CanonicalComponents.objects
-    static let hostComponent = CanonicalComponents.host
-    static let rootComponent = CanonicalComponents.roots
-    static let actorComponent = CanonicalComponents.actors
 
     /// The compared timestamps, sorted (their ranks replace them in the canonical form).
     @inline(__always) mutating func ranks() -> Ranks {
@@ -365,62 +361,37 @@ extension World {
     }
 }
 
-/// xxHash64's four-lane round and avalanche, streamed. For n distinct states the chance that
-/// any two share a fingerprint is about n^2 / 2^65 (1e7 states: 3e-6; 1e8: 3e-4).
-public struct FingerprintSink: CanonicalSink {
+/// xxHash64's four-lane round and avalanche over a buffer of words, seeded (each canonical
+/// component's hash, `CanonicalComponents.hash`).
+enum XXHash64Words {
     static let p1: UInt64 = 0x9E3779B185EBCA87, p2: UInt64 = 0xC2B2AE3D27D4EB4F
     static let p3: UInt64 = 0x165667B19E3779F9, p4: UInt64 = 0x85EBCA77C2B2AE63
-    var v1: UInt64, v2: UInt64, v3: UInt64, v4: UInt64
-    var b0: UInt64 = 0, b1: UInt64 = 0, b2: UInt64 = 0
-    var n = 0
 
-    public init(salt: UInt64) {
-        v1 = salt &+ Self.p1 &+ Self.p2; v2 = salt &+ Self.p2; v3 = salt; v4 = salt &- Self.p1
-    }
     @inline(__always) static func round(_ acc: UInt64, _ x: UInt64) -> UInt64 {
         var a = acc &+ x &* p2
         a = (a << 31) | (a >> 33)
         return a &* p1
     }
-    @inline(__always) public mutating func put(_ x: UInt64) {
-        switch n & 3 {
-        case 0: b0 = x
-        case 1: b1 = x
-        case 2: b2 = x
-        default:
-            v1 = Self.round(v1, b0); v2 = Self.round(v2, b1); v3 = Self.round(v3, b2); v4 = Self.round(v4, x)
-        }
-        n &+= 1
+    @inline(__always) static func merge(_ h: UInt64, _ x: UInt64) -> UInt64 {
+        let m = h ^ round(0, x)
+        return ((m << 27) | (m >> 37)) &* p1 &+ p4
     }
-    @inline(__always) public var value: UInt64 {
-        var h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
-        h = h &+ UInt64(n) &* 8
-        let rest = n & 3
-        if rest > 0 { h ^= Self.round(0, b0); h = ((h << 27) | (h >> 37)) &* Self.p1 &+ Self.p4 }
-        if rest > 1 { h ^= Self.round(0, b1); h = ((h << 27) | (h >> 37)) &* Self.p1 &+ Self.p4 }
-        if rest > 2 { h ^= Self.round(0, b2); h = ((h << 27) | (h >> 37)) &* Self.p1 &+ Self.p4 }
-        h ^= h >> 33; h = h &* Self.p2
-        h ^= h >> 29; h = h &* Self.p3
-        h ^= h >> 32
-        return h
-    }
-}
 
-extension FingerprintSink {
-    /// The value a `FingerprintSink(salt:)` given these `n` words would have, in one pass.
     @inline(__always) static func hash(_ p: UnsafePointer<UInt64>, _ n: Int, salt: UInt64) -> UInt64 {
-        var f = FingerprintSink(salt: salt)
+        var v1 = salt &+ p1 &+ p2, v2 = salt &+ p2, v3 = salt, v4 = salt &- p1
         var i = 0
         while i + 4 <= n {
-            f.v1 = round(f.v1, p[i]); f.v2 = round(f.v2, p[i + 1])
-            f.v3 = round(f.v3, p[i + 2]); f.v4 = round(f.v4, p[i + 3])
+            v1 = round(v1, p[i]); v2 = round(v2, p[i + 1])
+            v3 = round(v3, p[i + 2]); v4 = round(v4, p[i + 3])
             i += 4
         }
-        if i < n { f.b0 = p[i] }
-        if i + 1 < n { f.b1 = p[i + 1] }
-        if i + 2 < n { f.b2 = p[i + 2] }
-        f.n = n
-        return f.value
+        var h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
+        h = h &+ UInt64(n) &* 8
+        while i < n { h = merge(h, p[i]); i += 1 }
+        h ^= h >> 33; h = h &* p2
+        h ^= h >> 29; h = h &* p3
+        h ^= h >> 32
+        return h
     }
 }
 
