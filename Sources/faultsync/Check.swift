@@ -148,6 +148,8 @@ struct Check: ParsableCommand {
                               reduction: !noReduction, slept: r.stats.slept, depth: r.stats.depth,
                               seconds: r.stats.seconds, statesPerSecond: r.stats.statesPerSecond,
                               bytesPerState: r.stats.bytesPerState, tableBytesPerState: r.stats.tableBytesPerState,
+                              diskBytesPerState: Double(r.stats.diskBytes) / Double(max(r.stats.distinct, 1)),
+                              parentLinksInMemory: r.stats.parentLinksInMemory,
                               sleepBits: r.stats.sleepBits, sleepDropped: r.stats.sleepDropped, peakFrontier: r.stats.peakFrontier,
                               peakFrontierBytes: r.stats.peakFrontierBytes, livenessChecks: r.stats.livenessChecks,
                               exact: exact, collisions: exact ? r.stats.collisions : nil,
@@ -173,7 +175,7 @@ struct Check: ParsableCommand {
 
     func statement(_ scenario: Scenario, _ r: ExploreResult, _ variant: Variant) -> String {
         let s = r.stats
-        let figures = "\(s.distinct) distinct states, \(s.transitions) transitions\(noReduction ? "" : " (\(s.slept) more slept by the reduction)"), depth \(s.depth), \(fmt(s.seconds)) s (\(Int(s.statesPerSecond)) states/s, \(fmt(s.bytesPerState)) bytes/state stored\(exact ? ", exact: \(s.collisions) fingerprint collisions" : ", 64-bit fingerprints"))"
+        let figures = "\(s.distinct) distinct states, \(s.transitions) transitions\(noReduction ? "" : " (\(s.slept) more slept by the reduction)"), depth \(s.depth), \(fmt(s.seconds)) s (\(Int(s.statesPerSecond)) states/s, \(fmt(s.bytesPerState)) bytes/state in memory\(s.diskBytes > 0 ? " + \(fmt(Double(s.diskBytes) / Double(max(s.distinct, 1)))) on disk (parent links)" : "")\(s.parentLinksInMemory ? " (parent links in memory: the link file could not be written)" : "")\(exact ? ", exact: \(s.collisions) fingerprint collisions" : ", 64-bit fingerprints"))"
         let what = "[\(scenario.oneLine)] in \(worldText) under variant \(variant.name)"
         switch r.outcome {
         case .complete:

@@ -90,8 +90,13 @@ struct CheckJSON: Encodable {
     var seconds: Double
     var statesPerSecond: Double
     var bytesPerState: Double
-    /// The visited table's share of `bytesPerState` (the rest: breadth-first parent links).
+    /// The visited table's share of `bytesPerState` (the rest: breadth-first, the parent links'
+    /// 64 KiB write buffer).
     var tableBytesPerState: Double
+    /// Breadth-first: parent links on disk (an unlinked temporary file), bytes per stored state (5).
+    var diskBytesPerState: Double
+    /// The parent-link file could not be written (no space): links were kept in memory.
+    var parentLinksInMemory: Bool
     /// Reduction: sleep-set transitions given compact bits (at most 11), members dropped after.
     var sleepBits: Int
     var sleepDropped: Int

@@ -129,6 +129,21 @@ final class ExplorerTests: XCTestCase {
 
     // MARK: counterexamples
 
+    /// A breadth-first counterexample found past the parent-link file's write buffer is rebuilt
+    /// from links read back from disk (`ParentLog`), and replays; the same with the links in
+    /// memory (depth-first's re-search) gives the same length.
+    func testCounterexampleFromLinksOnDisk() {
+        let s = scenario("fault vcpu0 gfn=9 shared", "remap hva=17 pages=1", "delete slot=1", "fault vcpu1 gfn=9 shared prefault")
+        let r = explore(s, .noInProgressCheck)
+        XCTAssertEqual(r.outcome, .violation)
+        XCTAssertGreaterThan(r.stats.distinct, 2 * ParentLog.bufferRecords)
+        XCTAssertGreaterThan(r.stats.diskBytes, 0)
+        XCTAssertFalse(r.stats.parentLinksInMemory)
+        guard let ce = r.counterexample, let x = r.violation else { return XCTFail("no counterexample") }
+        XCTAssertEqual(Checker.check(ce.bytes, variant: .noInProgressCheck).violation?.invariant, x.invariant)
+        XCTAssertEqual(Minimizer.length(ce, variant: .noInProgressCheck), r.counterexampleTransitions)
+    }
+
     /// Every variant's violation is found from the operations of its litmus schedule; the
     /// counterexample replays to the same invariant, the invariant is one the variant is meant
     /// to break, and (safety violations) it is no longer than the litmus itself.

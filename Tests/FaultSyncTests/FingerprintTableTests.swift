@@ -183,3 +183,49 @@ final class IncrementalFingerprintTests: XCTestCase {
         XCTAssertNotEqual(CanonicalComponents.combine(comps, salt: 0), full)
     }
 }
+
+/// Breadth-first parent links live in an unlinked temporary file (`ParentLog`): every record reads
+/// back as written — from the write buffer, from disk, and, after a write fails as on a full disk
+/// (also in the middle of a record), from memory.
+final class ParentLogTests: XCTestCase {
+    func check(_ log: inout ParentLog, _ n: Int, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(log.count, n, file: file, line: line)
+        for i in stride(from: 0, to: n, by: 1) where i % 97 == 0 || i >= n - 3 || i % ParentLog.bufferRecords < 2 {
+            let (p, m) = log.record(i)
+            XCTAssertEqual(p, UInt32(truncatingIfNeeded: i &* 2_654_435_761), "record \(i)", file: file, line: line)
+            XCTAssertEqual(m, UInt8(truncatingIfNeeded: i), "record \(i)", file: file, line: line)
+        }
+    }
+    func fill(_ log: inout ParentLog, _ n: Int) {
+        for i in 0..<n { log.append(parent: UInt32(truncatingIfNeeded: i &* 2_654_435_761), move: UInt8(truncatingIfNeeded: i)) }
+    }
+
+    func testRecordsReadBackFromBufferAndDisk() {
+        var log = ParentLog()
+        let n = 3 * ParentLog.bufferRecords + 17
+        fill(&log, n)
+        XCTAssertFalse(log.inMemory, "the temporary file could not be created")
+        XCTAssertEqual(log.diskBytes, 3 * ParentLog.bufferRecords * ParentLog.recordBytes)
+        check(&log, n)
+    }
+
+    func testFullDiskMovesTheRestToMemory() {
+        // The limit cuts a record in two: its first bytes are on disk, the whole record in memory.
+        var log = ParentLog()
+        log.writeLimit = ParentLog.bufferRecords * ParentLog.recordBytes + 7
+        let n = 4 * ParentLog.bufferRecords + 5
+        fill(&log, n)
+        XCTAssertTrue(log.inMemory)
+        XCTAssertEqual(log.diskBytes, (ParentLog.bufferRecords + 1) * ParentLog.recordBytes)
+        XCTAssertGreaterThan(log.memoryBytes, (n - ParentLog.bufferRecords - 1) * ParentLog.recordBytes)
+        check(&log, n)
+    }
+
+    func testNoFile() {
+        var log = ParentLog(onDisk: false)
+        fill(&log, ParentLog.bufferRecords + 3)
+        XCTAssertTrue(log.inMemory)
+        XCTAssertEqual(log.diskBytes, 0)
+        check(&log, ParentLog.bufferRecords + 3)
+    }
+}

@@ -78,8 +78,15 @@ public struct ExploreStats: Sendable {
     /// States at which the executor's drain was run to look for a liveness failure.
     public var livenessChecks = 0
     public var seconds = 0.0
-    /// Bytes of the visited table plus the parent links (what grows with the state count).
+    /// Bytes of memory that grow with the state count: the visited table (and, breadth-first,
+    /// the parent links' 64 KiB write buffer; the links themselves are on disk, `diskBytes`).
     public var storedBytes = 0
+    /// Breadth-first: bytes of parent links written to the (unlinked, temporary) link file, 5 per
+    /// stored state.
+    public var diskBytes = 0
+    /// The link file could not be created or written (no space): links are kept in memory from
+    /// there on, and `storedBytes` counts them.
+    public var parentLinksInMemory = false
     /// Bytes of the BFS frontier at its largest (whole worlds of two levels).
     public var peakFrontierBytes = 0
     /// Exact mode: states whose fingerprint equalled another state's (0 means hashed mode
@@ -93,7 +100,7 @@ public struct ExploreStats: Sendable {
     public var independenceChecks = 0
     public var independenceErrors = 0
     public var firstIndependenceError: String? = nil
-    /// Bytes of the visited table alone (`storedBytes` less the BFS parent links).
+    /// Bytes of the visited table alone (`storedBytes` less the BFS parent links' buffer).
     public var tableBytes = 0
     /// Reduction: transitions given a compact sleep-set bit (at most `SleepMap.width`, 11), and members dropped
     /// from sleep sets once the 16 were given out (sound: fewer sleep, more is taken).
@@ -261,8 +268,9 @@ public enum Explorer {
         let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
         defer { scratch.deallocate() }
         var exactSet = [[UInt64]: UInt64]()
-        var parent: [UInt32] = [UInt32.max]
-        var move: [UInt8] = [0]
+        // Breadth-first parent links, on disk (depth-first keeps none).
+        var links = ParentLog(onDisk: !o.depthFirst)
+        if !o.depthFirst { links.append(parent: UInt32.max, move: 0) }
         let ops = scenario.ops
         let allMask: UInt16 = ops.count == 16 ? 0xFFFF : UInt16((1 << ops.count) - 1)
         var sleepMap = SleepMap()
@@ -282,15 +290,21 @@ public enum Explorer {
         func path(to id: UInt32) -> [UInt8] {
             var moves: [UInt8] = []
             var i = id
-            while i != 0 { moves.append(move[Int(i)]); i = parent[Int(i)] }
+            while i != 0 {
+                let (p, m) = links.record(Int(i))
+                moves.append(m)
+                i = p
+            }
             return moves.reversed()
         }
-        func storedBytes() -> Int { table.bytes + (o.depthFirst ? 0 : parent.capacity * 4 + move.capacity) }
+        func storedBytes() -> Int { table.bytes + (o.depthFirst ? 0 : links.memoryBytes) }
         /// `length`: depth-first keeps no parent links, only the length of the path it found.
         func finish(_ outcome: ExploreOutcome, _ v: Violation? = nil, moves: [UInt8] = [], length: Int? = nil) -> ExploreResult {
             stats.seconds = elapsed()
             stats.storedBytes = storedBytes()
             stats.tableBytes = table.bytes
+            stats.diskBytes = links.diskBytes
+            stats.parentLinksInMemory = links.inMemory
             stats.sleepBits = sleepMap.used
             stats.sleepDropped = sleepMap.dropped
             var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
@@ -350,14 +364,11 @@ public enum Explorer {
                 if redo == 0 { return .old }
                 store(old & cz)
                 stats.reexpanded += 1
-                if !o.depthFirst { parent.append(from); move.append(mv) }
+                if !o.depthFirst { links.append(parent: from, move: mv) }
                 return .redo(redo)
             }
             stats.distinct += 1
-            if !o.depthFirst {
-                parent.append(from)
-                move.append(mv)
-            }
+            if !o.depthFirst { links.append(parent: from, move: mv) }
             return .new
         }
 
@@ -445,7 +456,7 @@ public enum Explorer {
             case .redo(let rd): c.pointee.redo = rd
             case .old, .merged: out.removeLast(); return .dropped
             }
-            c.pointee.id = o.depthFirst ? 0 : UInt32(parent.count - 1)
+            c.pointee.id = o.depthFirst ? 0 : UInt32(links.count - 1)
             c.pointee.mask = m
             c.pointee.expanded = false
             c.pointee.depth = d
