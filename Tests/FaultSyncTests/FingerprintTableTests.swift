@@ -117,12 +117,18 @@ final class IncrementalFingerprintTests: XCTestCase {
         c = .default; c.gmemMmap = true; c.mirrorTDP = true; configs.append(c)
         c = .default; c.gmemMmap = true; c.gmemInitShared = true; configs.append(c)
         c = .default; c.zapAllOnSlotChange = false; configs.append(c)
+        // Other sizes: the compared ranges are cut at the storage a world uses.
+        c = .default; c.apicAccessPage = false; configs.append(c)
+        c = .default; c.gfnCount = 24; c.hvaCount = 40; configs.append(c)
+        c = .default; c.gfnCount = 31; c.hvaCount = 63; c.initialSlots = [(0, 0, 8, 0), (1, 8, 4, 16), (2, 20, 8, 40)]; configs.append(c)
         let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
         defer { scratch.deallocate() }
         var rng = SplitMix64(stream: 11)
         var checked = 0, rehashedLess = 0
         for config in configs {
             let ops = ScenarioMenu.ops(for: config)
+            let ranges = CanonicalComponents.ranges(for: World(config: config))
+            defer { ranges.list.deallocate() }
             for _ in 0..<300 {
                 var buf = NodeBuffer()
                 buf.push(Explorer.Node(world: World(config: config), mask: 0, id: 0, depth: 0))
@@ -147,7 +153,7 @@ final class IncrementalFingerprintTests: XCTestCase {
                     if !moved || child.pointee.world.violation != nil { break }
                     let salt = rng.next() & 0xFFFF
                     let before = child.pointee.comps
-                    let inc = Explorer.Node.fingerprint(child, salt: salt, scratch: scratch, parent: parent)
+                    let inc = Explorer.Node.fingerprint(child, salt: salt, scratch: scratch, parent: parent, ranges: ranges)
                     var fresh = child.pointee.world
                     let full = fresh.fingerprint(salt: salt)
                     XCTAssertEqual(inc, full, "incremental fingerprint differs from the full one")

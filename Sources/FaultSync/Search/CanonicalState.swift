@@ -111,41 +111,139 @@ public enum CanonicalComponents {
     /// Components whose words hold timestamp ranks (they change when the rank table does).
     static let ranked: UInt32 = 1 << 1 | ((1 << 12) - 1) << 10
 
-    /// The byte ranges of `World` that components 1..21 are written from (component 0 is
-    /// always re-hashed): offset and length, by component; component 1 has a second range (the
-    /// containers). A pointer (a static `InlineArray` is copied on every read).
-    static let ranges: UnsafePointer<Int> = {
-        let m = UnsafeMutablePointer<Int>.allocate(capacity: 2 * count + 2)
-        m.initialize(repeating: 0, count: 2 * count + 2)
-        m[2 * objects] = MemoryLayout<World>.offset(of: \World.objs)!
-        m[2 * objects + 1] = MemoryLayout<InlineArray<12, MemslotObj>>.size
-        m[2 * count] = MemoryLayout<World>.offset(of: \World.containers)!
-        m[2 * count + 1] = MemoryLayout<InlineArray<2, Container>>.size
-        let hostAt = MemoryLayout<World>.offset(of: \World.host)!
-        for k in 0..<hostChunks {
-            m[2 * (host + k)] = hostAt + k * 16 * MemoryLayout<HostPTE>.stride
-            m[2 * (host + k) + 1] = 16 * MemoryLayout<HostPTE>.stride
-        }
-        let rootsAt = MemoryLayout<World>.offset(of: \World.roots)!
-        for r in 0..<Cap.roots {
-            m[2 * (roots + r)] = rootsAt + r * MemoryLayout<Root>.stride
-            m[2 * (roots + r) + 1] = MemoryLayout<Root>.size
-        }
-        let actorsAt = MemoryLayout<World>.offset(of: \World.actors)!
-        for a in 0..<Cap.actors {
-            m[2 * (actors + a)] = actorsAt + a * MemoryLayout<Actor>.stride
-            m[2 * (actors + a) + 1] = MemoryLayout<Actor>.size
-        }
-        return UnsafePointer(m)
-    }()
+    /// The byte ranges of `World` that each component is written from, trimmed to the storage
+    /// a world of this size uses (`ranges(for:)`); a successor re-hashes a component only when
+    /// these bytes differ from its parent's (`dirtyComponents`).
+    struct Ranges {
+        /// (offset, length, component bit) in bytes, grouped by component; the actors are not in
+        /// it (`dirtyComponents` compares them inline).
+        var list: UnsafeMutablePointer<(Int, Int, UInt32)>
+        var count: Int
+        /// Where the actors and the ranked timestamps are (`World.sameTimestamps`): stored here,
+        /// not in static properties (each read of one is a `swift_once` call).
+        var actors = 0, actorStride = 0, actorSize = 0
+        var objs = 0, objStride = 0, containers = 0, containerStride = 0
+        var srcuStart = 0, syncFrom = 0, pc = 0
+    }
 
-    /// The components (bits 1..21) whose bytes differ between two worlds.
-    @inline(__always) static func dirtyComponents(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> UInt32 {
-        let r = ranges
+    /// The ranges for worlds shaped like `w` (sizes and APIC page are constant in a search):
+    /// - component 0: every byte of `World` up to the end of `actors` that no other component's
+    ///   (untrimmed) storage covers, so each field it reads is in it wherever the compiler puts
+    ///   it; the fields after `actors` (`now`, `violation`, `mapDirty`, `ctrDirty`) are the only
+    ///   ones left out, and the canonical form does not read them;
+    /// - 1: the memslot objects and the containers;
+    /// - 2..5: 16 host PTEs each, cut at the host entries the world uses (`canonicalComponent`
+    ///   reads no further);
+    /// - 6..9: a root's header fields, its first `mappedGfns` leaf SPTEs and first
+    ///   `mappedBlocks` huge ones;
+    /// - 10..21: one actor each, whole.
+    /// Bytes compared that the canonical form does not read (ghost fields such as
+    /// `HostPTE.changedAt`, `Actor.lookupAt`, unclipped `retries`, padding) only re-hash a
+    /// component whose hash comes out the same: the result is still exactly the full
+    /// computation's.
+    static func ranges(for w: World) -> Ranges {
+        var out: [(Int, Int, UInt32)] = []
+        func add(_ k: Int, _ off: Int, _ len: Int) { if len > 0 { out.append((off, len, 1 << UInt32(k))) } }
+        let objsAt = MemoryLayout<World>.offset(of: \World.objs)!
+        let objsLen = MemoryLayout<InlineArray<12, MemslotObj>>.size
+        let contAt = MemoryLayout<World>.offset(of: \World.containers)!
+        let contLen = MemoryLayout<InlineArray<2, Container>>.size
+        let hostAt = MemoryLayout<World>.offset(of: \World.host)!
+        let hostLen = MemoryLayout<InlineArray<64, HostPTE>>.size
+        let rootsAt = MemoryLayout<World>.offset(of: \World.roots)!
+        let rootsLen = MemoryLayout<InlineArray<4, Root>>.size
+        let actorsAt = MemoryLayout<World>.offset(of: \World.actors)!
+        let actorsLen = MemoryLayout<InlineArray<12, Actor>>.size
+        let end = actorsAt + actorsLen
+        // Component 0: the complement of the others' whole storage, below `end`.
+        let taken = [(objsAt, objsLen), (contAt, contLen), (hostAt, hostLen), (rootsAt, rootsLen), (actorsAt, actorsLen)]
+            .sorted { $0.0 < $1.0 }
+        var at = 0
+        for (o, l) in taken {
+            add(0, at, o - at)
+            at = max(at, o + l)
+        }
+        precondition(at == end && MemoryLayout<InlineArray<64, HostPTE>>.size == Cap.hvas * MemoryLayout<HostPTE>.stride
+                     && MemoryLayout<InlineArray<4, Root>>.size == Cap.roots * MemoryLayout<Root>.stride
+                     && MemoryLayout<InlineArray<12, Actor>>.size == Cap.actors * MemoryLayout<Actor>.stride
+                     && MemoryLayout<InlineArray<32, SPTE>>.size == Cap.gfns * MemoryLayout<SPTE>.stride
+                     && MemoryLayout<InlineArray<8, SPTE>>.size == Cap.blocks * MemoryLayout<SPTE>.stride)
+        add(objects, objsAt, objsLen)
+        add(objects, contAt, contLen)
+        let hostUsed = min(Cap.hvas, w.apicGfn >= 0 ? w.hvaCount + 1 : w.hvaCount)
+        let pte = MemoryLayout<HostPTE>.stride
+        for k in 0..<hostChunks {
+            let lo = k * 16, hi = min(lo + 16, hostUsed)
+            add(host + k, hostAt + lo * pte, max(0, hi - lo) * pte)
+        }
+        let leafAt = MemoryLayout<Root>.offset(of: \Root.leaf)!
+        let hugeAt = MemoryLayout<Root>.offset(of: \Root.huge)!
+        let spte = MemoryLayout<SPTE>.stride
+        let leafEnd = leafAt + MemoryLayout<InlineArray<32, SPTE>>.size
+        let hugeEnd = hugeAt + MemoryLayout<InlineArray<8, SPTE>>.size
+        for r in 0..<Cap.roots {
+            let base = rootsAt + r * MemoryLayout<Root>.stride
+            // The header: everything outside the two SPTE arrays.
+            var pieces: [(Int, Int)] = []
+            let arrays = [(leafAt, leafEnd), (hugeAt, hugeEnd)].sorted { $0.0 < $1.0 }
+            var p = 0
+            for (a, b) in arrays { pieces.append((p, a - p)); p = b }
+            pieces.append((p, MemoryLayout<Root>.size - p))
+            for (o, l) in pieces { add(roots + r, base + o, l) }
+            add(roots + r, base + leafAt, min(w.mappedGfns, Cap.gfns) * spte)
+            add(roots + r, base + hugeAt, min(w.mappedBlocks, Cap.blocks) * spte)
+        }
+        // Actors (10..21): compared inline (`actorBytesDiffer`, for today's 58-byte `Actor`; memcmp
+        // for any other size).
+        // Adjacent ranges of one component merge.
+        var words: [(Int, Int, UInt32)] = []
+        for (o, l, bit) in out.sorted(by: { ($0.2, $0.0) < ($1.2, $1.0) }) {
+            if let last = words.last, last.2 == bit, last.0 + last.1 >= o {
+                words[words.count - 1].1 = max(last.0 + last.1, o + l) - last.0
+            } else {
+                words.append((o, l, bit))
+            }
+        }
+        let m = UnsafeMutablePointer<(Int, Int, UInt32)>.allocate(capacity: words.count)
+        m.initialize(from: words, count: words.count)
+        var r = Ranges(list: m, count: words.count)
+        r.actors = actorsAt
+        r.actorStride = MemoryLayout<Actor>.stride
+        r.actorSize = MemoryLayout<Actor>.size
+        r.objs = objsAt + MemoryLayout<MemslotObj>.offset(of: \MemslotObj.unpublishedAt)!
+        r.objStride = MemoryLayout<MemslotObj>.stride
+        r.containers = contAt + MemoryLayout<Container>.offset(of: \Container.unpublishedAt)!
+        r.containerStride = MemoryLayout<Container>.stride
+        r.srcuStart = MemoryLayout<Actor>.offset(of: \Actor.srcuStart)!
+        r.syncFrom = MemoryLayout<Actor>.offset(of: \Actor.syncFrom)!
+        r.pc = MemoryLayout<Actor>.offset(of: \Actor.pc)!
+        return r
+    }
+
+    /// Whether the 58 bytes of an actor at `x` and `y` differ: fixed-size loads, no call.
+    @inline(__always) static func actorBytesDiffer(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Bool {
+        typealias V = SIMD2<UInt64>
+        var v = x.loadUnaligned(as: V.self) ^ y.loadUnaligned(as: V.self)
+        v |= x.loadUnaligned(fromByteOffset: 16, as: V.self) ^ y.loadUnaligned(fromByteOffset: 16, as: V.self)
+        v |= x.loadUnaligned(fromByteOffset: 32, as: V.self) ^ y.loadUnaligned(fromByteOffset: 32, as: V.self)
+        var t = v[0] | v[1]
+        t |= x.loadUnaligned(fromByteOffset: 48, as: UInt64.self) ^ y.loadUnaligned(fromByteOffset: 48, as: UInt64.self)
+        t |= UInt64(x.loadUnaligned(fromByteOffset: 56, as: UInt16.self) ^ y.loadUnaligned(fromByteOffset: 56, as: UInt16.self))
+        return t != 0
+    }
+
+    /// The components (bits) whose bytes differ between two worlds.
+    @inline(__always) static func dirtyComponents(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ r: Ranges) -> UInt32 {
         var dirty: UInt32 = 0
-        for k in 1..<count where memcmp(x + r[2 * k], y + r[2 * k], r[2 * k + 1]) != 0 { dirty |= 1 << UInt32(k) }
-        if dirty & (1 << UInt32(objects)) == 0 && memcmp(x + r[2 * count], y + r[2 * count], r[2 * count + 1]) != 0 {
-            dirty |= 1 << UInt32(objects)
+        for i in 0..<r.count {
+            let (o, l, bit) = r.list[i]
+            if dirty & bit == 0 && memcmp(x + o, y + o, l) != 0 { dirty |= bit }
+        }
+        for a in 0..<Cap.actors {
+            let at = r.actors + a * r.actorStride
+            if r.actorSize == 58 ? actorBytesDiffer(x + at, y + at) : memcmp(x + at, y + at, r.actorSize) != 0 {
+                dirty |= 1 << UInt32(actors + a)
+            }
         }
         return dirty
     }
@@ -321,14 +419,15 @@ extension World {
 
     /// The same, given a `parent` whose component hashes and timestamp order `comps` and
     /// `ranks` hold on entry (they are updated to this world's): only the components whose bytes
-    /// differ from the parent's (and, when the timestamps' order changed, the ranked ones) are
-    /// hashed again. The result is exactly the full computation's (`ExplorerTests` checks).
+    /// differ from the parent's (`CanonicalComponents.ranges`; and, when the timestamps' order
+    /// changed, the ranked ones) are hashed again. The result is exactly the full computation's
+    /// (`IncrementalFingerprintTests` checks).
     @inline(never)
     mutating func fingerprint(salt: UInt64, scratch: UnsafeMutablePointer<UInt64>, comps: UnsafeMutablePointer<UInt64>,
-                              ranks: UnsafeMutablePointer<Ranks>, parent: UnsafeMutablePointer<World>) -> UInt64 {
-        // Component 0 always.
-        var redo: UInt32 = 1 | withUnsafePointer(to: &self) { CanonicalComponents.dirtyComponents($0, parent) }
-        if redo & CanonicalComponents.ranked != 0 {
+                              ranks: UnsafeMutablePointer<Ranks>, parent: UnsafeMutablePointer<World>,
+                              ranges: CanonicalComponents.Ranges) -> UInt64 {
+        var redo: UInt32 = withUnsafePointer(to: &self) { CanonicalComponents.dirtyComponents($0, parent, ranges) }
+        if redo & CanonicalComponents.ranked != 0 && !sameTimestamps(as: parent, redo, ranges) {
             var r = self.ranks()
             if !r.same(as: ranks) { redo |= CanonicalComponents.ranked; ranks.pointee = r }
         }
@@ -339,6 +438,36 @@ extension World {
             comps[k] = componentHash(k, ranks, scratch)
         }
         return CanonicalComponents.combine(comps, salt: salt)
+    }
+
+    /// Whether the timestamps `ranks()` collects are the parent's, looking only where the
+    /// world's bytes changed (`dirty` components): then the rank table is the parent's too.
+    /// Reads through raw pointers (a borrowed `InlineArray` is copied on subscript reads).
+    @inline(__always) mutating func sameTimestamps(as parent: UnsafeMutablePointer<World>, _ dirty: UInt32,
+                                                   _ T: CanonicalComponents.Ranges) -> Bool {
+        return withUnsafeMutablePointer(to: &self) { me in
+            let x = UnsafeRawPointer(me), y = UnsafeRawPointer(parent)
+            if dirty & (1 << UInt32(CanonicalComponents.objects)) != 0 {
+                for o in 0..<Cap.objects {
+                    let at = T.objs + o * T.objStride
+                    if x.load(fromByteOffset: at, as: UInt32.self) != y.load(fromByteOffset: at, as: UInt32.self) { return false }
+                }
+                for c in 0..<2 {
+                    let at = T.containers + c * T.containerStride
+                    if x.load(fromByteOffset: at, as: UInt32.self) != y.load(fromByteOffset: at, as: UInt32.self) { return false }
+                }
+            }
+            var rest = (dirty >> UInt32(CanonicalComponents.actors)) & ((1 << UInt32(Cap.actors)) - 1)
+            while rest != 0 {
+                let a = T.actors + rest.trailingZeroBitCount * T.actorStride
+                rest &= rest - 1
+                if x.load(fromByteOffset: a + T.srcuStart, as: UInt32.self) != y.load(fromByteOffset: a + T.srcuStart, as: UInt32.self) { return false }
+                let s = x.load(fromByteOffset: a + T.pc, as: PC.self) != .idle ? x.load(fromByteOffset: a + T.syncFrom, as: UInt32.self) : 0
+                let p = y.load(fromByteOffset: a + T.pc, as: PC.self) != .idle ? y.load(fromByteOffset: a + T.syncFrom, as: UInt32.self) : 0
+                if s != p { return false }
+            }
+            return true
+        }
     }
 
     /// The fingerprint, with buffers of its own (allocations per call: not for hot paths).

@@ -178,14 +178,14 @@ public enum Explorer {
         /// The fingerprint of the node's world, filling its `comps` and `ranks` (and, given its
         /// parent's node, which this one was copied from, re-hashing only what changed).
         static func fingerprint(_ n: UnsafeMutablePointer<Node>, salt: UInt64, scratch: UnsafeMutablePointer<UInt64>,
-                                parent: UnsafeMutablePointer<Node>? = nil) -> UInt64 {
+                                parent: UnsafeMutablePointer<Node>? = nil, ranges: CanonicalComponents.Ranges? = nil) -> UInt64 {
             let raw = UnsafeMutableRawPointer(n)
             let comps = (raw + compsOffset).assumingMemoryBound(to: UInt64.self)
             let ranks = (raw + ranksOffset).assumingMemoryBound(to: Ranks.self)
             let world = (raw + worldOffset).assumingMemoryBound(to: World.self)
-            guard let parent else { return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks) }
+            guard let parent, let ranges else { return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks) }
             let pw = (UnsafeMutableRawPointer(parent) + worldOffset).assumingMemoryBound(to: World.self)
-            return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks, parent: pw)
+            return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks, parent: pw, ranges: ranges)
         }
     }
 
@@ -198,7 +198,8 @@ public enum Explorer {
     static let startShift = UInt32(Cap.actors)
 
     /// The child's sleep set after taking transition `t`: the members of `sleep` independent of it.
-    @inline(__always) static func childSleep(_ t: Int, _ sleep: UInt32, _ fps: borrowing InlineArray<28, Footprint>) -> UInt32 {
+    /// `fps`: by transition bit (a pointer: a borrowed `InlineArray` is copied on subscript reads).
+    @inline(__always) static func childSleep(_ t: Int, _ sleep: UInt32, _ fps: UnsafePointer<Footprint>) -> UInt32 {
         var z: UInt32 = 0
         var rest = sleep
         let ft = fps[t]
@@ -275,7 +276,14 @@ public enum Explorer {
         let allMask: UInt16 = ops.count == 16 ? 0xFFFF : UInt16((1 << ops.count) - 1)
         var sleepMap = SleepMap()
 
+        // Footprints of one expansion's transitions, by transition bit.
+        let footprintSlots = Int(startShift) + Scenario.maxOps
+        let footprints = UnsafeMutablePointer<Footprint>.allocate(capacity: footprintSlots)
+        footprints.initialize(repeating: Footprint(), count: footprintSlots)
+        defer { footprints.deallocate() }
         var w0 = World(config: o.config, variant: o.variant)
+        let ranges = CanonicalComponents.ranges(for: w0)
+        defer { ranges.list.deallocate() }
         do {
             _ = table.insert(w0.fingerprint(salt: 0), payload: 0)
             if o.exact { exactSet[w0.canonicalWords() + [0]] = 0 }
@@ -430,7 +438,7 @@ public enum Explorer {
         /// Take transition `bit` (an actor index, or `startShift` + operation index) from `node`:
         /// the successor is built in place as a copy of `node` appended to `out` (one copy of the
         /// world per transition), and removed again unless it is to be expanded.
-        func child(_ node: UnsafeMutablePointer<Node>, _ bit: Int, sleep: UInt32, fps: borrowing InlineArray<28, Footprint>,
+        func child(_ node: UnsafeMutablePointer<Node>, _ bit: Int, sleep: UInt32, fps: UnsafePointer<Footprint>,
                    into out: inout NodeBuffer, d: UInt16) -> Child {
             let c = out.appendCopy(of: node)
             let isStart = bit >= Int(startShift)
@@ -449,7 +457,7 @@ public enum Explorer {
             }
             let cz = o.reduce ? sleepMap.restrict(z0) : 0
             if o.verifyIndependence { verifyAll(node.pointee.world, node.pointee.mask, bit, cz) }
-            let fp = Node.fingerprint(c, salt: UInt64(m), scratch: scratch, parent: node)
+            let fp = Node.fingerprint(c, salt: UInt64(m), scratch: scratch, parent: node, ranges: ranges)
             let mv = isStart ? startBit | UInt8(bit - Int(startShift)) : UInt8(bit)
             switch add(&c.pointee.world, m, from: node.pointee.id, move: mv, sleep: cz, fp: fp) {
             case .new: c.pointee.redo = 0
@@ -504,7 +512,8 @@ public enum Explorer {
             var runnable = 0, retrying = 0
             var sleep = np.pointee.sleep
             // Footprints of the transitions that are enabled or asleep here, by transition bit.
-            var fps = InlineArray<28, Footprint>(repeating: Footprint())
+            let fps = footprints
+            fps.update(repeating: Footprint(), count: footprintSlots)
             var en: UInt32 = 0
             for a in 0..<Cap.actors where np.pointee.world.runnable(a) { en |= 1 << UInt32(a) }
             if o.reduce && !o.assumeAllIndependent {
