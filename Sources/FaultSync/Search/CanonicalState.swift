@@ -429,7 +429,10 @@ extension World {
         var redo: UInt32 = withUnsafePointer(to: &self) { CanonicalComponents.dirtyComponents($0, parent, ranges) }
         if redo & CanonicalComponents.ranked != 0 && !sameTimestamps(as: parent, redo, ranges) {
             var r = self.ranks()
-            if !r.same(as: ranks) { redo |= CanonicalComponents.ranked; ranks.pointee = r }
+            if !r.same(as: ranks) {
+                redo |= rankMoved(old: ranks, new: &r, except: redo)
+                ranks.pointee = r
+            }
         }
         var rest = redo
         while rest != 0 {
@@ -438,6 +441,30 @@ extension World {
             comps[k] = componentHash(k, ranks, scratch)
         }
         return CanonicalComponents.combine(comps, salt: salt)
+    }
+
+    /// The ranked components (bits), other than those in `except`, whose timestamps have another
+    /// rank in `new` than in `old`: those must be re-hashed when the rank table changes (a
+    /// timestamp that appears above all others moves no rank; one that disappears moves the
+    /// ranks above it). A component not in `except` has its parent's bytes, so each of its
+    /// timestamps is in both tables.
+    @inline(__always) mutating func rankMoved(old: UnsafeMutablePointer<Ranks>, new: inout Ranks, except: UInt32) -> UInt32 {
+        var moved: UInt32 = 0
+        @inline(__always) func differs(_ t: UInt32) -> Bool { t != 0 && old.pointee.rank(t) != new.rank(t) }
+        if except & (1 << UInt32(CanonicalComponents.objects)) == 0 {
+            var m = false
+            for o in 0..<Cap.objects where differs(self.objs[o].unpublishedAt) { m = true; break }
+            if !m { for c in 0..<2 where differs(self.containers[c].unpublishedAt) { m = true; break } }
+            if m { moved |= 1 << UInt32(CanonicalComponents.objects) }
+        }
+        for a in 0..<Cap.actors {
+            let bit: UInt32 = 1 << UInt32(CanonicalComponents.actors + a)
+            if except & bit != 0 { continue }
+            if differs(self.actors[a].srcuStart) || (self.actors[a].pc != .idle && differs(self.actors[a].syncFrom)) {
+                moved |= bit
+            }
+        }
+        return moved
     }
 
     /// Whether the timestamps `ranks()` collects are the parent's, looking only where the
