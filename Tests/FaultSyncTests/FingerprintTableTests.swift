@@ -125,19 +125,41 @@ final class IncrementalFingerprintTests: XCTestCase {
         defer { scratch.deallocate() }
         var rng = SplitMix64(stream: 11)
         var checked = 0, rehashedLess = 0
+        // Successors in which each component's hash changed: the walks must reach every root.
+        var changedIn = [Int](repeating: 0, count: CanonicalComponents.count)
         for config in configs {
             let ops = ScenarioMenu.ops(for: config)
             let ranges = CanonicalComponents.ranges(for: World(config: config))
-            defer { ranges.list.deallocate() }
-            for _ in 0..<300 {
+            defer { ranges.list.deallocate(); ranges.groups.deallocate() }
+            for walk in 0..<200 {
                 var buf = NodeBuffer()
                 buf.push(Explorer.Node(world: World(config: config), mask: 0, id: 0, depth: 0))
                 _ = Explorer.Node.fingerprint(buf.last, salt: 0, scratch: scratch)
-                for _ in 0..<60 {
-                    // A successor of the last node, built as the checker builds it.
+                // Short walks, and long ones that reach the later roots (2 and 3 are allocated
+                // only while invalidated roots are still held).
+                var rotated = false
+                for i in 0..<(walk % 4 == 0 ? 400 : 60) {
+                    // Roots are allocated first-free, so walks seldom reach roots 2 and 3: half
+                    // of them move every root 1, 2 or 3 slots up (and the vCPUs' references
+                    // with them) part-way, a state the same up to the roots' numbering.
+                    if walk % 2 == 1 && !rotated && i > 0
+                        && (0..<Cap.roots).contains(where: { buf.last.pointee.world.roots[$0].state != .free }) {
+                        rotated = true
+                        let up = 1 + (walk / 2) % 3
+                        let old = buf.last.pointee.world.roots
+                        for r in 0..<Cap.roots { buf.last.pointee.world.roots[(r + up) % Cap.roots] = old[r] }
+                        for a in 0..<Cap.actors where buf.last.pointee.world.actors[a].root != none8 {
+                            buf.last.pointee.world.actors[a].root = UInt8((Int(buf.last.pointee.world.actors[a].root) + up) % Cap.roots)
+                        }
+                        _ = Explorer.Node.fingerprint(buf.last, salt: 0, scratch: scratch)
+                    }
+                    // A successor of the last node, built as the checker builds it (room reserved
+                    // first: `parent` must not move).
+                    buf.reserve(1)
                     let parent = buf.last
                     let child = buf.appendCopy(of: parent)
                     var moved = false
+                    var stepped = -1
                     for _ in 0..<16 where !moved {
                         if rng.next() % 3 == 0 {
                             moved = child.pointee.world.start(ops[Int(rng.next() % UInt64(ops.count))])
@@ -147,26 +169,46 @@ final class IncrementalFingerprintTests: XCTestCase {
                                 child.pointee.world.step(a)
                                 child.pointee.world.checkStep()
                                 moved = true
+                                stepped = a
                             }
                         }
                     }
                     if !moved || child.pointee.world.violation != nil { break }
                     let salt = rng.next() & 0xFFFF
                     let before = child.pointee.comps
-                    let inc = Explorer.Node.fingerprint(child, salt: salt, scratch: scratch, parent: parent, ranges: ranges)
+                    let inc = Explorer.Node.fingerprint(child, salt: salt, scratch: scratch, parent: parent, ranges: ranges,
+                                                        stepped: stepped)
                     var fresh = child.pointee.world
                     let full = fresh.fingerprint(salt: salt)
                     XCTAssertEqual(inc, full, "incremental fingerprint differs from the full one")
                     if inc != full { return }
                     checked += 1
                     var unchanged = 0
-                    for k in 0..<CanonicalComponents.count where before[k] == child.pointee.comps[k] { unchanged += 1 }
+                    for k in 0..<CanonicalComponents.count {
+                        if before[k] == child.pointee.comps[k] { unchanged += 1 } else { changedIn[k] += 1 }
+                    }
                     if unchanged > 0 { rehashedLess += 1 }
                 }
             }
         }
         XCTAssertGreaterThan(checked, 10_000)
+        for k in [0, 1, 2, 3] + Array(CanonicalComponents.roots..<CanonicalComponents.actors) {
+            XCTAssertGreaterThan(changedIn[k], 100, "component \(k) changed in too few successors for the test to see it")
+        }
         XCTAssertGreaterThan(rehashedLess, checked / 2, "most successors keep some components' hashes")
+    }
+
+    /// `ExploreOptions.verifyFingerprints` compares every successor of a search, and sees the
+    /// changes of each root it uses.
+    func testVerifyFingerprintsOverASearch() {
+        var o = ExploreOptions()
+        o.verifyFingerprints = true
+        o.depthFirst = true
+        let s = Scenario(schedule: sched("fault vcpu0 gfn=1 shared\nnx-toggle\nfault vcpu1 gfn=2 shared prefault"))
+        let r = Explorer.explore(s, options: o)
+        XCTAssertEqual(r.outcome, .complete)
+        XCTAssertEqual(r.stats.fingerprintErrors, 0)
+        XCTAssertEqual(r.stats.componentsChanged & (1 << UInt32(CanonicalComponents.roots + 1)), 1 << UInt32(CanonicalComponents.roots + 1))
     }
 
     /// Negative control: a fingerprint that reused a stale component hash would differ from the

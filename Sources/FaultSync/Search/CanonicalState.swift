@@ -119,6 +119,11 @@ public enum CanonicalComponents {
         /// it (`dirtyComponents` compares them inline).
         var list: UnsafeMutablePointer<(Int, Int, UInt32)>
         var count: Int
+        /// Groups of `list`: (offset, length, first, count). A group with a length is compared
+        /// whole first (one call for the host PTEs, one for the roots: most transitions change
+        /// neither), and its ranges only when it differs; one without is its ranges.
+        var groups: UnsafeMutablePointer<(Int, Int, Int, Int)>
+        var groupCount: Int
         /// Where the actors and the ranked timestamps are (`World.sameTimestamps`): stored here,
         /// not in static properties (each read of one is a `swift_once` call).
         var actors = 0, actorStride = 0, actorSize = 0
@@ -206,7 +211,22 @@ public enum CanonicalComponents {
         }
         let m = UnsafeMutablePointer<(Int, Int, UInt32)>.allocate(capacity: words.count)
         m.initialize(from: words, count: words.count)
-        var r = Ranges(list: m, count: words.count)
+        let hostBits: UInt32 = ((1 << UInt32(hostChunks)) - 1) << UInt32(host)
+        let rootBits: UInt32 = ((1 << UInt32(Cap.roots)) - 1) << UInt32(roots)
+        var groups: [(Int, Int, Int, Int)] = []
+        var i = 0
+        while i < words.count {
+            let bit = words[i].2
+            let whole: (UInt32, Int, Int)? = hostBits & bit != 0 ? (hostBits, hostAt, hostUsed * pte)
+                : rootBits & bit != 0 ? (rootBits, rootsAt, rootsLen) : nil
+            var j = i + 1
+            if let (bits, _, _) = whole { while j < words.count && bits & words[j].2 != 0 { j += 1 } }
+            groups.append((whole?.1 ?? 0, whole?.2 ?? 0, i, j - i))
+            i = j
+        }
+        let g = UnsafeMutablePointer<(Int, Int, Int, Int)>.allocate(capacity: groups.count)
+        g.initialize(from: groups, count: groups.count)
+        var r = Ranges(list: m, count: words.count, groups: g, groupCount: groups.count)
         r.actors = actorsAt
         r.actorStride = MemoryLayout<Actor>.stride
         r.actorSize = MemoryLayout<Actor>.size
@@ -232,18 +252,39 @@ public enum CanonicalComponents {
         return t != 0
     }
 
-    /// The components (bits) whose bytes differ between two worlds.
-    @inline(__always) static func dirtyComponents(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ r: Ranges) -> UInt32 {
+    /// The components (bits) whose bytes differ between two worlds; `stepped`, when not -1, is
+    /// an actor whose step made `x` from `y`: its component is taken as changed (it is, but for
+    /// a step that leaves its record as it was: re-hashed for nothing), and the other actors are
+    /// compared as the two blocks on either side of it first.
+    @inline(__always) static func dirtyComponents(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ r: Ranges, stepped: Int) -> UInt32 {
         var dirty: UInt32 = 0
-        for i in 0..<r.count {
-            let (o, l, bit) = r.list[i]
-            if dirty & bit == 0 && memcmp(x + o, y + o, l) != 0 { dirty |= bit }
-        }
-        for a in 0..<Cap.actors {
-            let at = r.actors + a * r.actorStride
-            if r.actorSize == 58 ? actorBytesDiffer(x + at, y + at) : memcmp(x + at, y + at, r.actorSize) != 0 {
-                dirty |= 1 << UInt32(actors + a)
+        for gi in 0..<r.groupCount {
+            let (go, gl, first, n) = r.groups[gi]
+            if gl > 0 && memcmp(x + go, y + go, gl) == 0 { continue }
+            for i in first..<(first + n) {
+                let (o, l, bit) = r.list[i]
+                if dirty & bit == 0 && memcmp(x + o, y + o, l) != 0 { dirty |= bit }
             }
+        }
+        @inline(__always) func actorsDiffer(_ lo: Int, _ hi: Int) {
+            guard lo < hi else { return }
+            if hi - lo > 1 {
+                let at = r.actors + lo * r.actorStride
+                if memcmp(x + at, y + at, (hi - lo - 1) * r.actorStride + r.actorSize) == 0 { return }
+            }
+            for a in lo..<hi {
+                let at = r.actors + a * r.actorStride
+                if r.actorSize == 58 ? actorBytesDiffer(x + at, y + at) : memcmp(x + at, y + at, r.actorSize) != 0 {
+                    dirty |= 1 << UInt32(actors + a)
+                }
+            }
+        }
+        if stepped >= 0 {
+            dirty |= 1 << UInt32(actors + stepped)
+            actorsDiffer(0, stepped)
+            actorsDiffer(stepped + 1, Cap.actors)
+        } else {
+            actorsDiffer(0, Cap.actors)
         }
         return dirty
     }
@@ -425,8 +466,8 @@ extension World {
     @inline(never)
     mutating func fingerprint(salt: UInt64, scratch: UnsafeMutablePointer<UInt64>, comps: UnsafeMutablePointer<UInt64>,
                               ranks: UnsafeMutablePointer<Ranks>, parent: UnsafeMutablePointer<World>,
-                              ranges: CanonicalComponents.Ranges) -> UInt64 {
-        var redo: UInt32 = withUnsafePointer(to: &self) { CanonicalComponents.dirtyComponents($0, parent, ranges) }
+                              ranges: CanonicalComponents.Ranges, stepped: Int = -1) -> UInt64 {
+        var redo: UInt32 = withUnsafePointer(to: &self) { CanonicalComponents.dirtyComponents($0, parent, ranges, stepped: stepped) }
         if redo & CanonicalComponents.ranked != 0 && !sameTimestamps(as: parent, redo, ranges) {
             var r = self.ranks()
             if !r.same(as: ranks) {

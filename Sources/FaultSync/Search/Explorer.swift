@@ -52,6 +52,9 @@ public struct ExploreOptions {
     /// and compare the canonical states and verdicts; a mismatch is counted in
     /// `ExploreStats.independenceErrors` (and `firstIndependenceError`).
     public var verifyIndependence = false
+    /// Tests: compute every successor's fingerprint in full too and count those the incremental
+    /// computation got wrong (`ExploreStats.fingerprintErrors`).
+    public var verifyFingerprints = false
     /// Negative control for tests: call every pair of transitions independent (unsound).
     public var assumeAllIndependent = false
     /// Called about every `progressInterval` seconds.
@@ -100,6 +103,10 @@ public struct ExploreStats: Sendable {
     public var independenceChecks = 0
     public var independenceErrors = 0
     public var firstIndependenceError: String? = nil
+    /// `verifyFingerprints`: successors whose incremental fingerprint differed from the full one,
+    /// and the canonical components (bits) whose hash changed in some successor.
+    public var fingerprintErrors = 0
+    public var componentsChanged: UInt32 = 0
     /// Bytes of the visited table alone (`storedBytes` less the BFS parent links' buffer).
     public var tableBytes = 0
     /// Reduction: transitions given a compact sleep-set bit (at most `SleepMap.width`, 11), and members dropped
@@ -178,14 +185,15 @@ public enum Explorer {
         /// The fingerprint of the node's world, filling its `comps` and `ranks` (and, given its
         /// parent's node, which this one was copied from, re-hashing only what changed).
         static func fingerprint(_ n: UnsafeMutablePointer<Node>, salt: UInt64, scratch: UnsafeMutablePointer<UInt64>,
-                                parent: UnsafeMutablePointer<Node>? = nil, ranges: CanonicalComponents.Ranges? = nil) -> UInt64 {
+                                parent: UnsafeMutablePointer<Node>? = nil, ranges: CanonicalComponents.Ranges? = nil,
+                                stepped: Int = -1) -> UInt64 {
             let raw = UnsafeMutableRawPointer(n)
             let comps = (raw + compsOffset).assumingMemoryBound(to: UInt64.self)
             let ranks = (raw + ranksOffset).assumingMemoryBound(to: Ranks.self)
             let world = (raw + worldOffset).assumingMemoryBound(to: World.self)
             guard let parent, let ranges else { return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks) }
             let pw = (UnsafeMutableRawPointer(parent) + worldOffset).assumingMemoryBound(to: World.self)
-            return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks, parent: pw, ranges: ranges)
+            return world.pointee.fingerprint(salt: salt, scratch: scratch, comps: comps, ranks: ranks, parent: pw, ranges: ranges, stepped: stepped)
         }
     }
 
@@ -283,7 +291,7 @@ public enum Explorer {
         defer { footprints.deallocate() }
         var w0 = World(config: o.config, variant: o.variant)
         let ranges = CanonicalComponents.ranges(for: w0)
-        defer { ranges.list.deallocate() }
+        defer { ranges.list.deallocate(); ranges.groups.deallocate() }
         do {
             _ = table.insert(w0.fingerprint(salt: 0), payload: 0)
             if o.exact { exactSet[w0.canonicalWords() + [0]] = 0 }
@@ -457,7 +465,15 @@ public enum Explorer {
             }
             let cz = o.reduce ? sleepMap.restrict(z0) : 0
             if o.verifyIndependence { verifyAll(node.pointee.world, node.pointee.mask, bit, cz) }
-            let fp = Node.fingerprint(c, salt: UInt64(m), scratch: scratch, parent: node, ranges: ranges)
+            let fp = Node.fingerprint(c, salt: UInt64(m), scratch: scratch, parent: node, ranges: ranges,
+                                      stepped: isStart ? -1 : bit)
+            if o.verifyFingerprints {
+                var full = c.pointee.world
+                if full.fingerprint(salt: UInt64(m)) != fp { stats.fingerprintErrors += 1 }
+                for k in 0..<CanonicalComponents.count where c.pointee.comps[k] != node.pointee.comps[k] {
+                    stats.componentsChanged |= 1 << UInt32(k)
+                }
+            }
             let mv = isStart ? startBit | UInt8(bit - Int(startShift)) : UInt8(bit)
             switch add(&c.pointee.world, m, from: node.pointee.id, move: mv, sleep: cz, fp: fp) {
             case .new: c.pointee.redo = 0
