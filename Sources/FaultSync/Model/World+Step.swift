@@ -5,6 +5,8 @@ extension World {
     /// element of `actors` copies the whole array first, and this runs for every actor on every
     /// step of every schedule.)
     @inline(__always) public mutating func runnable(_ a: Int) -> Bool {
+        // Most actors are idle: say so before copying the record.
+        if actors[a].pc == .idle { return false }
         let x = actors[a]
         // The INIT_SHARED world's conditions, out of line and only in that world: they read
         // other actors' records and host PTEs, and reaching them from the non-mutating core

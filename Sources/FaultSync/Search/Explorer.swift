@@ -531,7 +531,7 @@ public enum Explorer {
             let fps = footprints
             fps.update(repeating: Footprint(), count: footprintSlots)
             var en: UInt32 = 0
-            for a in 0..<Cap.actors where np.pointee.world.runnable(a) { en |= 1 << UInt32(a) }
+            for a in 0..<Cap.actors where np.pointee.world.actors[a].pc != .idle && np.pointee.world.runnable(a) { en |= 1 << UInt32(a) }
             if o.reduce && !o.assumeAllIndependent {
                 for a in 0..<Cap.actors where en & (1 << UInt32(a)) != 0 { fps[a] = np.pointee.world.stepFootprint(a) }
                 for i in 0..<ops.count where np.pointee.mask & (1 << UInt16(i)) == 0 {
