@@ -16,8 +16,11 @@ let package = Package(
         // (Schedules/), executor, oracles, verdicts and trace rendering (Checking/). No I/O.
         .target(
             name: "FaultSync",
+            dependencies: ["FaultSyncPrefetch"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // A C prefetch hint for the exhaustive checker's visited table (header-only).
+        .target(name: "FaultSyncPrefetch"),
         // CLI: replay, trace, decode, encode, variants.
         .executableTarget(
             name: "faultsync",

@@ -179,6 +179,9 @@ public enum Explorer {
         var ranks = Ranks()
         /// Depth-first: expanded, and waiting on the stack under its successors.
         var expanded = false
+        /// Depth-first: a successor found already visited after it was built (see `batch`): popped
+        /// without expansion.
+        var dead = false
         static let worldOffset = MemoryLayout<Node>.offset(of: \Node.world)!
         static let compsOffset = MemoryLayout<Node>.offset(of: \Node.comps)!
         static let ranksOffset = MemoryLayout<Node>.offset(of: \Node.ranks)!
@@ -441,8 +444,19 @@ public enum Explorer {
             }
         }
 
-        /// What became of a successor built in place at the end of `out`.
-        enum Child { case kept, dropped, disabled, violation(Violation) }
+        /// What became of a successor built in place at the end of `out`. `.built`: fingerprinted
+        /// and left in `out`, its table bucket prefetched, to be looked up by `commitBatch`.
+        enum Child { case kept, dropped, disabled, violation(Violation), built }
+        /// Depth-first, a state's successors are all built (and their table buckets prefetched)
+        /// before any is looked up in the visited table, so that the table's cache misses
+        /// overlap with building the next ones; a successor found visited then stays on the stack,
+        /// `dead`. The lookups are in the same order as when each is looked up as it is built,
+        /// so the search is the same.
+        let batch = o.depthFirst
+        /// The successors built and not yet looked up: index in `out`, move.
+        let built = UnsafeMutablePointer<(Int, UInt8)>.allocate(capacity: footprintSlots)
+        defer { built.deallocate() }
+        var pendingCount = 0
         /// Take transition `bit` (an actor index, or `startShift` + operation index) from `node`:
         /// the successor is built in place as a copy of `node` appended to `out` (one copy of the
         /// world per transition), and removed again unless it is to be expanded.
@@ -475,18 +489,43 @@ public enum Explorer {
                 }
             }
             let mv = isStart ? startBit | UInt8(bit - Int(startShift)) : UInt8(bit)
-            switch add(&c.pointee.world, m, from: node.pointee.id, move: mv, sleep: cz, fp: fp) {
-            case .new: c.pointee.redo = 0
-            case .redo(let rd): c.pointee.redo = rd
-            case .old, .merged: out.removeLast(); return .dropped
-            }
-            c.pointee.id = o.depthFirst ? 0 : UInt32(links.count - 1)
             c.pointee.mask = m
             c.pointee.expanded = false
+            c.pointee.dead = false
             c.pointee.depth = d
             c.pointee.sleep = cz
             c.pointee.fp = fp
-            return .kept
+            if batch {
+                table.prefetch(fp)
+                built[pendingCount] = (out.count - 1, mv)
+                pendingCount += 1
+                return .built
+            }
+            return commit(c, from: node, move: mv, out: &out, last: true) ? .kept : .dropped
+        }
+
+        /// Look a built successor up in the visited table: false when it is not to be expanded
+        /// (it is dropped from the end of `out` when `last`, else marked `dead`).
+        func commit(_ c: UnsafeMutablePointer<Node>, from node: UnsafeMutablePointer<Node>, move mv: UInt8,
+                    out: inout NodeBuffer, last: Bool) -> Bool {
+            switch add(&c.pointee.world, c.pointee.mask, from: node.pointee.id, move: mv, sleep: c.pointee.sleep, fp: c.pointee.fp) {
+            case .new: c.pointee.redo = 0
+            case .redo(let rd): c.pointee.redo = rd
+            case .old, .merged:
+                if last { out.removeLast() } else { c.pointee.dead = true }
+                return false
+            }
+            c.pointee.id = o.depthFirst ? 0 : UInt32(links.count - 1)
+            return true
+        }
+
+        /// Look up the successors `child` built in batch mode, in the order they were built.
+        func commitBatch(_ node: UnsafeMutablePointer<Node>, _ out: inout NodeBuffer) {
+            for k in 0..<pendingCount {
+                let (i, mv) = built[k]
+                _ = commit(out.base + i, from: node, move: mv, out: &out, last: false)
+            }
+            pendingCount = 0
         }
 
         var expandedHere = 0
@@ -562,6 +601,7 @@ public enum Explorer {
                 }
                 if case .violation(let v) = child(np, a, sleep: sleep, fps: fps, into: &out, d: d) {
                     if o.target == nil || o.target == v.invariant {
+                        pendingCount = 0
                         if o.depthFirst { return finish(.violation, v, length: Int(d)) }
                         return finish(.violation, v, moves: path(to: np.pointee.id) + [UInt8(a)])
                     }
@@ -572,6 +612,7 @@ public enum Explorer {
                 }
                 sleep |= bit
             }
+            if batch { commitBatch(np, &out) }
             // A re-expansion only adds transitions; the end-of-schedule checks of this state ran
             // when it was first expanded.
             if redo != 0 { return nil }
@@ -607,7 +648,7 @@ public enum Explorer {
             var deepest = 0
             var limited = false
             while stack.count > 0 {
-                if stack.last.pointee.expanded { stack.removeLast(); continue }
+                if stack.last.pointee.expanded || stack.last.pointee.dead { stack.removeLast(); continue }
                 let depth = Int(stack.last.pointee.depth)
                 deepest = max(deepest, depth)
                 if depth >= o.maxDepth { limited = true; stack.removeLast(); continue }

@@ -1,3 +1,4 @@
+import FaultSyncPrefetch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -105,6 +106,13 @@ struct FingerprintTable: ~Copyable {
             if s & ~Self.payloadMask == want { return (false, b * Self.slotsPerBucket + j) }
         }
         return nil
+    }
+
+    /// Ask the cache for `fp`'s first bucket (where a new fingerprint goes, and most stored ones
+    /// are), ahead of `insert`.
+    @inline(__always) func prefetch(_ fp0: UInt64) {
+        let fp = Self.normalized(fp0)
+        faultsync_prefetch(base + (Int(truncatingIfNeeded: fp) & (buckets - 1)) * Self.slotsPerBucket)
     }
 
     /// The slot of a stored fingerprint.

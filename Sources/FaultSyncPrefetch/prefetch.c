@@ -1,0 +1,3 @@
+// FaultSyncPrefetch is header-only (`faultsync_prefetch` is static inline); SwiftPM needs one
+// source file per C target.
+#include "FaultSyncPrefetch.h"
