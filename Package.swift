@@ -13,7 +13,9 @@ let package = Package(
     ],
     targets: [
         // The spec and everything on the hot path: model (Model/), total decoder and text form
-        // (Schedules/), executor, oracles, verdicts and trace rendering (Checking/). No I/O.
+        // (Schedules/), executor, oracles, verdicts and trace rendering (Checking/); the exhaustive
+        // checker (Search/). No I/O, but for the checker's breadth-first parent-link file (an
+        // unlinked temporary file, ParentLog.swift).
         .target(
             name: "FaultSync",
             dependencies: ["FaultSyncPrefetch"],

@@ -120,7 +120,8 @@ final class IncrementalFingerprintTests: XCTestCase {
         // Other sizes: the compared ranges are cut at the storage a world uses.
         c = .default; c.apicAccessPage = false; configs.append(c)
         c = .default; c.gfnCount = 24; c.hvaCount = 40; configs.append(c)
-        c = .default; c.gfnCount = 31; c.hvaCount = 63; c.initialSlots = [(0, 0, 8, 0), (1, 8, 4, 16), (2, 20, 8, 40)]; configs.append(c)
+        c = .default; c.gfnCount = 28; c.hvaCount = 60; c.initialSlots = [(0, 0, 8, 0), (1, 8, 4, 16), (2, 20, 8, 40)]; configs.append(c)
+        c = .default; c.gfnCount = 32; c.hvaCount = 64; configs.append(c)   // full capacity: no APIC page
         let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
         defer { scratch.deallocate() }
         var rng = SplitMix64(stream: 11)
@@ -196,6 +197,78 @@ final class IncrementalFingerprintTests: XCTestCase {
             XCTAssertGreaterThan(changedIn[k], 100, "component \(k) changed in too few successors for the test to see it")
         }
         XCTAssertGreaterThan(rehashedLess, checked / 2, "most successors keep some components' hashes")
+    }
+
+    /// Field by field: a world and a copy with one field of a non-ranked component changed to
+    /// another valid value (every field of component 0, host PTEs up to the APIC page's, root
+    /// headers and SPTEs up to the last mapped gfn and block), at several sizes: whenever the
+    /// component's canonical words change, `dirtyComponents` must call it changed. Walks reach
+    /// some of these fields seldom (host PTEs past the slots, the APIC PTE, most of component 0's
+    /// gaps between other components' storage); this reaches each.
+    func testEveryReadFieldIsInItsComponentsRanges() {
+        var configs: [WorldConfig] = [.default]
+        var c = WorldConfig.default; c.apicAccessPage = false; configs.append(c)
+        c = .default; c.gfnCount = 24; c.hvaCount = 40; configs.append(c)
+        c = .default; c.gfnCount = 28; c.hvaCount = 60; configs.append(c)
+        c = .default; c.gfnCount = 32; c.hvaCount = 64; configs.append(c)
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: BufferSink.capacity)
+        defer { scratch.deallocate() }
+        var rng = SplitMix64(stream: 5)
+        var changedWords = 0, cases = 0
+        for config in configs {
+            let base = World(config: config)
+            let ranges = CanonicalComponents.ranges(for: base)
+            defer { ranges.list.deallocate(); ranges.groups.deallocate() }
+            let hosts = base.apicGfn >= 0 ? base.hvaCount + 1 : base.hvaCount
+            let v16 = { UInt16(truncatingIfNeeded: rng.next() | 1) }
+            let v8 = { UInt8(truncatingIfNeeded: rng.next() % 200) }
+            var edits: [(inout World) -> Void] = [
+                { $0.seq &+= 1 }, { $0.inProgress += 1 }, { $0.rangeStart = v16() }, { $0.rangeEnd = v16() },
+                { $0.mnActive += 1 }, { $0.mmuWriter = v8() }, { $0.mmuReaders += 1 }, { $0.slotsLockHolder = v8() },
+                { $0.active ^= 1 }, { $0.generation &+= 1 }, { $0.nextIncarnation &+= 1 }, { $0.privateGfns ^= 1 << 3 },
+                { $0.gmemInvalidateLock = v8() }, { $0.gmemDying.toggle() }, { $0.gmemReleased.toggle() },
+                { $0.gmemPoison ^= 1 << 2 }, { $0.gmemPoisonHandled ^= 1 << 2 }, { $0.gpc.onList.toggle() },
+                { $0.gpc.valid.toggle() }, { $0.gpc.pfn = v16() }, { $0.gpc.generation &+= 1 }, { $0.gpc.refreshLock = v8() },
+                { $0.mnEndCount &+= 1 }, { $0.hostHuge ^= 1 << 1 }, { $0.hostBusy ^= 1 << 1 }, { $0.nextPfn &+= 64 },
+                { $0.freed[0] ^= 1 << 9 }, { $0.apicvInhibited.toggle() }, { $0.apicZapPending.toggle() },
+            ]
+            for g in 0..<base.gfnCount { edits.append { $0.gmemPfn[g] = v16() } }
+            for h in 0..<hosts { edits.append { $0.host[h].pfn = v16() }; edits.append { $0.host[h].version &+= 1 } }
+            for r in 0..<Cap.roots {
+                edits.append { $0.roots[r].state = .valid }
+                edits.append { $0.roots[r].refs &+= 1 }
+                edits.append { $0.roots[r].scheduledToZap.toggle() }
+                edits.append { $0.roots[r].hasPT ^= 1 }
+                for g in 0..<base.mappedGfns { edits.append { $0.roots[r].state = .valid; $0.roots[r].leaf[g].present = true; $0.roots[r].leaf[g].pfn = v16() } }
+                for b in 0..<base.mappedBlocks { edits.append { $0.roots[r].state = .valid; $0.roots[r].huge[b].present = true; $0.roots[r].huge[b].pfn = v16() } }
+            }
+            for edit in edits {
+                var x = base, y = base
+                edit(&y)
+                // A root's SPTEs count only while it is allocated: compare against that root
+                // allocated and empty.
+                for r in 0..<Cap.roots where y.roots[r].state != x.roots[r].state { x.roots[r].state = y.roots[r].state }
+                var rx = x.ranks(), ry = y.ranks()
+                let dirty = withUnsafePointer(to: &y) { py in
+                    withUnsafePointer(to: &x) { CanonicalComponents.dirtyComponents(py, $0, ranges, stepped: -1) }
+                }
+                for k in 0..<CanonicalComponents.count where CanonicalComponents.ranked & (1 << UInt32(k)) == 0 {
+                    var bx = BufferSink(scratch)
+                    x.canonicalComponent(k, &rx, into: &bx)
+                    let wx = Array(UnsafeBufferPointer(start: scratch, count: bx.n))
+                    var by = BufferSink(scratch)
+                    y.canonicalComponent(k, &ry, into: &by)
+                    let wy = Array(UnsafeBufferPointer(start: scratch, count: by.n))
+                    cases += 1
+                    if wx != wy {
+                        changedWords += 1
+                        XCTAssertNotEqual(dirty & (1 << UInt32(k)), 0, "component \(k): its words changed, its bytes were not seen to (\(config.gfnCount) gfns, \(config.hvaCount) hvas)")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(changedWords, 500)
+        XCTAssertGreaterThan(cases, changedWords)
     }
 
     /// `ExploreOptions.verifyFingerprints` compares every successor of a search, and sees the

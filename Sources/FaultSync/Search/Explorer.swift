@@ -323,7 +323,7 @@ public enum Explorer {
             stats.storedBytes = storedBytes()
             stats.tableBytes = table.bytes
             stats.diskBytes = links.diskBytes
-            stats.parentLinksInMemory = links.inMemory
+            stats.parentLinksInMemory = !o.depthFirst && links.inMemory
             stats.sleepBits = sleepMap.used
             stats.sleepDropped = sleepMap.dropped
             var r = ExploreResult(outcome: outcome, stats: stats, violation: v)
