@@ -141,7 +141,8 @@ public enum CanonicalComponents {
     ///   reads no further);
     /// - 6..9: a root's header fields, its first `mappedGfns` leaf SPTEs and first
     ///   `mappedBlocks` huge ones;
-    /// - 10..21: one actor each, whole.
+    /// - 10..21: one actor each, whole (not in the list: `dirtyComponents` compares the actors
+    ///   itself, in blocks around the one that stepped).
     /// Bytes compared that the canonical form does not read (ghost fields such as
     /// `HostPTE.changedAt`, `Actor.lookupAt`, unclipped `retries`, padding) only re-hash a
     /// component whose hash comes out the same: the result is still exactly the full
@@ -201,32 +202,32 @@ public enum CanonicalComponents {
         // Actors (10..21): compared inline (`actorBytesDiffer`, for today's 58-byte `Actor`; memcmp
         // for any other size).
         // Adjacent ranges of one component merge.
-        var words: [(Int, Int, UInt32)] = []
+        var merged: [(Int, Int, UInt32)] = []
         for (o, l, bit) in out.sorted(by: { ($0.2, $0.0) < ($1.2, $1.0) }) {
-            if let last = words.last, last.2 == bit, last.0 + last.1 >= o {
-                words[words.count - 1].1 = max(last.0 + last.1, o + l) - last.0
+            if let last = merged.last, last.2 == bit, last.0 + last.1 >= o {
+                merged[merged.count - 1].1 = max(last.0 + last.1, o + l) - last.0
             } else {
-                words.append((o, l, bit))
+                merged.append((o, l, bit))
             }
         }
-        let m = UnsafeMutablePointer<(Int, Int, UInt32)>.allocate(capacity: words.count)
-        m.initialize(from: words, count: words.count)
+        let m = UnsafeMutablePointer<(Int, Int, UInt32)>.allocate(capacity: merged.count)
+        m.initialize(from: merged, count: merged.count)
         let hostBits: UInt32 = ((1 << UInt32(hostChunks)) - 1) << UInt32(host)
         let rootBits: UInt32 = ((1 << UInt32(Cap.roots)) - 1) << UInt32(roots)
         var groups: [(Int, Int, Int, Int)] = []
         var i = 0
-        while i < words.count {
-            let bit = words[i].2
+        while i < merged.count {
+            let bit = merged[i].2
             let whole: (UInt32, Int, Int)? = hostBits & bit != 0 ? (hostBits, hostAt, hostUsed * pte)
                 : rootBits & bit != 0 ? (rootBits, rootsAt, rootsLen) : nil
             var j = i + 1
-            if let (bits, _, _) = whole { while j < words.count && bits & words[j].2 != 0 { j += 1 } }
+            if let (bits, _, _) = whole { while j < merged.count && bits & merged[j].2 != 0 { j += 1 } }
             groups.append((whole?.1 ?? 0, whole?.2 ?? 0, i, j - i))
             i = j
         }
         let g = UnsafeMutablePointer<(Int, Int, Int, Int)>.allocate(capacity: groups.count)
         g.initialize(from: groups, count: groups.count)
-        var r = Ranges(list: m, count: words.count, groups: g, groupCount: groups.count)
+        var r = Ranges(list: m, count: merged.count, groups: g, groupCount: groups.count)
         r.actors = actorsAt
         r.actorStride = MemoryLayout<Actor>.stride
         r.actorSize = MemoryLayout<Actor>.size

@@ -110,7 +110,7 @@ public struct ExploreStats: Sendable {
     /// Bytes of the visited table alone (`storedBytes` less the BFS parent links' buffer).
     public var tableBytes = 0
     /// Reduction: transitions given a compact sleep-set bit (at most `SleepMap.width`, 11), and members dropped
-    /// from sleep sets once the 16 were given out (sound: fewer sleep, more is taken).
+    /// from sleep sets once the 11 were given out (sound: fewer sleep, more is taken).
     public var sleepBits = 0
     public var sleepDropped = 0
     public var bytesPerState: Double { Double(storedBytes) / Double(max(distinct, 1)) }
