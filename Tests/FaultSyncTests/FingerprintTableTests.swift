@@ -31,7 +31,8 @@ final class FingerprintTableTests: XCTestCase {
             fps.append(fp)
             XCTAssertEqual(t.payload(slot), payload)
         }
-        XCTAssertGreaterThan(t.bits, FingerprintTable.minBits + 5, "the table doubled")
+        XCTAssertGreaterThan(t.a.bits, FingerprintTable.minBits + 4, "part A doubled")
+        XCTAssertGreaterThan(t.b.bits, FingerprintTable.minBits + 4, "part B doubled")
         XCTAssertEqual(t.count, seen.count)
         // Every fingerprint is found, in its own slot, with its payload; and the table's
         // contents are exactly the normalized fingerprints.
@@ -49,31 +50,60 @@ final class FingerprintTableTests: XCTestCase {
     }
 
     /// A kick chain that cannot succeed: 17 fingerprints whose two buckets are the same two (same
-    /// low 13 bits, tags with the same alternate offset) fill both and force the table to grow
-    /// with a homeless entry; all 17 must still be found afterwards.
+    /// low 13 bits, tags with the same alternate offset, all in part B) fill both and force the
+    /// part to grow with a homeless entry; all 17 must still be found afterwards.
     func testFailedKickChainGrowsAndLosesNothing() {
         var t = FingerprintTable()
-        let mask = UInt64(t.buckets - 1)
+        let mask = UInt64(t.b.buckets - 1)
         var rng = SplitMix64(stream: 5)
         let low: UInt64 = 0x1234 & mask
         let wanted = UInt64(FingerprintTable.alt(1 + rng.next() >> 14)) & mask
         var fps: [UInt64] = []
         while fps.count < 17 {
             let tag = 1 + rng.next() >> 14
-            if UInt64(FingerprintTable.alt(tag)) & mask == wanted { fps.append(tag << FingerprintTable.tagShift | low) }
+            let fp = tag << FingerprintTable.tagShift | low
+            if UInt64(FingerprintTable.alt(tag)) & mask == wanted && fp >= FingerprintTable.split { fps.append(fp) }
         }
         for (i, fp) in fps.enumerated() {
             let (isNew, slot) = t.insert(fp, payload: UInt64(i))
             XCTAssertTrue(isNew)
             XCTAssertEqual(t.payload(slot), UInt64(i))
         }
-        XCTAssertEqual(t.bits, FingerprintTable.minBits + 1, "the 17th forced a doubling")
+        XCTAssertEqual(t.b.bits, FingerprintTable.minBits + 1, "the 17th forced a doubling")
+        XCTAssertEqual(t.a.bits, FingerprintTable.minBits, "of part B only")
         XCTAssertEqual(t.count, 17)
         for (i, fp) in fps.enumerated() {
             XCTAssertFalse(t.insert(fp, payload: 0).new)
             XCTAssertEqual(t.payload(t.find(fp)), UInt64(i))
         }
         XCTAssertEqual(Set(t.contents().map(\.fp)), Set(fps))
+    }
+
+    /// The memory bound of hashed mode: past the first doubling, the table never costs more than
+    /// 16 bytes per stored state (one table doubling at 95 % load would reach 16.8 just after
+    /// each doubling; the two parts double in turn). Measured after every insertion, from 2.5 to
+    /// 10 times the smallest table's states; the largest seen must also be near the designed
+    /// 14.8, so that the check is not vacuous.
+    func testBytesPerStateStaysUnder16() {
+        var t = FingerprintTable()
+        var rng = SplitMix64(stream: 11)
+        let smallest = 2 * (1 << FingerprintTable.minBits) * FingerprintTable.slotsPerBucket
+        var worst = 0.0, best = Double.infinity, growths = 0, lastBytes = t.bytes
+        for i in 1...(10 * smallest) {
+            _ = t.insert(rng.next(), payload: 0)
+            if t.bytes != lastBytes { growths += 1; lastBytes = t.bytes }
+            guard i >= smallest * 5 / 2 else { continue }
+            let perState = Double(t.bytes) / Double(t.count)
+            worst = max(worst, perState)
+            best = min(best, perState)
+        }
+        XCTAssertLessThanOrEqual(worst, 16.0)
+        XCTAssertGreaterThan(worst, 14.0, "the measured range reached a doubling")
+        XCTAssertGreaterThan(growths, 4)
+        XCTAssertGreaterThan(best, 9.0)
+        // The split: part A holds about 1 / (1 + sqrt 2) of the fingerprints.
+        let shareA = Double(t.a.count) / Double(t.count)
+        XCTAssertEqual(shareA, 0.4142, accuracy: 0.01)
     }
 
     func testSetPayloadKeepsTheFingerprint() {

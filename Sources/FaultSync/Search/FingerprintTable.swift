@@ -5,23 +5,29 @@ import Glibc
 import Darwin
 #endif
 
-/// The visited set of hashed mode: a bucketized cuckoo table (Fan et al.'s cuckoo filter layout:
-/// buckets of 8 slots, one cache line; two candidate buckets per fingerprint) that keeps every
-/// 64-bit fingerprint whole in 51 stored bits, so that one 64-bit slot also holds the state's
-/// sleep set.
+/// The visited set of hashed mode: two bucketized cuckoo tables (Fan et al.'s cuckoo filter
+/// layout: buckets of 8 slots, one cache line; two candidate buckets per fingerprint) that keep
+/// every 64-bit fingerprint whole in 51 stored bits, so that one 64-bit slot also holds the
+/// state's sleep set.
 ///
-/// A fingerprint `h` lives in bucket `i1 = h mod 2^k` (k >= 13, the table has 2^k buckets) or in
+/// In a part of 2^k buckets (k >= 13), a fingerprint `h` lives in bucket `i1 = h mod 2^k` or in
 /// `i2 = i1 xor H(tag)`; the slot stores `tag = h >> 13` and one bit saying which of the two it is
 /// in. The bucket's position and that bit give back `i1`, whose low 13 bits are the ones the tag
 /// lacks, so `(position, bit, tag)` is `h`, exactly: a lookup compares whole fingerprints, and the
-/// collision odds are those of 64-bit fingerprints (n^2 / 2^65 for n states). Doubling the table
+/// collision odds are those of 64-bit fingerprints (n^2 / 2^65 for n states). Doubling a part
 /// needs bit k of `h` for the new `i1`, and it is in the tag (k >= 13).
 ///
 /// Slot: bits 63..13 tag (never 0, so an empty slot is 0), bit 12 "in i2", bits 11..0 a payload
-/// (the explorer's pending bit and an 11-bit compact sleep set, `SleepMap`). A state costs
-/// 8 / load bytes; the table doubles when a kick chain fails or at 95 % load, so past its
-/// smallest size (2^13 buckets, 512 KiB: 62 k states) it ranges over 8.4 ... 16.8 bytes per
-/// state (reported as measured).
+/// (the explorer's pending bit and an 11-bit compact sleep set, `SleepMap`).
+///
+/// Why two parts: a state costs 8 / load bytes, and a part doubles at 95 % load (or when a kick
+/// chain fails), so one table would range over 8.4 ... 16.8 bytes per state, 16.8 just after each
+/// doubling. The fingerprints below `split` (a share of 1 / (1 + sqrt 2), 41.4 %) go to part A,
+/// the others to part B; both start at 2^13 buckets. Their loads then never peak together: they
+/// double in turn, each doubling coming when the states have grown by a factor of sqrt 2 since
+/// the last, so past the first doubling (about 106 k states; 1 MiB before it) a state costs 9.9 ...
+/// 14.8 bytes (just after part B doubles, 8 x 3 / 1.62 = 14.8; just after part A, 8 x 4 / 2.29 =
+/// 14.0). `testBytesPerStateStaysUnder16` measures it. A lookup costs one compare more.
 ///
 /// Slots never empty (no deletion), and a kick moves a slot only out of a full bucket, so while
 /// `i1` has a free slot nothing whose first bucket is `i1` can be in `i2`: a lookup that finds a
@@ -32,6 +38,73 @@ struct FingerprintTable: ~Copyable {
     static let slotsPerBucket = 8
     static let payloadMask: UInt64 = (1 << 12) - 1
     static let altBit: UInt64 = 1 << 12
+    /// Fingerprints (normalized) below this go to part A: 2^64 x (sqrt 2 - 1) = 2^64 / (1 + sqrt 2).
+    static let split: UInt64 = 0x6A09_E667_F3BC_C908
+    /// A slot index of part B has this bit set.
+    static let partBSlot = 1 << 62
+
+    private(set) var a = CuckooPart()
+    private(set) var b = CuckooPart()
+
+    var count: Int { a.count + b.count }
+    var capacity: Int { a.capacity + b.capacity }
+    var bytes: Int { a.bytes + b.bytes }
+
+    init() {}
+
+    /// The fingerprint as stored: a zero tag becomes 1 (merging two fingerprints out of 2^51).
+    @inline(__always) static func normalized(_ fp: UInt64) -> UInt64 {
+        fp >> tagShift == 0 ? fp | 1 << tagShift : fp
+    }
+    @inline(__always) static func alt(_ tag: UInt64) -> Int {
+        Int(truncatingIfNeeded: (tag &* 0x9E37_79B9_7F4A_7C15) >> 20)
+    }
+
+    /// Find `fp`'s slot, or insert it with `payload`. Returns whether it was new, and its slot
+    /// index (valid until the next insertion).
+    @inline(__always) mutating func insert(_ fp0: UInt64, payload: UInt64) -> (new: Bool, slot: Int) {
+        let fp = Self.normalized(fp0)
+        if fp < Self.split { return a.insert(fp, payload: payload) }
+        let r = b.insert(fp, payload: payload)
+        return (r.new, r.slot | Self.partBSlot)
+    }
+
+    /// Ask the cache for `fp`'s first bucket (where a new fingerprint goes, and most stored ones
+    /// are), ahead of `insert`.
+    @inline(__always) func prefetch(_ fp0: UInt64) {
+        let fp = Self.normalized(fp0)
+        if fp < Self.split { a.prefetch(fp) } else { b.prefetch(fp) }
+    }
+
+    /// The slot of a stored fingerprint.
+    @inline(__always) func find(_ fp0: UInt64) -> Int {
+        let fp = Self.normalized(fp0)
+        return fp < Self.split ? a.find(fp) : b.find(fp) | Self.partBSlot
+    }
+
+    @inline(__always) func payload(_ slot: Int) -> UInt64 {
+        slot & Self.partBSlot == 0 ? a.payload(slot) : b.payload(slot & ~Self.partBSlot)
+    }
+    @inline(__always) func setPayload(_ slot: Int, _ p: UInt64) {
+        if slot & Self.partBSlot == 0 { a.setPayload(slot, p) } else { b.setPayload(slot & ~Self.partBSlot, p) }
+    }
+
+    /// Every stored fingerprint with its payload (tests).
+    func contents() -> [(fp: UInt64, payload: UInt64)] {
+        var out: [(fp: UInt64, payload: UInt64)] = []
+        a.contents(into: &out)
+        b.contents(into: &out)
+        return out
+    }
+}
+
+/// One cuckoo table of 2^k buckets (k >= 13); `FingerprintTable` is two of them.
+struct CuckooPart: ~Copyable {
+    static var tagShift: UInt64 { FingerprintTable.tagShift }
+    static var minBits: Int { FingerprintTable.minBits }
+    static var slotsPerBucket: Int { FingerprintTable.slotsPerBucket }
+    static var payloadMask: UInt64 { FingerprintTable.payloadMask }
+    static var altBit: UInt64 { FingerprintTable.altBit }
 
     private(set) var base: UnsafeMutablePointer<UInt64>
     private(set) var bits: Int
@@ -43,7 +116,7 @@ struct FingerprintTable: ~Copyable {
     var capacity: Int { buckets * Self.slotsPerBucket }
     var bytes: Int { capacity * 8 }
 
-    init(bits: Int = FingerprintTable.minBits) {
+    init(bits: Int = CuckooPart.minBits) {
         precondition(bits >= Self.minBits && bits < 46)
         self.bits = bits
         base = Self.allocate(bits)
@@ -62,20 +135,13 @@ struct FingerprintTable: ~Copyable {
         munmap(p, (1 << bits) * slotsPerBucket * 8)
     }
 
-    /// The fingerprint as stored: a zero tag becomes 1 (merging two fingerprints out of 2^51).
-    @inline(__always) static func normalized(_ fp: UInt64) -> UInt64 {
-        fp >> tagShift == 0 ? fp | 1 << tagShift : fp
-    }
-    @inline(__always) static func alt(_ tag: UInt64) -> Int {
-        Int(truncatingIfNeeded: (tag &* 0x9E37_79B9_7F4A_7C15) >> 20)
-    }
+    @inline(__always) static func alt(_ tag: UInt64) -> Int { FingerprintTable.alt(tag) }
 
-    /// Find `fp`'s slot, or insert it with `payload`. Returns whether it was new, and its slot
-    /// index (valid until the next insertion).
-    @inline(__always) mutating func insert(_ fp0: UInt64, payload payload0: UInt64) -> (new: Bool, slot: Int) {
+    /// Find `fp` (normalized) in this part, or insert it with `payload`. Returns whether it was
+    /// new, and its slot index in the part (valid until the next insertion).
+    @inline(__always) mutating func insert(_ fp: UInt64, payload payload0: UInt64) -> (new: Bool, slot: Int) {
         // At 95 % load, double first (even if `fp` is stored: the next new one would).
         if count * 20 >= capacity * 19 { grow(extra: []) }
-        let fp = Self.normalized(fp0)
         let payload = payload0 & Self.payloadMask
         let tag = fp >> Self.tagShift
         let mask = buckets - 1
@@ -108,16 +174,12 @@ struct FingerprintTable: ~Copyable {
         return nil
     }
 
-    /// Ask the cache for `fp`'s first bucket (where a new fingerprint goes, and most stored ones
-    /// are), ahead of `insert`.
-    @inline(__always) func prefetch(_ fp0: UInt64) {
-        let fp = Self.normalized(fp0)
+    @inline(__always) func prefetch(_ fp: UInt64) {
         faultsync_prefetch(base + (Int(truncatingIfNeeded: fp) & (buckets - 1)) * Self.slotsPerBucket)
     }
 
-    /// The slot of a stored fingerprint.
-    @inline(__always) func find(_ fp0: UInt64) -> Int {
-        let fp = Self.normalized(fp0)
+    /// The slot of a stored (normalized) fingerprint.
+    @inline(__always) func find(_ fp: UInt64) -> Int {
         let tag = fp >> Self.tagShift
         let mask = buckets - 1
         let i1 = Int(truncatingIfNeeded: fp) & mask
@@ -204,8 +266,7 @@ struct FingerprintTable: ~Copyable {
     }
 
     /// Every stored fingerprint with its payload (tests).
-    func contents() -> [(fp: UInt64, payload: UInt64)] {
-        var out: [(UInt64, UInt64)] = []
+    func contents(into out: inout [(fp: UInt64, payload: UInt64)]) {
         let mask = buckets - 1
         for i in 0..<capacity {
             let s = base[i]
@@ -215,7 +276,6 @@ struct FingerprintTable: ~Copyable {
             let i1 = s & Self.altBit != 0 ? b ^ (Self.alt(tag) & mask) : b
             out.append((tag << Self.tagShift | UInt64(i1) & ((1 << Self.tagShift) - 1), s & Self.payloadMask))
         }
-        return out
     }
 }
 
