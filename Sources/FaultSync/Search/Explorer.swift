@@ -1,3 +1,10 @@
+import FaultSyncPrefetch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The operations of an exhaustive check: start events of the text form (`fault vcpu0 gfn=1
 /// shared`, `remap hva=1 pages=4`, `delete slot=1`, `signal vcpu0`, ...). The checker explores
 /// every interleaving of their atomic steps, and every point at which each may start.
@@ -740,7 +747,9 @@ public enum Explorer {
 /// The frontier: whole nodes (worlds) in one growable block, reached through pointers so that a
 /// successor is built in place (`appendCopy`, then stepped) and no accessor copies a world.
 /// `Node` is trivially copyable (plain values only), so moving and dropping need no per-element
-/// work.
+/// work. The block is anonymous memory (`mmap`) with transparent huge pages requested where the
+/// system grants them on request, and it grows by `mremap` on Linux (the pages move, the bytes
+/// are not copied): a breadth-first level is up to gigabytes, written once and read once.
 struct NodeBuffer: ~Copyable {
     private(set) var base: UnsafeMutablePointer<Explorer.Node>
     var count = 0
@@ -749,9 +758,24 @@ struct NodeBuffer: ~Copyable {
     init(capacity: Int = 256) {
         precondition(_isPOD(Explorer.Node.self))
         self.capacity = max(capacity, 1)
-        base = .allocate(capacity: self.capacity)
+        base = Self.map(self.capacity)
     }
-    deinit { base.deallocate() }
+    deinit { munmap(base, Self.bytes(capacity)) }
+
+    static func bytes(_ n: Int) -> Int {
+        (n * MemoryLayout<Explorer.Node>.stride + 4095) & ~4095
+    }
+    static func map(_ n: Int) -> UnsafeMutablePointer<Explorer.Node> {
+        let p = mmap(nil, bytes(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != MAP_FAILED else { fatalError("NodeBuffer: out of memory for \(n) nodes") }
+        advise(p, n)
+        return p.bindMemory(to: Explorer.Node.self, capacity: n)
+    }
+    static func advise(_ p: UnsafeMutableRawPointer, _ n: Int) {
+        #if os(Linux)
+        if bytes(n) >= 4 << 20 { _ = madvise(p, bytes(n), 14 /* MADV_HUGEPAGE */) }
+        #endif
+    }
 
     var last: UnsafeMutablePointer<Explorer.Node> { base + (count - 1) }
 
@@ -762,10 +786,17 @@ struct NodeBuffer: ~Copyable {
         guard count + extra > capacity else { return }
         var c = capacity * 2
         while c < count + extra { c *= 2 }
-        let bigger = UnsafeMutablePointer<Explorer.Node>.allocate(capacity: c)
+        #if os(Linux)
+        let q = faultsync_mremap(base, Self.bytes(capacity), Self.bytes(c))
+        guard let q, q != MAP_FAILED else { fatalError("NodeBuffer: out of memory for \(c) nodes") }
+        Self.advise(q, c)
+        base = q.bindMemory(to: Explorer.Node.self, capacity: c)
+        #else
+        let bigger = Self.map(c)
         bigger.moveInitialize(from: base, count: count)
-        base.deallocate()
+        munmap(base, Self.bytes(capacity))
         base = bigger
+        #endif
         capacity = c
     }
 

@@ -129,6 +129,11 @@ struct CuckooPart: ~Copyable {
     static func allocate(_ bits: Int) -> UnsafeMutablePointer<UInt64> {
         let p = mmap(nil, (1 << bits) * slotsPerBucket * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let p, p != MAP_FAILED else { fatalError("FingerprintTable: out of memory for 2^\(bits) buckets") }
+        #if os(Linux)
+        // Transparent huge pages where the system allows them on request: lookups go to random
+        // buckets, so 4 KiB pages cost a TLB miss and, first, a page fault per bucket touched.
+        _ = madvise(p, (1 << bits) * slotsPerBucket * 8, 14 /* MADV_HUGEPAGE */)
+        #endif
         return p.assumingMemoryBound(to: UInt64.self)
     }
     static func deallocate(_ p: UnsafeMutablePointer<UInt64>, _ bits: Int) {
