@@ -380,3 +380,50 @@ final class ParentLogTests: XCTestCase {
         check(&log, ParentLog.bufferRecords + 3)
     }
 }
+
+/// Breadth-first levels are stored packed (`PackedNodes`: the 64-byte blocks that differ from the
+/// initial node): every node must come back byte for byte, whatever differs — nothing, the
+/// last (short) block, every block — and across the block's growth.
+final class PackedNodesTests: XCTestCase {
+    func testUnpackGivesBackEveryByte() {
+        typealias Node = Explorer.Node
+        let stride = MemoryLayout<Node>.stride
+        let tmpl = UnsafeMutablePointer<Node>.allocate(capacity: 1)
+        defer { tmpl.deallocate() }
+        tmpl.initialize(to: Node(world: World(config: WorldConfig()), mask: 0, id: 0, depth: 0))
+        var rng = SplitMix64(stream: 17)
+        var packed = PackedNodes(template: tmpl)
+        let n = 3_000
+        let nodes = UnsafeMutableRawPointer.allocate(byteCount: n * stride, alignment: 64)
+        defer { nodes.deallocate() }
+        for i in 0..<n {
+            let p = nodes + i * stride
+            p.copyMemory(from: tmpl, byteCount: stride)
+            let words = p.assumingMemoryBound(to: UInt64.self)
+            let count = stride / 8
+            switch i % 5 {
+            case 0: break                                                   // the template itself
+            case 1: words[count - 1] ^= 1                                   // the last word only
+            case 2: for j in 0..<count { words[j] = rng.next() }            // every word
+            default: for _ in 0..<(1 + i % 40) { words[Int(rng.next() % UInt64(count))] = rng.next() }
+            }
+            packed.append(p.assumingMemoryBound(to: Node.self))
+        }
+        XCTAssertEqual(packed.count, n)
+        XCTAssertGreaterThan(packed.capacityBytes, 1 << 16, "the block grew")
+        let out = UnsafeMutablePointer<Node>.allocate(capacity: 1)
+        defer { out.deallocate() }
+        var at = 0
+        for i in 0..<n {
+            at = packed.unpack(at: at, into: out)
+            XCTAssertEqual(memcmp(out, nodes + i * stride, stride), 0, "node \(i)")
+        }
+        XCTAssertEqual(at, packed.used, "every packed word read")
+        // The template packs to its bitmap alone; a one-word change to one block.
+        var small = PackedNodes(template: tmpl)
+        small.append(tmpl)
+        XCTAssertEqual(small.used, PackedNodes.maskWords)
+        small.append(nodes.advanced(by: 1 * stride).assumingMemoryBound(to: Node.self))
+        XCTAssertEqual(small.used, 2 * PackedNodes.maskWords + (stride / 8 - (PackedNodes.blocks - 1) * 8))
+    }
+}
