@@ -29,7 +29,7 @@ struct Check: ParsableCommand {
     @Option(help: "Stop (incomplete) after this many distinct states.") var maxStates: Int = 200_000_000
     @Option(help: "Stop (incomplete) after this many BFS levels.") var maxDepth: Int?
     @Option(help: "Stop (incomplete) after this many seconds (per scenario).") var time: Double?
-    @Flag(help: "Depth-first: memory is the fingerprint table (at most 14.8 bytes/state past ~106 k states) plus a small stack, instead of also a whole BFS level of ~3.5 KB worlds (breadth-first also writes 5 bytes/state of parent links to a temporary file); faster; same states and verdict; a violation is then re-searched breadth-first up to its length, for the shortest schedule.") var dfs = false
+    @Flag(help: "Depth-first: memory is the fingerprint table (at most 14.8 bytes/state past ~106 k states) plus a small stack, instead of also two BFS levels of packed worlds, ~1 KB each (breadth-first also writes 5 bytes/state of parent links to a temporary file); faster; same states and verdict; a violation is then re-searched breadth-first up to its length, for the shortest schedule.") var dfs = false
     @Flag(help: "No sleep-set reduction: take every enabled transition from every state (same states and verdict, more transitions; for comparison).") var noReduction = false
     @Flag(help: "Maintainers, after changing a step: for every pair of transitions the footprint table (Model/Footprint.swift) calls independent, take both orders and check they commute; exit 2 on the first scenario where one does not. Slow.") var verifyIndependence = false
     @Flag(help: "Store whole canonical states instead of 64-bit fingerprints (no hash collisions; counts the ones fingerprints would have had). For small runs.") var exact = false
@@ -151,7 +151,9 @@ struct Check: ParsableCommand {
                               diskBytesPerState: Double(r.stats.diskBytes) / Double(max(r.stats.distinct, 1)),
                               parentLinksInMemory: r.stats.parentLinksInMemory,
                               sleepBits: r.stats.sleepBits, sleepDropped: r.stats.sleepDropped, peakFrontier: r.stats.peakFrontier,
-                              peakFrontierBytes: r.stats.peakFrontierBytes, livenessChecks: r.stats.livenessChecks,
+                              peakFrontierBytes: r.stats.peakFrontierBytes,
+                              peakFrontierUsedBytes: r.stats.peakFrontierUsedBytes, packedBytesPerState: r.stats.packedBytesPerState,
+                              livenessChecks: r.stats.livenessChecks,
                               exact: exact, collisions: exact ? r.stats.collisions : nil,
                               violation: r.violation.map(ViolationJSON.init),
                               counterexample: r.counterexample?.text, counterexampleTransitions: r.counterexample == nil ? nil : r.counterexampleTransitions,

@@ -102,6 +102,8 @@ struct CheckJSON: Encodable {
     var sleepDropped: Int
     var peakFrontier: Int
     var peakFrontierBytes: Int
+    var peakFrontierUsedBytes: Int
+    var packedBytesPerState: Double
     var livenessChecks: Int
     var exact: Bool
     var collisions: Int?

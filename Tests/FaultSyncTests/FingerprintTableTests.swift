@@ -45,6 +45,7 @@ final class FingerprintTableTests: XCTestCase {
         let stored = t.contents()
         XCTAssertEqual(stored.count, seen.count)
         XCTAssertEqual(Set(stored.map(\.fp)), seen)
+        XCTAssertEqual(t.failedChains, 0, "random fingerprints: no kick chain failed")
         // 8 bytes a slot, loaded to at most 95 %.
         XCTAssertLessThanOrEqual(Double(t.count), Double(t.capacity) * 0.95)
     }
@@ -70,6 +71,7 @@ final class FingerprintTableTests: XCTestCase {
             XCTAssertEqual(t.payload(slot), UInt64(i))
         }
         XCTAssertEqual(t.b.bits, FingerprintTable.minBits + 1, "the 17th forced a doubling")
+        XCTAssertEqual(t.failedChains, 1)
         XCTAssertEqual(t.a.bits, FingerprintTable.minBits, "of part B only")
         XCTAssertEqual(t.count, 17)
         for (i, fp) in fps.enumerated() {
@@ -98,6 +100,7 @@ final class FingerprintTableTests: XCTestCase {
             best = min(best, perState)
         }
         XCTAssertLessThanOrEqual(worst, 16.0)
+        XCTAssertEqual(t.failedChains, 0, "the bound assumes doublings at 95 % load only")
         XCTAssertGreaterThan(worst, 14.0, "the measured range reached a doubling")
         XCTAssertGreaterThan(growths, 4)
         XCTAssertGreaterThan(best, 9.0)

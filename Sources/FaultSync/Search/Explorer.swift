@@ -97,8 +97,13 @@ public struct ExploreStats: Sendable {
     /// The link file could not be created or written (no space): links are kept in memory from
     /// there on, and `storedBytes` counts them.
     public var parentLinksInMemory = false
-    /// Bytes of the BFS frontier at its largest (whole worlds of two levels).
+    /// Bytes of the BFS frontier at its largest: two levels' packed blocks (their capacity),
+    /// or the DFS stack's.
     public var peakFrontierBytes = 0
+    /// Breadth-first: bytes the packed states of two levels used at the widest point, and per
+    /// state (a node unpacked is `MemoryLayout<Explorer.Node>.stride` bytes).
+    public var peakFrontierUsedBytes = 0
+    public var packedBytesPerState = 0.0
     /// Exact mode: states whose fingerprint equalled another state's (0 means hashed mode
     /// would have found the same count).
     public var collisions = 0
@@ -691,6 +696,10 @@ public enum Explorer {
             stats.depth += 1
             stats.peakFrontier = max(stats.peakFrontier, packedNext.count)
             stats.peakFrontierBytes = max(stats.peakFrontierBytes, packed.capacityBytes + packedNext.capacityBytes)
+            if (packed.used + packedNext.used) * 8 > stats.peakFrontierUsedBytes {
+                stats.peakFrontierUsedBytes = (packed.used + packedNext.used) * 8
+                stats.packedBytesPerState = Double(stats.peakFrontierUsedBytes) / Double(max(packed.count + packedNext.count, 1))
+            }
             swap(&packed, &packedNext)
             packedNext.removeAll()
         }
@@ -804,8 +813,8 @@ struct MappedBlock: ~Copyable {
 /// A breadth-first level: nodes packed one after another, each as a bitmap of which of its
 /// 64-byte blocks differ from a template node (the initial state's) followed by those blocks.
 /// Most of a world is the same as the initial one (unused entries, idle actors, unchanged
-/// memslots), so a level takes a fraction of its nodes' size (a seventh on the 5-operation
-/// benchmark), and is written and read sequentially. Packing is exact: `unpack` gives back every
+/// memslots), so a level takes a fraction of its nodes' size (968 of ~3.5 KB bytes per state on the
+/// 5-operation benchmark), and is written and read sequentially. Packing is exact: `unpack` gives back every
 /// byte.
 struct PackedNodes: ~Copyable {
     static let words = MemoryLayout<Explorer.Node>.stride / 8
