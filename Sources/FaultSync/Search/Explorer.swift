@@ -813,7 +813,7 @@ struct MappedBlock: ~Copyable {
 /// A breadth-first level: nodes packed one after another, each as a bitmap of which of its
 /// 64-byte blocks differ from a template node (the initial state's) followed by those blocks.
 /// Most of a world is the same as the initial one (unused entries, idle actors, unchanged
-/// memslots), so a level takes a fraction of its nodes' size (968 of ~3.5 KB bytes per state on the
+/// memslots), so a level takes a fraction of its nodes' size (968 bytes per state of ~3.5 KB on the
 /// 5-operation benchmark), and is written and read sequentially. Packing is exact: `unpack` gives back every
 /// byte.
 struct PackedNodes: ~Copyable {
@@ -837,24 +837,26 @@ struct PackedNodes: ~Copyable {
 
     mutating func removeAll() { used = 0; count = 0 }
 
-    mutating func append(_ n: UnsafePointer<Explorer.Node>) {
+    mutating func append(_ node: UnsafePointer<Explorer.Node>) {
         let most = Self.maskWords + Self.words
         if (used + most) * 8 > block.bytes { block.grow(to: max(block.bytes * 2, (used + most) * 8)) }
         let base = block.base.assumingMemoryBound(to: UInt64.self)
-        let src = UnsafeRawPointer(n).assumingMemoryBound(to: UInt64.self)
+        // The node's bytes are read as words through a raw pointer (no rebinding of its memory).
+        let raw = UnsafeRawPointer(node)
+        @inline(__always) func src(_ i: Int) -> UInt64 { raw.load(fromByteOffset: i * 8, as: UInt64.self) }
         let t = template
         let map = base + used
         var out = map + Self.maskWords
         for m in 0..<Self.maskWords {
             var bits: UInt64 = 0
-            let first = m * 64, n = min(64, Self.blocks - first)
-            for k in 0..<n {
+            let first = m * 64, inMap = min(64, Self.blocks - first)
+            for k in 0..<inMap {
                 let lo = (first + k) * 8
                 var x: UInt64 = 0
                 if lo + 8 <= Self.words {
-                    for j in 0..<8 { x |= src[lo + j] ^ t[lo + j] }
+                    for j in 0..<8 { x |= src(lo + j) ^ t[lo + j] }
                 } else {
-                    for j in lo..<Self.words { x |= src[j] ^ t[j] }
+                    for j in lo..<Self.words { x |= src(j) ^ t[j] }
                 }
                 bits |= (x != 0 ? 1 : 0) << UInt64(k)
             }
@@ -862,10 +864,10 @@ struct PackedNodes: ~Copyable {
             while bits != 0 {
                 let lo = (first + bits.trailingZeroBitCount) * 8
                 if lo + 8 <= Self.words {
-                    for j in 0..<8 { out[j] = src[lo + j] }
+                    for j in 0..<8 { out[j] = src(lo + j) }
                     out += 8
                 } else {
-                    for j in lo..<Self.words { out.pointee = src[j]; out += 1 }
+                    for j in lo..<Self.words { out.pointee = src(j); out += 1 }
                 }
                 bits &= bits - 1
             }
@@ -875,20 +877,22 @@ struct PackedNodes: ~Copyable {
     }
 
     /// The node packed at word `at` into `n`; returns where the next one starts.
-    func unpack(at: Int, into n: UnsafeMutablePointer<Explorer.Node>) -> Int {
+    func unpack(at: Int, into node: UnsafeMutablePointer<Explorer.Node>) -> Int {
         let base = block.base.assumingMemoryBound(to: UInt64.self)
-        let dst = UnsafeMutableRawPointer(n).assumingMemoryBound(to: UInt64.self)
-        dst.update(from: template, count: Self.words)
+        // Written as words through a raw pointer (no rebinding of the node's memory).
+        let raw = UnsafeMutableRawPointer(node)
+        @inline(__always) func put(_ i: Int, _ v: UInt64) { raw.storeBytes(of: v, toByteOffset: i * 8, as: UInt64.self) }
+        raw.copyMemory(from: template, byteCount: Self.words * 8)
         var inp = base + at + Self.maskWords
         for m in 0..<Self.maskWords {
             var bits = base[at + m]
             while bits != 0 {
                 let lo = (m * 64 + bits.trailingZeroBitCount) * 8
                 if lo + 8 <= Self.words {
-                    for j in 0..<8 { dst[lo + j] = inp[j] }
+                    for j in 0..<8 { put(lo + j, inp[j]) }
                     inp += 8
                 } else {
-                    for j in lo..<Self.words { dst[j] = inp.pointee; inp += 1 }
+                    for j in lo..<Self.words { put(j, inp.pointee); inp += 1 }
                 }
                 bits &= bits - 1
             }
