@@ -385,48 +385,80 @@ final class ParentLogTests: XCTestCase {
 }
 
 /// Breadth-first levels are stored packed (`PackedNodes`: the 64-byte blocks that differ from the
-/// initial node): every node must come back byte for byte, whatever differs — nothing, the
-/// last (short) block, every block — and across the block's growth.
+/// initial node): every record must come back byte for byte, whatever differs — nothing, the
+/// last (short) block, every block — and across the block's growth; for the search's `Node`, and
+/// for records long enough that the block bitmap takes several words.
 final class PackedNodesTests: XCTestCase {
-    func testUnpackGivesBackEveryByte() {
-        typealias Node = Explorer.Node
-        let stride = MemoryLayout<Node>.stride
-        let tmpl = UnsafeMutablePointer<Node>.allocate(capacity: 1)
-        defer { tmpl.deallocate() }
-        tmpl.initialize(to: Node(world: World(config: WorldConfig()), mask: 0, id: 0, depth: 0))
-        var rng = SplitMix64(stream: 17)
-        var packed = PackedNodes(template: tmpl)
-        let n = 3_000
+    /// Packs `n` records derived from `tmpl`, unpacks them in order and compares.
+    func roundTrip<R>(template tmpl: UnsafePointer<R>, n: Int, stream: UInt64,
+                      file: StaticString = #filePath, line: UInt = #line) {
+        let stride = MemoryLayout<R>.stride
+        var rng = SplitMix64(stream: stream)
+        var packed = PackedNodes<R>(template: tmpl)
         let nodes = UnsafeMutableRawPointer.allocate(byteCount: n * stride, alignment: 64)
         defer { nodes.deallocate() }
+        let count = stride / 8
         for i in 0..<n {
             let p = nodes + i * stride
             p.copyMemory(from: tmpl, byteCount: stride)
             let words = p.assumingMemoryBound(to: UInt64.self)
-            let count = stride / 8
-            switch i % 5 {
+            switch i % 6 {
             case 0: break                                                   // the template itself
             case 1: words[count - 1] ^= 1                                   // the last word only
             case 2: for j in 0..<count { words[j] = rng.next() }            // every word
+            case 3: words[min(count - 1, 64 * 8 + 3)] ^= 1 << 40            // a block past the first bitmap word
             default: for _ in 0..<(1 + i % 40) { words[Int(rng.next() % UInt64(count))] = rng.next() }
             }
-            packed.append(p.assumingMemoryBound(to: Node.self))
+            packed.append(p.assumingMemoryBound(to: R.self))
         }
-        XCTAssertEqual(packed.count, n)
-        XCTAssertGreaterThan(packed.capacityBytes, 1 << 16, "the block grew")
-        let out = UnsafeMutablePointer<Node>.allocate(capacity: 1)
+        XCTAssertEqual(packed.count, n, file: file, line: line)
+        XCTAssertGreaterThan(packed.capacityBytes, 1 << 16, "the block grew", file: file, line: line)
+        let out = UnsafeMutableRawPointer.allocate(byteCount: stride, alignment: 64)
         defer { out.deallocate() }
         var at = 0
         for i in 0..<n {
-            at = packed.unpack(at: at, into: out)
-            XCTAssertEqual(memcmp(out, nodes + i * stride, stride), 0, "node \(i)")
+            at = packed.unpack(at: at, into: out.assumingMemoryBound(to: R.self))
+            XCTAssertEqual(memcmp(out, nodes + i * stride, stride), 0, "record \(i)", file: file, line: line)
         }
-        XCTAssertEqual(at, packed.used, "every packed word read")
-        // The template packs to its bitmap alone; a one-word change to one block.
-        var small = PackedNodes(template: tmpl)
+        XCTAssertEqual(at, packed.used, "every packed word read", file: file, line: line)
+        // The template packs to its bitmap alone; a one-word change to one block (the last).
+        var small = PackedNodes<R>(template: tmpl)
         small.append(tmpl)
-        XCTAssertEqual(small.used, PackedNodes.maskWords)
-        small.append(nodes.advanced(by: 1 * stride).assumingMemoryBound(to: Node.self))
-        XCTAssertEqual(small.used, 2 * PackedNodes.maskWords + (stride / 8 - (PackedNodes.blocks - 1) * 8))
+        XCTAssertEqual(small.used, small.maskWords, file: file, line: line)
+        small.append((nodes + 1 * stride).assumingMemoryBound(to: R.self))
+        XCTAssertEqual(small.used, 2 * small.maskWords + (count - (small.blocks - 1) * 8), file: file, line: line)
+    }
+
+    func testUnpackGivesBackEveryByte() {
+        typealias Node = Explorer.Node
+        let tmpl = UnsafeMutablePointer<Node>.allocate(capacity: 1)
+        defer { tmpl.deallocate() }
+        tmpl.initialize(to: Node(world: World(config: WorldConfig()), mask: 0, id: 0, depth: 0))
+        let p = PackedNodes<Node>(template: tmpl)
+        XCTAssertEqual(p.words * 8, MemoryLayout<Node>.stride)
+        roundTrip(template: tmpl, n: 3_000, stream: 17)
+    }
+
+    struct Record577 { var w = InlineArray<577, UInt64>(repeating: 0) }     // 73 blocks, the last of 1 word
+    struct Record1025 { var w = InlineArray<1025, UInt64>(repeating: 0) }   // 129 blocks
+
+    /// Records of 4,616 and 8,200 bytes: 73 and 129 blocks, so 2 and 3 bitmap words (the search's
+    /// `Node` needs one today), with a short last block in the first.
+    func testRecordsWithSeveralBitmapWords() {
+        var rng = SplitMix64(stream: 23)
+        func run<R>(_ r: R) {
+            let tmpl = UnsafeMutablePointer<R>.allocate(capacity: 1)
+            defer { tmpl.deallocate() }
+            tmpl.initialize(to: r)
+            let raw = UnsafeMutableRawPointer(tmpl)
+            for j in 0..<MemoryLayout<R>.stride / 8 {
+                raw.storeBytes(of: j % 3 == 0 ? 0 : rng.next(), toByteOffset: j * 8, as: UInt64.self)
+            }
+            let p = PackedNodes<R>(template: tmpl)
+            XCTAssertGreaterThan(p.maskWords, 1)
+            roundTrip(template: tmpl, n: 1_500, stream: UInt64(MemoryLayout<R>.stride))
+        }
+        run(Record577())
+        run(Record1025())
     }
 }

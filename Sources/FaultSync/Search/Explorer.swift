@@ -679,8 +679,8 @@ public enum Explorer {
         // Breadth-first: a level's states wait packed (`PackedNodes`: each as its words that
         // differ from the initial state's node); one at a time is unpacked into `cur` and
         // expanded, its successors built in `next` (a few nodes, in cache) and packed at once.
-        var packed = PackedNodes(template: level.base)
-        var packedNext = PackedNodes(template: level.base)
+        var packed = PackedNodes<Node>(template: level.base)
+        var packedNext = PackedNodes<Node>(template: level.base)
         packed.append(level.base)
         var cur = NodeBuffer(capacity: 1)
         cur.count = 1
@@ -813,14 +813,16 @@ struct MappedBlock: ~Copyable {
 /// A breadth-first level: nodes packed one after another, each as a bitmap of which of its
 /// 64-byte blocks differ from a template node (the initial state's) followed by those blocks.
 /// Most of a world is the same as the initial one (unused entries, idle actors, unchanged
-/// memslots), so a level takes a fraction of its nodes' size (968 bytes per state of ~3.5 KB on the
-/// 5-operation benchmark), and is written and read sequentially. Packing is exact: `unpack` gives back every
-/// byte.
-struct PackedNodes: ~Copyable {
-    static let words = MemoryLayout<Explorer.Node>.stride / 8
-    /// 8-word blocks, the last one possibly shorter.
-    static let blocks = (words + 7) / 8
-    static let maskWords = (blocks + 63) / 64
+/// memslots), so a level takes a fraction of its nodes' size (968 bytes per state of ~3.5 KB on
+/// the 5-operation benchmark), and is written and read sequentially. Packing is exact: `unpack`
+/// gives back every byte. Generic over the record (`Explorer.Node` in the search: `PackedLevel`),
+/// specialized to constant sizes, so that tests can also pack records whose bitmap takes more
+/// than one word.
+struct PackedNodes<Record>: ~Copyable {
+    /// 8-byte words per record, 8-word blocks (the last one possibly shorter), bitmap words.
+    @inline(__always) var words: Int { MemoryLayout<Record>.stride / 8 }
+    @inline(__always) var blocks: Int { (words + 7) / 8 }
+    @inline(__always) var maskWords: Int { (blocks + 63) / 64 }
     private var block = MappedBlock(bytes: 1 << 16)
     private let template: UnsafeMutablePointer<UInt64>
     /// Words in use.
@@ -828,46 +830,48 @@ struct PackedNodes: ~Copyable {
     private(set) var count = 0
     var capacityBytes: Int { block.bytes }
 
-    init(template n: UnsafePointer<Explorer.Node>) {
-        precondition(MemoryLayout<Explorer.Node>.stride % 8 == 0 && _isPOD(Explorer.Node.self))
-        template = .allocate(capacity: Self.words)
-        UnsafeMutableRawPointer(template).copyMemory(from: n, byteCount: Self.words * 8)
+    /// Records packed against the one at `t`.
+    init(template t: UnsafePointer<Record>) {
+        precondition(_isPOD(Record.self) && MemoryLayout<Record>.stride % 8 == 0)
+        template = .allocate(capacity: MemoryLayout<Record>.stride / 8)
+        UnsafeMutableRawPointer(template).copyMemory(from: t, byteCount: MemoryLayout<Record>.stride)
     }
     deinit { template.deallocate() }
 
     mutating func removeAll() { used = 0; count = 0 }
 
-    mutating func append(_ node: UnsafePointer<Explorer.Node>) {
-        let most = Self.maskWords + Self.words
+    mutating func append(_ node: UnsafePointer<Record>) {
+        let raw = UnsafeRawPointer(node)
+        let words = self.words, blocks = self.blocks, maskWords = self.maskWords
+        let most = maskWords + words
         if (used + most) * 8 > block.bytes { block.grow(to: max(block.bytes * 2, (used + most) * 8)) }
         let base = block.base.assumingMemoryBound(to: UInt64.self)
-        // The node's bytes are read as words through a raw pointer (no rebinding of its memory).
-        let raw = UnsafeRawPointer(node)
+        // The record's bytes are read as words through a raw pointer (no rebinding of its memory).
         @inline(__always) func src(_ i: Int) -> UInt64 { raw.load(fromByteOffset: i * 8, as: UInt64.self) }
         let t = template
         let map = base + used
-        var out = map + Self.maskWords
-        for m in 0..<Self.maskWords {
+        var out = map + maskWords
+        for m in 0..<maskWords {
             var bits: UInt64 = 0
-            let first = m * 64, inMap = min(64, Self.blocks - first)
+            let first = m * 64, inMap = min(64, blocks - first)
             for k in 0..<inMap {
                 let lo = (first + k) * 8
                 var x: UInt64 = 0
-                if lo + 8 <= Self.words {
+                if lo + 8 <= words {
                     for j in 0..<8 { x |= src(lo + j) ^ t[lo + j] }
                 } else {
-                    for j in lo..<Self.words { x |= src(j) ^ t[j] }
+                    for j in lo..<words { x |= src(j) ^ t[j] }
                 }
                 bits |= (x != 0 ? 1 : 0) << UInt64(k)
             }
             map[m] = bits
             while bits != 0 {
                 let lo = (first + bits.trailingZeroBitCount) * 8
-                if lo + 8 <= Self.words {
+                if lo + 8 <= words {
                     for j in 0..<8 { out[j] = src(lo + j) }
                     out += 8
                 } else {
-                    for j in lo..<Self.words { out.pointee = src(j); out += 1 }
+                    for j in lo..<words { out.pointee = src(j); out += 1 }
                 }
                 bits &= bits - 1
             }
@@ -876,23 +880,24 @@ struct PackedNodes: ~Copyable {
         count += 1
     }
 
-    /// The node packed at word `at` into `n`; returns where the next one starts.
-    func unpack(at: Int, into node: UnsafeMutablePointer<Explorer.Node>) -> Int {
-        let base = block.base.assumingMemoryBound(to: UInt64.self)
-        // Written as words through a raw pointer (no rebinding of the node's memory).
+    /// The record packed at word `at` into `node`; returns where the next one starts.
+    func unpack(at: Int, into node: UnsafeMutablePointer<Record>) -> Int {
         let raw = UnsafeMutableRawPointer(node)
+        let words = self.words, maskWords = self.maskWords
+        let base = block.base.assumingMemoryBound(to: UInt64.self)
+        // Written as words through a raw pointer (no rebinding of the record's memory).
         @inline(__always) func put(_ i: Int, _ v: UInt64) { raw.storeBytes(of: v, toByteOffset: i * 8, as: UInt64.self) }
-        raw.copyMemory(from: template, byteCount: Self.words * 8)
-        var inp = base + at + Self.maskWords
-        for m in 0..<Self.maskWords {
+        raw.copyMemory(from: template, byteCount: words * 8)
+        var inp = base + at + maskWords
+        for m in 0..<maskWords {
             var bits = base[at + m]
             while bits != 0 {
                 let lo = (m * 64 + bits.trailingZeroBitCount) * 8
-                if lo + 8 <= Self.words {
+                if lo + 8 <= words {
                     for j in 0..<8 { put(lo + j, inp[j]) }
                     inp += 8
                 } else {
-                    for j in lo..<Self.words { put(j, inp.pointee); inp += 1 }
+                    for j in lo..<words { put(j, inp.pointee); inp += 1 }
                 }
                 bits &= bits - 1
             }
