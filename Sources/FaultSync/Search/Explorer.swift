@@ -676,7 +676,7 @@ public enum Explorer {
             stats.depth = deepest
             return finish(limited ? .stoppedAtMaxDepth : .complete)
         }
-        // Breadth-first: a level's states wait packed (`PackedNodes`: each as its words that
+        // Breadth-first: a level's states wait packed (`PackedNodes`: each as its 64-byte blocks that
         // differ from the initial state's node); one at a time is unpacked into `cur` and
         // expanded, its successors built in `next` (a few nodes, in cache) and packed at once.
         var packed = PackedNodes<Node>(template: level.base)

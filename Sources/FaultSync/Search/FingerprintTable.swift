@@ -55,7 +55,8 @@ struct FingerprintTable: ~Copyable {
     var count: Int { a.count + b.count }
     var capacity: Int { a.capacity + b.capacity }
     var bytes: Int { a.bytes + b.bytes }
-    /// Doublings forced by a failed kick chain, below 95 % load (the memory bound assumes none).
+    /// Kick chains that failed, in a lookup or in a rehash (each grew a part early; the memory
+    /// bound assumes none).
     var failedChains: Int { a.failedChains + b.failedChains }
 
     init() {}
