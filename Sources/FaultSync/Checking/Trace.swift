@@ -190,6 +190,18 @@ public struct TraceRecorder: StepObserver {
         if ga.refreshLock != gb.refreshLock { out.append(gb.refreshLock != none8 ? "refresh_lock held" : "refresh_lock released") }
         if x.kind == .gpc && (x.pc == .c4Snapshot) { out.append("mmu_seq = \(hexSeq(y.mmuSeq))") }
         if x.kind == .gpc && x.pc == .c6Relock && y.pc == .c4Snapshot { out.append("mmu_notifier_retry_cache: retry (#\(y.retries))") }
+        if x.kind == .gmem && x.pc == .g5Truncate && !x.gmemRelease && !x.gmemErrorOp && x.lo < x.hi {
+            switch x.truncStage {
+            case 0: out.append("phase 1: find_lock_entries [\(x.lo),\(x.hi))")
+            case 1: out.append("__filemap_get_folio(\(x.lo))")
+            case 2: out.append("__filemap_get_folio(\(Int(x.hi) - 1))")
+            default:
+                if x.truncIndex >= x.hi { out.append("index == end: done") }
+                else if y.retries != x.retries { out.append("phase 2: find_get_entries [\(x.truncIndex),\(x.hi)) finds nothing: restart from \(x.lo) (#\(y.retries))") }
+                else if y.pc == .g5Truncate || y.pc == .g5Wait { out.append("phase 2: find_get_entries [\(x.truncIndex),\(x.hi)): index -> \(y.truncIndex)") }
+                else { out.append("phase 2: find_get_entries [\(x.truncIndex),\(x.hi))\(x.truncIndex == x.lo ? " finds nothing from start: done" : ": index -> end, done")") }
+            }
+        }
         if x.kind == .gpc && x.pc == .c8Check { out.append(y.pc == .c10Access ? "kvm_gpc_check passes" : "kvm_gpc_check fails") }
         if y.pc == .idle && x.pc != .idle { out.append("done") }
         return out.joined(separator: ", ")

@@ -222,4 +222,11 @@ public struct Actor {
     public var gmemRelease: Bool { get { flagA } set { flagA = newValue } }
     /// guest_memfd: memory_failure() on the folio at lo -> kvm_gmem_error_folio() (else punch hole).
     public var gmemErrorOp: Bool { get { flagB } set { flagB = newValue } }
+    /// guest_memfd punch hole: the truncation's stage (0 phase 1, 1-2 the partial-folio lookups
+    /// at the hole's first and last page, 3 phase 2) and phase 2's index (`truncatePass`).
+    public var truncStage: UInt8 { get { phase } set { phase = newValue } }
+    public var truncIndex: UInt8 { get { a1 } set { a1 = newValue } }
+    /// Host-mm actor, truncation of a guest_memfd range: the folios (file indices < 8) it unmaps
+    /// and frees -- the ones the truncation pass found mapped.
+    public var truncFolios: UInt8 { get { a3 } set { a3 = newValue } }
 }

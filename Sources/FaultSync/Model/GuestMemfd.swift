@@ -37,6 +37,8 @@ extension World {
         actors[a].found = false
         actors[a].pfn = 0
         actors[a].retries = 0
+        actors[a].truncStage = 0
+        actors[a].truncIndex = 0
         actors[a].pc = release ? .g8LastPut : error ? .g10Poison : .g0InvalLock
     }
 
@@ -163,24 +165,10 @@ extension World {
             actors[a].pc = variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease ? .g6LockEnd : .g5Truncate
 
         case .g5Truncate:
-            // truncate_inode_pages_range(): the folios of [lo, hi) leave the file and are freed
-            // (kvm_gmem_release() does not truncate).
-            // kvm_gmem_error_folio(): "Do not truncate the range, what action is taken in response
-            // to the error is userspace's decision".
-            if !actors[a].gmemRelease && !actors[a].gmemErrorOp {
-                // INIT_SHARED: truncate_inode_folio() -> unmap_mapping_folio() for the folios
-                // mapped in userspace (an MMU-notifier invalidation of their hvas; the folio lock
-                // keeps a refault out until they have left the page cache): run by an idle
-                // host-mm actor, which also truncates them (`hostChange`); this thread waits.
-                if let (s, e) = gmemMappedSpan(lo, hi) {
-                    let m = idleMMActor
-                    startHost(m, op: .gmemTruncate, lo: s, count: e - s, blockable: true)
-                    actors[a].cursor = UInt8(m)
-                    actors[a].pc = .g5Wait
-                    return
-                }
-                gmemTruncate(lo, hi)
-            }
+            // kvm_gmem_punch_hole(): truncate_inode_pages_range(), one pass per step (below).
+            // kvm_gmem_release() does not truncate. kvm_gmem_error_folio(): "Do not truncate the
+            // range, what action is taken in response to the error is userspace's decision".
+            if !actors[a].gmemRelease && !actors[a].gmemErrorOp && truncatePass(a) { return }
             if variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease {
                 actors[a].pc = .g7Unlock
             } else {
@@ -190,9 +178,8 @@ extension World {
             }
 
         case .g5Wait:
-            // truncate_inode_pages_range() restarts from the start until a pass finds the range
-            // empty: a folio faulted in meanwhile makes this a retry.
-            actors[a].retries &+= 1
+            // The user mappings' invalidation has ended (its host-mm actor truncated the folios
+            // it unmapped): the truncation goes on from where its pass left `truncStage`.
             actors[a].pc = .g5Truncate
 
         case .g6LockEnd:
@@ -219,6 +206,97 @@ extension World {
 
         default:
             break
+        }
+    }
+
+    /// One pass of truncate_inode_pages_range() (mm/truncate.c; read at Kingxukai/linux
+    /// 0291023e7330, ~6.17-rc3) over the punch hole [lo, hi) of order-0 folios, at stage
+    /// `truncStage` (the phase 2 index in `truncIndex`). Returns false when the truncation is over.
+    ///
+    ///     index = start;                                          stage 0: phase 1
+    ///     while (index < end && find_lock_entries(mapping, &index, end - 1, ...))
+    ///             truncate_cleanup_folio() (unmap_mapping_folio if mapped); delete_from_page_cache_batch()
+    ///     folio = __filemap_get_folio(lstart >> PAGE_SHIFT)      stage 1: truncate it if present
+    ///     if (!same_folio) folio = __filemap_get_folio(lend >> PAGE_SHIFT)   stage 2: likewise
+    ///     index = start;                                          stage 3: phase 2
+    ///     while (index < end) {
+    ///             cond_resched();
+    ///             if (!find_get_entries(mapping, &index, end - 1, ...)) {
+    ///                     if (index == start) break;              /* all gone */
+    ///                     index = start; continue;                /* restart: a retry */
+    ///             }
+    ///             truncate_inode_folio() each (unmap_mapping_folio if mapped); index = last + 1
+    ///     }
+    ///
+    /// A folio faulted into the hole after a pass looked (kvm_gmem_fault_user_mapping or
+    /// kvm_gmem_get_pfn take no lock the punch hole holds) is found only by a later pass, and
+    /// phase 2 restarts only when its last lookup began past `start` and found nothing: a pass
+    /// that ends on the hole's last page ends the truncation, so a one-page hole never restarts.
+    /// Each pass is one step: a folio faulted in during a pass, behind its cursor, is found by
+    /// the same later passes as one faulted in after it (batches of PAGEVEC_SIZE are one pass:
+    /// the model's holes are at most 32 pages, and the split moves no restart). A pass's mapped
+    /// folios are unmapped and freed by an idle host-mm actor (one MMU-notifier invalidation over
+    /// their span, `truncFolios` naming them) while this thread waits (G5w).
+    mutating func truncatePass(_ a: Int) -> Bool {
+        let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
+        guard lo < hi else { return false }
+        var s = lo, e = hi
+        let stage = actors[a].truncStage
+        switch stage {
+        case 0: actors[a].truncStage = 1
+        case 1:
+            e = lo + 1
+            actors[a].truncStage = hi - 1 > lo ? 2 : 3
+            actors[a].truncIndex = UInt8(lo)
+        case 2:
+            s = hi - 1
+            actors[a].truncStage = 3
+            actors[a].truncIndex = UInt8(lo)
+        default:
+            s = Int(actors[a].truncIndex)
+            if s >= hi { return false }
+            var last = -1
+            for g in s..<hi where gmemPfn[g] != 0 { last = g }
+            if last < 0 {
+                if s == lo { return false }          // "If all gone from start onwards, we're done"
+                actors[a].truncIndex = UInt8(lo)     // "Otherwise restart to make sure all gone"
+                actors[a].retries &+= 1
+                return true
+            }
+            e = last + 1
+            actors[a].truncIndex = UInt8(e)
+        }
+        // The pass's folios: the unmapped ones leave now; the mapped ones are unmapped (an MMU
+        // notifier invalidation run by a host-mm actor, which then removes and frees them).
+        var mask: UInt8 = 0, ms = -1, me = -1
+        for g in s..<e where gmemPfn[g] != 0 {
+            if gmemMapped(g) && host.at(g).pfn != 0 {
+                mask |= 1 << UInt8(g)
+                if ms < 0 { ms = g }
+                me = g + 1
+            } else {
+                gmemTruncate(g, g + 1)
+            }
+        }
+        if mask != 0 {
+            let m = idleMMActor
+            startHost(m, op: .gmemTruncate, lo: ms, count: me - ms, blockable: true, folios: mask)
+            actors[a].cursor = UInt8(m)
+            actors[a].pc = .g5Wait
+            return true
+        }
+        return stage < 3 || Int(actors[a].truncIndex) < hi    // phase 2 ends once index reaches end
+    }
+
+    /// The window of the next truncation pass of actor `x` (see `truncatePass`), for `runnable`:
+    /// a pass with a mapped folio needs an idle host-mm actor.
+    @inline(__always) func truncWindow(_ x: Actor) -> (Int, Int) {
+        let lo = Int(x.lo), hi = Int(x.hi)
+        switch x.truncStage {
+        case 0: return (lo, hi)
+        case 1: return (lo, min(hi, lo + 1))
+        case 2: return (max(lo, hi - 1), hi)
+        default: return (Int(x.truncIndex), hi)
         }
     }
 
@@ -279,13 +357,6 @@ extension World {
 
     /// INIT_SHARED: the VMM's mapping of the file -- index i at hva i for slot 0's pages.
     @inline(__always) func gmemMapped(_ h: Int) -> Bool { gmemInitShared && h < 8 && h < gfnCount }
-
-    /// Candidate fix of finding gmem-punch-hole-refault-livelock: a GUP that must fault the file
-    /// mapping in (kvm_gmem_fault_user_mapping) waits while a punch hole holds the invalidate lock.
-    @inline(__always) func gmemFaultWaits(hva h: Int) -> Bool {
-        gmemInitShared && fixes.has(.gmemPunchHoleRefaultLivelock) && gmemInvalidateLock != none8
-            && h < hvaCount && gmemMapped(h) && host.at(h).pfn == 0
-    }
 
     /// The hvas in [lo, hi) whose user PTE maps a guest_memfd folio, as one span (nil: none).
     @inline(__always) func gmemMappedSpan(_ lo: Int, _ hi: Int) -> (Int, Int)? {

@@ -5,7 +5,7 @@
 /// Locals: container = memslots the walk dereferenced, cursor = slot id being handled,
 /// found = a memslot was hit (mmu_lock taken), cursor/zap position in a1/a2.
 extension World {
-    mutating func startHost(_ a: Int, op: HostOp, lo: Int, count: Int, blockable: Bool) {
+    mutating func startHost(_ a: Int, op: HostOp, lo: Int, count: Int, blockable: Bool, folios: UInt8 = 0) {
         var l = lo, h = min(lo + count, hvaCount)
         if op == .collapse || op == .split {
             l = (lo / Cap.hugePages) * Cap.hugePages
@@ -15,6 +15,7 @@ extension World {
         actors[a].lo = UInt8(l)
         actors[a].hi = UInt8(h)
         actors[a].blockable = blockable
+        actors[a].truncFolios = folios
         actors[a].found = false
         actors[a].pc = .n1Count
     }
@@ -217,16 +218,27 @@ extension World {
         mapDirty = true
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
         switch actors[a].hostOp {
-        case .gmemTruncate, .gmemPoison:
-            // INIT_SHARED: the user PTEs of the file's folios are cleared (a poisoned one becomes
-            // a hwpoison entry: a refault fails); truncation then removes the folios from the page
-            // cache and frees them -- under the folio lock, so no refault gets them back.
+        case .gmemTruncate:
+            // INIT_SHARED: unmap_mapping_folio() clears the user PTEs of the folios the truncation
+            // pass found mapped (`truncFolios`); the truncation then removes them from the page
+            // cache and frees them -- under the folio lock, so no refault gets them back. A folio
+            // faulted in elsewhere in the span meanwhile is not the pass's: it stays.
+            let mask = actors[a].truncFolios
+            for h in lo..<hi where mask & (1 << UInt8(h)) != 0 {
+                if host[h].pfn != 0 {
+                    host[h].pfn = 0
+                    host[h].version &+= 1
+                    host[h].changedAt = now
+                }
+                gmemTruncate(h, h + 1)
+            }
+        case .gmemPoison:
+            // INIT_SHARED: try_to_unmap(): the user PTE becomes a hwpoison entry (a refault fails).
             for h in lo..<hi where gmemMapped(h) && host[h].pfn != 0 {
                 host[h].pfn = 0
                 host[h].version &+= 1
                 host[h].changedAt = now
             }
-            if actors[a].hostOp == .gmemTruncate { gmemTruncate(lo, hi) }
         case .remap, .unmap:
             let remap = actors[a].hostOp == .remap
             for h in lo..<hi where gmemMapped(h) {
