@@ -228,6 +228,40 @@ final class GmemOnlyTests: XCTestCase {
         XCTAssertEqual(w.host[1].pfn, 0)
     }
 
+    /// A pass's user-mapping invalidation frees only the folios that pass found mapped: a folio
+    /// faulted in inside the invalidation's span meanwhile (here by a fault through a plain slot
+    /// aliasing the VMM's mapping) is not that pass's; phase 2 finds it and truncates it with an
+    /// invalidation of its own.
+    func testInitSharedTruncationFreesOnlyThePassesFolios() {
+        let text = """
+            create slot=2 gfn=12 pages=4 hva=0
+            step memslot x16
+            fault vcpu0 gfn=12 shared
+            step vcpu0 x16
+            fault vcpu1 gfn=14 shared
+            step vcpu1 x16
+            punch-hole gfn=0 pages=4
+            step gmem x6
+            step mm0 x1
+            fault vcpu0 gfn=13 shared
+            step vcpu0 x6
+            step mm0 x16
+            """
+        var r = TraceRecorder()
+        let v = sched(text).bytes.withUnsafeBytes { Checker.run($0, variant: .none, config: shared(fixes: .none), observer: &r) }
+        XCTAssertNil(v.violation, v.violation?.message ?? "")
+        let host = r.entries.filter { $0.label == "host" }.map(\.effect)
+        XCTAssertEqual(host.count, 2, host.joined(separator: "\n"))
+        guard host.count == 2 else { return }
+        XCTAssertTrue(host[0].contains("gmem folio gfn 0 (pfn 4) truncated") && host[0].contains("gmem folio gfn 2 (pfn 5) truncated"), host[0])
+        XCTAssertFalse(host[0].contains("gfn 1"), "folio 1 was faulted in after the pass looked: \(host[0])")
+        XCTAssertTrue(host[1].contains("gmem folio gfn 1 (pfn 6) truncated"), host[1])
+        XCTAssertTrue(r.entries.contains { $0.effect.contains("hva [1,2) starts") && $0.effect.contains("phase 2: find_get_entries [0,4): index -> 2") })
+        let (_, w) = run(text, shared(fixes: .none))
+        XCTAssertEqual(w.gmemPfn[0], 0)
+        XCTAssertEqual(w.gmemPfn[2], 0)   // (gfn 13's fault retries after the punch hole and faults folio 1 in again)
+    }
+
     /// A one-page hole never restarts: a pass that finds the hole's only page sets index to end
     /// (`while (index < end)` ends phase 2). Same schedule as above on a one-page hole.
     func testInitSharedOnePageHoleNeverRestarts() {

@@ -196,10 +196,11 @@ public struct TraceRecorder: StepObserver {
             case 1: out.append("__filemap_get_folio(\(x.lo))")
             case 2: out.append("__filemap_get_folio(\(Int(x.hi) - 1))")
             default:
+                let scope = "phase 2: find_get_entries [\(x.truncIndex),\(x.hi))"
                 if x.truncIndex >= x.hi { out.append("index == end: done") }
-                else if y.retries != x.retries { out.append("phase 2: find_get_entries [\(x.truncIndex),\(x.hi)) finds nothing: restart from \(x.lo) (#\(y.retries))") }
-                else if y.pc == .g5Truncate || y.pc == .g5Wait { out.append("phase 2: find_get_entries [\(x.truncIndex),\(x.hi)): index -> \(y.truncIndex)") }
-                else { out.append("phase 2: find_get_entries [\(x.truncIndex),\(x.hi))\(x.truncIndex == x.lo ? " finds nothing from start: done" : ": index -> end, done")") }
+                else if y.retries != x.retries { out.append("\(scope) finds nothing: restart from \(x.lo) (#\(y.retries))") }
+                else if y.truncIndex == x.truncIndex { out.append("\(scope) finds nothing from start: done") }
+                else { out.append("\(scope): index -> \(y.truncIndex)\(y.truncIndex >= y.hi && y.pc != .g5Wait ? ", done" : "")") }
             }
         }
         if x.kind == .gpc && x.pc == .c8Check { out.append(y.pc == .c10Access ? "kvm_gpc_check passes" : "kvm_gpc_check fails") }

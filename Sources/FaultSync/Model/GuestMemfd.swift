@@ -233,8 +233,10 @@ extension World {
     /// phase 2 restarts only when its last lookup began past `start` and found nothing: a pass
     /// that ends on the hole's last page ends the truncation, so a one-page hole never restarts.
     /// Each pass is one step: a folio faulted in during a pass, behind its cursor, is found by
-    /// the same later passes as one faulted in after it (batches of PAGEVEC_SIZE are one pass:
-    /// the model's holes are at most 32 pages, and the split moves no restart). A pass's mapped
+    /// the same later passes as one faulted in after it (a hole has at most 8 pages, below
+    /// PAGEVEC_SIZE, so a pass is one batch). Phase 1 is one lookup: the kernel's loop may look
+    /// again past its last folio and truncate one faulted in there meanwhile; here the end-page
+    /// lookup or phase 2 does. A pass's mapped
     /// folios are unmapped and freed by an idle host-mm actor (one MMU-notifier invalidation over
     /// their span, `truncFolios` naming them) while this thread waits (G5w).
     mutating func truncatePass(_ a: Int) -> Bool {
