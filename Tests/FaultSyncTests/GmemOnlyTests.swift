@@ -284,13 +284,28 @@ final class GmemOnlyTests: XCTestCase {
         XCTAssertFalse(r.entries.contains { $0.effect.contains("restart") })
     }
 
-    /// The retracted finding gmem-punch-hole-refault-livelock (docs/findings/): its litmus, a
-    /// one-page punch hole while a gfn_to_pfn_cache on that page refreshes, livelocked only
-    /// because the model's truncation restarted after every pass that unmapped a folio. With the
-    /// kernel's restart rule its replay ends, and every interleaving of it is proven on the plain
-    /// baseline (no liveness verdict: the checker drains round-robin from every state where every
-    /// runnable actor retries).
-    func testRetractedPunchHoleRefaultLitmusNoLongerLivelocks() throws {
+    /// Finding gmem-punch-hole-refault-livelock, corrected form: a two-page hole, the cache on its
+    /// first page refreshing; on the plain baseline the punch hole and the refresh keep each other
+    /// looping (phase 2 restarts for each refault), and with the candidate fix the refault waits.
+    func testInitSharedPunchHoleRefaultLivelockAndItsFix() throws {
+        let text = "gpc activate gfn=1\npunch-hole gfn=1 pages=2\ngpc use\n"
+        let v = Checker.check(sched(text).bytes, config: shared(fixes: .none))
+        XCTAssertEqual(v.violation?.invariant, .livelock, v.violation?.message ?? "no violation")
+        XCTAssertEqual(Finding.classify(sched(text).bytes, config: shared(fixes: .none)), .gmemPunchHoleRefaultLivelock)
+        XCTAssertNil(Checker.check(sched(text).bytes, config: shared()).violation)
+        var o = ExploreOptions()
+        o.config = shared()
+        let r = Explorer.explore(Scenario(schedule: sched(text)), options: o)
+        XCTAssertEqual(r.outcome, .complete, "the fix is proven over every interleaving")
+        XCTAssertNil(r.violation)
+    }
+
+    /// The finding's first litmus, a one-page hole (corpus/findings/.../litmus.bin), livelocked
+    /// only because the model's truncation restarted after every pass that unmapped a folio. With
+    /// the kernel's restart rule its replay ends, and every interleaving of it is proven on the
+    /// plain baseline (the checker drains round-robin from every state where every runnable actor
+    /// retries: no liveness verdict).
+    func testOnePageLitmusNoLongerLivelocks() throws {
         let url = repoRoot.appendingPathComponent("corpus/findings/gmem-punch-hole-refault-livelock/litmus.bin")
         let bytes = [UInt8](try Data(contentsOf: url))
         XCTAssertNil(Checker.check(bytes, config: shared(fixes: .none)).violation)

@@ -1,6 +1,6 @@
 /*
  * kvm-probe: what this machine's /dev/kvm can reproduce of faultsync's findings, and a real-kernel
- * experiment for the retracted finding gmem-punch-hole-refault-livelock.
+ * experiment for the finding gmem-punch-hole-refault-livelock.
  *
  *   kvm-probe caps
  *       The KVM capabilities the findings need (numbers from include/uapi/linux/kvm.h, so old

@@ -27,15 +27,14 @@ public enum Finding: UInt8, CaseIterable, Sendable {
     case prefaultObsoleteRootSpin
     case gpcHvaRefreshMissesInvalidation
     case gmemMmapSharedZap
-    // (gmem-punch-hole-refault-livelock, listed here until 2026-11-27, was retracted: the model's
-    // truncate_inode_pages_range() restarted where the kernel's does not. See
-    // docs/findings/gmem-punch-hole-refault-livelock.md.)
+    case gmemPunchHoleRefaultLivelock
 
     public var name: String {
         switch self {
         case .prefaultObsoleteRootSpin: return "prefault-obsolete-root-spin"
         case .gpcHvaRefreshMissesInvalidation: return "gpc-hva-refresh-misses-invalidation"
         case .gmemMmapSharedZap: return "gmem-mmap-shared-not-zapped"
+        case .gmemPunchHoleRefaultLivelock: return "gmem-punch-hole-refault-livelock"
         }
     }
 
@@ -48,6 +47,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "an hva-based gfn_to_pfn_cache (kvm_gpc_activate_hva) whose uhva is in no memslot: an MMU-notifier invalidation that starts and ends while hva_to_pfn_retry() has gpc->lock dropped, after its hva_to_pfn(), bumps neither mmu_invalidate_seq (no memslot is hit) nor leaves mn_active_invalidate_count raised, so mmu_notifier_retry_cache() passes and the cache is published valid with the page the host has just unmapped and frees"
         case .gmemMmapSharedZap:
             return "a VM with private memory and mirrored TDP (TDX) may create its guest_memfd with GUEST_MEMFD_FLAG_MMAP (not INIT_SHARED): kvm_gmem_bind() makes the slot KVM_MEMSLOT_GMEM_ONLY, so a shared fault there maps a guest_memfd folio through a direct-root SPTE; fallocate(PUNCH_HOLE) invalidates with KVM_FILTER_PRIVATE (kvm_gmem_get_invalidate_filter), which zaps mirror roots only, and truncates the folio: the shared SPTE is left mapping freed memory"
+        case .gmemPunchHoleRefaultLivelock:
+            return "an INIT_SHARED guest_memfd mapped by the VMM: kvm_gmem_fault_user_mapping() takes no lock that fallocate(PUNCH_HOLE) holds, so a GUP of the mapping (here a gfn_to_pfn_cache refresh, which retries because the truncation's own unmap_mapping_folio() invalidation is in flight) faults a new folio into a hole of two or more pages, before its last page, between a phase 2 pass of truncate_inode_pages_range() and that pass's empty lookup past it; phase 2 then restarts from the start, finds and unmaps the new folio, and so on: under a schedule that lets each step run in turn, neither ends (a race each pass in a real kernel; a one-page hole never restarts)"
         }
     }
 
@@ -60,6 +61,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "kvm_mmu_notifier_invalidate_range_end() bumps a count of finished invalidations (under mn_invalidate_lock, memslot hit or not); hva_to_pfn_retry() snapshots it with mmu_invalidate_seq and mmu_notifier_retry_cache() retries if it moved (a sketch, not a posted patch; docs/findings/gpc-hva-refresh-misses-invalidation.md)"
         case .gmemMmapSharedZap:
             return "kvm_gmem_get_invalidate_filter() returns KVM_FILTER_PRIVATE | KVM_FILTER_SHARED when the file has GUEST_MEMFD_FLAG_MMAP (its slots are gmem-only, so shared SPTEs may map its folios), as 5d3341d684be does for INIT_SHARED (a sketch, not a posted patch)"
+        case .gmemPunchHoleRefaultLivelock:
+            return "kvm_gmem_fault_user_mapping() takes filemap_invalidate_lock_shared() around kvm_gmem_get_folio(), as filemap_fault() does to instantiate a folio, so a fault into a range being punched waits for the punch hole (shmem_fault() waits on shmem_falloc instead) (a sketch, not a posted patch)"
         }
     }
 
@@ -68,6 +71,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         var c = WorldConfig()
         c.fixes = .none
         if self == .gmemMmapSharedZap { c.gmemMmap = true; c.mirrorTDP = true }
+        if self == .gmemPunchHoleRefaultLivelock { c.gmemMmap = true; c.gmemInitShared = true }
         return c
     }
 

@@ -97,7 +97,7 @@ extension World {
         case .f6aSnapshot, .f6aLateSnapshot: r = F.seq
         case .f6bChecks: r = F.objs | F.attr | F.apicv; wd = leave()
         case .f6fPrecheck, .f6iPrecheck: r = F.inv | F.seq; wd = leave()
-        case .f6gLookup: r = F.objs; w = F.gmem | F.host; wd = leave()      // gmem_get_pfn / GUP allocate
+        case .f6gLookup: r = F.objs | (gmemInitShared ? F.gmemLock : 0); w = F.gmem | F.host; wd = leave()      // gmem_get_pfn / GUP allocate
         case .f7Lock: w = F.mmu
         case .f8Stale: r = F.objs | F.roots | F.inv | F.seq; w = leave() != 0 ? F.mmu : 0; wd = leave()
         case .f10Adjust: r = F.objs | F.host
@@ -161,7 +161,7 @@ extension World {
         case .c3RefreshLock: r = F.setsA | F.gen | F.objs; w = F.gpc
         case .c8Check: r = F.gen; w = F.gpc
         case .c4Snapshot, .c6Relock: r = F.inv | F.seq | F.mn; w = F.gpc
-        case .c5Lookup: r = F.gpc | (gmemInitShared ? F.host : 0); w = F.host | (gmemInitShared ? F.gmem : 0)   // GUP may fault a folio in
+        case .c5Lookup: r = F.gpc | (gmemInitShared ? F.gmemLock | F.host : 0); w = F.host | (gmemInitShared ? F.gmem : 0)   // GUP may fault a folio in
         case .c10Access: r = F.host; w = F.gpc
         // guest_memfd (GuestMemfd.swift)
         case .g8LastPut: w = F.gmem

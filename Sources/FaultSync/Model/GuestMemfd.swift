@@ -360,6 +360,13 @@ extension World {
     /// INIT_SHARED: the VMM's mapping of the file -- index i at hva i for slot 0's pages.
     @inline(__always) func gmemMapped(_ h: Int) -> Bool { gmemInitShared && h < 8 && h < gfnCount }
 
+    /// Candidate fix of finding gmem-punch-hole-refault-livelock: a GUP that must fault the file
+    /// mapping in (kvm_gmem_fault_user_mapping) waits while a punch hole holds the invalidate lock.
+    @inline(__always) func gmemFaultWaits(hva h: Int) -> Bool {
+        gmemInitShared && fixes.has(.gmemPunchHoleRefaultLivelock) && gmemInvalidateLock != none8
+            && h < hvaCount && gmemMapped(h) && host.at(h).pfn == 0
+    }
+
     /// The hvas in [lo, hi) whose user PTE maps a guest_memfd folio, as one span (nil: none).
     @inline(__always) func gmemMappedSpan(_ lo: Int, _ hi: Int) -> (Int, Int)? {
         guard gmemInitShared else { return nil }

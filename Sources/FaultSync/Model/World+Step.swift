@@ -14,7 +14,7 @@ extension World {
         // `faultsync random`'s rate, in every world).
         if gmemInitShared {
             switch x.pc {
-            case .g5Truncate, .g5Wait, .g10Wait, .g10Unmap:
+            case .g5Truncate, .c5Lookup, .f6gLookup, .g5Wait, .g10Wait, .g10Unmap:
                 if !runnableInitShared(a, x) { return false }
             default: break
             }
@@ -54,6 +54,12 @@ extension World {
             let (s, e) = truncWindow(x)
             return gmemMappedSpan(s, e) == nil
         case .g10Unmap: return idleMMActor >= 0
+        case .c5Lookup: return !gmemFaultWaits(hva: Int(gpc.uhva))
+        case .f6gLookup:
+            let o = x.slotObj
+            if o == none8 || x.isPrivateFault { return true }
+            let s = objs.at(Int(o))
+            return s.flags & MemslotFlag.gmemOnly != 0 || !gmemFaultWaits(hva: s.hva(of: Int(x.gfn)))
         case .g5Wait, .g10Wait: return actors.at(Int(x.cursor)).pc == .idle
         default: return true
         }
