@@ -3,8 +3,10 @@
  * experiment for the finding gmem-punch-hole-refault-livelock.
  *
  *   kvm-probe caps
- *       The KVM capabilities the findings need (numbers from include/uapi/linux/kvm.h, so old
- *       headers build it): KVM_PRE_FAULT_MEMORY (prefault-obsolete-root-spin), guest_memfd and
+ *       The KVM capabilities the findings need, asked of /dev/kvm itself (a VM fd answers for
+ *       that VM's type only: KVM_CAP_MEMORY_ATTRIBUTES is 0 on a default VM whatever the host
+ *       supports), with numbers from include/uapi/linux/kvm.h so old headers build it:
+ *       KVM_PRE_FAULT_MEMORY (prefault-obsolete-root-spin), guest_memfd and
  *       memory attributes (the guest_memfd findings), Xen HVM (an hva-based gfn_to_pfn_cache:
  *       gpc-hva-refresh-misses-invalidation), and the kvm module's tdp_mmu parameter.
  *
@@ -12,9 +14,10 @@
  *       KIND gmem: a KVM_X86_DEFAULT_VM guest_memfd created with GUEST_MEMFD_FLAG_MMAP |
  *       GUEST_MEMFD_FLAG_INIT_SHARED, mapped MAP_SHARED; KIND memfd: a memfd (tmpfs, which has
  *       the f00cdc6df7d7 guard) as the control. With TOUCH=1 a thread pinned to CPU 1 reads the
- *       first page in a loop, so every punch that frees it is followed by a refault into the hole
+ *       first page in a loop, so a punch that frees it is usually followed by a refault into the hole
  *       (kvm_gmem_fault_user_mapping). The main thread, pinned to CPU 0, punches [0, PAGES pages)
- *       ITERS times and prints the mean and worst fallocate(PUNCH_HOLE) time.
+ *       ITERS times and prints the mean and worst fallocate(PUNCH_HOLE) time, and the toucher's
+ *       page faults (its refaults into the hole).
  *
  * Exit status 0, 2 on a usage error or when the machine cannot run the experiment.
  */
@@ -54,17 +57,18 @@ static int open_vm(void) {
 }
 
 static int caps(void) {
-	int vm = open_vm();
+	int kvm = open("/dev/kvm", O_RDWR);
+	if (kvm < 0) { fprintf(stderr, "kvm-probe: error: /dev/kvm: %s\n", strerror(errno)); return 2; }
 	static const struct { int cap; const char *name, *needed_by; } c[] = {
 		{ CAP_PRE_FAULT_MEMORY, "KVM_CAP_PRE_FAULT_MEMORY", "prefault-obsolete-root-spin" },
 		{ CAP_GUEST_MEMFD, "KVM_CAP_GUEST_MEMFD", "the guest_memfd findings" },
 		{ CAP_MEMORY_ATTRIBUTES, "KVM_CAP_MEMORY_ATTRIBUTES", "private memory (gmem-mmap-shared-not-zapped)" },
-		{ CAP_VM_TYPES, "KVM_CAP_VM_TYPES", "VM types (a bitmap)" },
+		{ CAP_VM_TYPES, "KVM_CAP_VM_TYPES", "VM types, a bitmap: 1 default, 2 SW_PROTECTED, 0x20 TDX" },
 		{ KVM_CAP_XEN_HVM, "KVM_CAP_XEN_HVM", "an hva-based gfn_to_pfn_cache (gpc-hva-refresh-misses-invalidation)" },
 		{ CAP_USER_MEMORY2, "KVM_CAP_USER_MEMORY2", "guest_memfd memslots" },
 	};
 	for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++)
-		printf("%-26s %d   (%s)\n", c[i].name, ioctl(vm, KVM_CHECK_EXTENSION, c[i].cap), c[i].needed_by);
+		printf("%-26s %#x   (%s)\n", c[i].name, ioctl(kvm, KVM_CHECK_EXTENSION, c[i].cap), c[i].needed_by);
 	char buf[64] = "?";
 	FILE *f = fopen("/sys/module/kvm/parameters/tdp_mmu", "r");
 	if (f) { if (!fgets(buf, sizeof buf, f)) strcpy(buf, "?"); fclose(f); buf[strcspn(buf, "\n")] = 0; }
@@ -81,7 +85,10 @@ static void pin(int cpu) {
 	cpu_set_t s;
 	CPU_ZERO(&s);
 	CPU_SET(cpu, &s);
-	sched_setaffinity(0, sizeof s, &s);
+	if (sched_setaffinity(0, sizeof s, &s)) {
+		fprintf(stderr, "kvm-probe: error: cannot run on CPU %d (%s): the experiment needs two CPUs\n", cpu, strerror(errno));
+		exit(2);
+	}
 }
 
 static void *toucher(void *arg) {
@@ -104,8 +111,8 @@ static double now(void) {
 static int punch(const char *kind, int touch, int pages, int iters) {
 	size_t size = 2 << 20;
 	int fd;
-	if (pages < 1 || (size_t)pages * 4096 > size || iters < 1) {
-		fprintf(stderr, "kvm-probe: error: PAGES must be 1..512 and ITERS positive\n");
+	if (touch < 0 || touch > 1 || pages < 1 || (size_t)pages * 4096 > size || iters < 1) {
+		fprintf(stderr, "kvm-probe: error: TOUCH must be 0 or 1, PAGES 1..512 and ITERS positive\n");
 		return 2;
 	}
 	if (!strcmp(kind, "gmem")) {
@@ -125,7 +132,7 @@ static int punch(const char *kind, int touch, int pages, int iters) {
 	(void)mem[0];
 	pin(0);
 	pthread_t t;
-	if (touch) pthread_create(&t, NULL, toucher, NULL);
+	if (touch && pthread_create(&t, NULL, toucher, NULL)) { fprintf(stderr, "kvm-probe: error: pthread_create failed\n"); return 2; }
 	usleep(10000);
 	double worst = 0, total = 0;
 	int over1ms = 0;
@@ -149,7 +156,15 @@ static int punch(const char *kind, int touch, int pages, int iters) {
 
 int main(int argc, char **argv) {
 	if (argc == 2 && !strcmp(argv[1], "caps")) return caps();
-	if (argc == 6 && !strcmp(argv[1], "punch")) return punch(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	if (argc == 6 && !strcmp(argv[1], "punch")) {
+		char *e1, *e2, *e3;
+		long t = strtol(argv[3], &e1, 10), p = strtol(argv[4], &e2, 10), n = strtol(argv[5], &e3, 10);
+		if (*e1 || *e2 || *e3 || !*argv[3] || !*argv[4] || !*argv[5] || n > 100000000) {
+			fprintf(stderr, "kvm-probe: error: TOUCH, PAGES and ITERS must be numbers\n");
+			return 2;
+		}
+		return punch(argv[2], (int)t, (int)p, (int)n);
+	}
 	fprintf(stderr, "usage: kvm-probe caps | kvm-probe punch gmem|memfd TOUCH PAGES ITERS\n");
 	return 2;
 }
