@@ -196,24 +196,38 @@ final class GmemOnlyTests: XCTestCase {
         XCTAssertFalse(w2.gpc.valid, "the refresh fails: the poisoned folio cannot be faulted in")
     }
 
+    /// Runs `text` on the plain baseline in the INIT_SHARED world; asserts no violation; returns
+    /// the trace.
+    func tracedOnPlainBaseline(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> TraceRecorder {
+        var r = TraceRecorder()
+        let v = sched(text).bytes.withUnsafeBytes { Checker.run($0, variant: .none, config: shared(fixes: .none), observer: &r) }
+        XCTAssertNil(v.violation, v.violation?.message ?? "", file: file, line: line)
+        return r
+    }
+
+    /// A punch hole of `pages` pages at gfn 1 runs up to its phase 2 (G0-G4, phase 1, the
+    /// partial-folio lookups); then the cache, activated on gfn 1, faults its folio back in; then
+    /// the punch hole goes on. Returns the schedule, its trace and the G5 steps' effects.
+    func refaultAfterTheLookups(pages: Int) -> (String, TraceRecorder, [String]) {
+        let text = """
+            punch-hole gfn=1 pages=\(pages)
+            step gmem x\(pages > 1 ? 8 : 7)
+            gpc activate gfn=1
+            step gpc0 x16
+            step gmem x1
+            step mm0 x16
+            """
+        let r = tracedOnPlainBaseline(text)
+        return (text, r, r.entries.filter { $0.label == "G5" }.map(\.effect))
+    }
+
     /// truncate_inode_pages_range() as the kernel has it: phase 2 restarts only when a lookup
     /// that began past the hole's start finds nothing. A folio faulted into a two-page hole's
     /// first page after the partial-folio lookups is found by phase 2 (index -> 2), unmapped and
     /// freed; the lookup from 2 finds nothing, so phase 2 restarts once (a retry) and ends on
     /// the empty lookup from the start.
     func testInitSharedTruncationRestartsOnlyWhenALookupPastTheStartFindsNothing() {
-        let text = """
-            punch-hole gfn=1 pages=2
-            step gmem x8
-            gpc activate gfn=1
-            step gpc0 x16
-            step gmem x1
-            step mm0 x16
-            """
-        var r = TraceRecorder()
-        let v = sched(text).bytes.withUnsafeBytes { Checker.run($0, variant: .none, config: shared(fixes: .none), observer: &r) }
-        XCTAssertNil(v.violation, v.violation?.message ?? "")
-        let effects = r.entries.filter { $0.label == "G5" }.map(\.effect)
+        let (text, r, effects) = refaultAfterTheLookups(pages: 2)
         XCTAssertEqual(effects.count, 6, effects.joined(separator: "\n"))
         guard effects.count == 6 else { return }
         XCTAssertTrue(effects[0].hasPrefix("phase 1"))
@@ -247,9 +261,7 @@ final class GmemOnlyTests: XCTestCase {
             step vcpu0 x6
             step mm0 x16
             """
-        var r = TraceRecorder()
-        let v = sched(text).bytes.withUnsafeBytes { Checker.run($0, variant: .none, config: shared(fixes: .none), observer: &r) }
-        XCTAssertNil(v.violation, v.violation?.message ?? "")
+        let r = tracedOnPlainBaseline(text)
         let host = r.entries.filter { $0.label == "host" }.map(\.effect)
         XCTAssertEqual(host.count, 2, host.joined(separator: "\n"))
         guard host.count == 2 else { return }
@@ -265,18 +277,7 @@ final class GmemOnlyTests: XCTestCase {
     /// A one-page hole never restarts: a pass that finds the hole's only page sets index to end
     /// (`while (index < end)` ends phase 2). Same schedule as above on a one-page hole.
     func testInitSharedOnePageHoleNeverRestarts() {
-        let text = """
-            punch-hole gfn=1 pages=1
-            step gmem x7
-            gpc activate gfn=1
-            step gpc0 x16
-            step gmem x1
-            step mm0 x16
-            """
-        var r = TraceRecorder()
-        let v = sched(text).bytes.withUnsafeBytes { Checker.run($0, variant: .none, config: shared(fixes: .none), observer: &r) }
-        XCTAssertNil(v.violation, v.violation?.message ?? "")
-        let effects = r.entries.filter { $0.label == "G5" }.map(\.effect)
+        let (_, r, effects) = refaultAfterTheLookups(pages: 1)
         XCTAssertEqual(effects.count, 4, effects.joined(separator: "\n"))
         guard effects.count == 4 else { return }
         XCTAssertTrue(effects[2].contains("phase 2: find_get_entries [1,2): index -> 2"), effects[2])
