@@ -236,9 +236,9 @@ extension World {
     /// the same later passes as one faulted in after it (a hole has at most 8 pages, below
     /// PAGEVEC_SIZE, so a pass is one batch). Phase 1 is one lookup: the kernel's loop may look
     /// again past its last folio and truncate one faulted in there meanwhile; here the end-page
-    /// lookup or phase 2 does. A pass's mapped
-    /// folios are unmapped and freed by an idle host-mm actor (one MMU-notifier invalidation over
-    /// their span, `truncFolios` naming them) while this thread waits (G5w).
+    /// lookup or phase 2 does. A pass's mapped folios are unmapped and freed by an idle host-mm
+    /// actor (one MMU-notifier invalidation over their span, `truncFolios` naming them) while
+    /// this thread waits (G5w).
     mutating func truncatePass(_ a: Int) -> Bool {
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
         guard lo < hi else { return false }
