@@ -317,6 +317,24 @@ final class IncrementalFingerprintTests: XCTestCase {
         XCTAssertEqual(r.stats.componentsChanged & (1 << UInt32(CanonicalComponents.roots + 1)), 1 << UInt32(CanonicalComponents.roots + 1))
     }
 
+    /// Breadth-first, `verifyFingerprints` also keeps every level's states whole and compares each
+    /// state unpacked from the packed level (each packed against the one before, the expansion's
+    /// writes to the node put back) with its whole copy.
+    func testBreadthFirstUnpacksEveryStateExactly() {
+        var o = ExploreOptions()
+        o.verifyFingerprints = true
+        for text in ["fault vcpu0 gfn=1 shared\nnx-toggle\nfault vcpu1 gfn=2 shared prefault",
+                     "fault vcpu0 gfn=9 shared\nremap hva=17 pages=1\ndelete slot=1"] {
+            let s = Scenario(schedule: sched(text))
+            let r = Explorer.explore(s, options: o)
+            XCTAssertEqual(r.outcome, .complete)
+            XCTAssertEqual(r.stats.fingerprintErrors, 0, text)
+            o.depthFirst = true
+            XCTAssertEqual(Explorer.explore(s, options: o).stats.distinct, r.stats.distinct, text)
+            o.depthFirst = false
+        }
+    }
+
     /// Negative control: a fingerprint that reused a stale component hash would differ from the
     /// full one — the comparison above can fail.
     func testStaleComponentIsCaught() {
@@ -385,9 +403,10 @@ final class ParentLogTests: XCTestCase {
 }
 
 /// Breadth-first levels are stored packed (`PackedNodes`: the 64-byte blocks that differ from the
-/// initial node): every record must come back byte for byte, whatever differs — nothing, the
-/// last (short) block, every block — and across the block's growth; for the search's `Node`, and
-/// for records long enough that the block bitmap takes several words.
+/// record packed before, the first from the initial node): every record must come back byte for
+/// byte when unpacked in order, whatever differs — nothing, the last (short) block, every block —
+/// and across the block's growth and a `removeAll`; for the search's `Node`, and for records long
+/// enough that the block bitmap takes several words.
 final class PackedNodesTests: XCTestCase {
     /// Packs `n` records derived from `tmpl`, unpacks them in order and compares.
     func roundTrip<R>(template tmpl: UnsafePointer<R>, n: Int, stream: UInt64,
@@ -421,6 +440,29 @@ final class PackedNodesTests: XCTestCase {
             XCTAssertEqual(memcmp(out, nodes + i * stride, stride), 0, "record \(i)", file: file, line: line)
         }
         XCTAssertEqual(at, packed.used, "every packed word read", file: file, line: line)
+        // A word read in place is the record's, or nil when its block was not packed (the same
+        // as the record before's); the first record's first word against the template.
+        at = 0
+        var peeked = 0
+        for i in 0..<n {
+            let rec = (nodes + i * stride).assumingMemoryBound(to: UInt64.self)
+            let before = i == 0 ? UnsafeRawPointer(tmpl).assumingMemoryBound(to: UInt64.self)
+                                : UnsafeRawPointer(nodes + (i - 1) * stride).assumingMemoryBound(to: UInt64.self)
+            for j in [0, count / 2, count - 1] {
+                if let v = packed.word(j, ofRecordAt: at) { XCTAssertEqual(v, rec[j], file: file, line: line); peeked += 1 }
+                else { XCTAssertEqual(before[j], rec[j], "record \(i) word \(j)", file: file, line: line) }
+            }
+            at = packed.unpack(at: at, into: out.assumingMemoryBound(to: R.self))
+        }
+        XCTAssertGreaterThan(peeked, n / 2, file: file, line: line)
+        // After removeAll, the first record is packed against the template again, and unpacked
+        // onto it whatever the node holds.
+        packed.removeAll()
+        packed.append((nodes + 1 * stride).assumingMemoryBound(to: R.self))
+        XCTAssertEqual(packed.used, packed.maskWords + (count - (packed.blocks - 1) * 8), file: file, line: line)
+        memset(out, 0xA5, stride)
+        _ = packed.unpack(at: 0, into: out.assumingMemoryBound(to: R.self))
+        XCTAssertEqual(memcmp(out, nodes + 1 * stride, stride), 0, file: file, line: line)
         // The template packs to its bitmap alone; a one-word change to one block (the last).
         var small = PackedNodes<R>(template: tmpl)
         small.append(tmpl)

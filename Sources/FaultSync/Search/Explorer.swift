@@ -116,6 +116,7 @@ public struct ExploreStats: Sendable {
     public var independenceErrors = 0
     public var firstIndependenceError: String? = nil
     /// `verifyFingerprints`: successors whose incremental fingerprint differed from the full one,
+    /// and, breadth-first, states unpacked from a packed level that differed from a whole copy;
     /// and the canonical components (bits) whose hash changed in some successor.
     public var fingerprintErrors = 0
     public var componentsChanged: UInt32 = 0
@@ -458,13 +459,12 @@ public enum Explorer {
 
         /// What became of a successor built in place at the end of `out`. `.built`: fingerprinted
         /// and left in `out`, its table bucket prefetched, to be looked up by `commitBatch`.
-        enum Child { case kept, dropped, disabled, violation(Violation), built }
-        /// Depth-first, a state's successors are all built (and their table buckets prefetched)
-        /// before any is looked up in the visited table, so that the table's cache misses
-        /// overlap with building the next ones; a successor found visited then stays on the stack,
-        /// `dead`. The lookups are in the same order as when each is looked up as it is built,
-        /// so the search is the same.
-        let batch = o.depthFirst
+        enum Child { case disabled, violation(Violation), built }
+        /// A state's successors are all built (and their table buckets prefetched) before any is
+        /// looked up in the visited table, so that the table's cache misses overlap with
+        /// building the next ones; a successor found visited then stays in `out`, `dead` (popped
+        /// from the depth-first stack, not packed into the next breadth-first level). The lookups
+        /// are in the same order as when each is looked up as it is built, so the search is the same.
         /// The successors built and not yet looked up: index in `out`, move.
         let built = UnsafeMutablePointer<(Int, UInt8)>.allocate(capacity: footprintSlots)
         defer { built.deallocate() }
@@ -507,35 +507,26 @@ public enum Explorer {
             c.pointee.depth = d
             c.pointee.sleep = cz
             c.pointee.fp = fp
-            if batch {
-                table.prefetch(fp)
-                built[pendingCount] = (out.count - 1, mv)
-                pendingCount += 1
-                return .built
-            }
-            return commit(c, from: node, move: mv, out: &out, last: true) ? .kept : .dropped
+            table.prefetch(fp)
+            built[pendingCount] = (out.count - 1, mv)
+            pendingCount += 1
+            return .built
         }
 
-        /// Look a built successor up in the visited table: false when it is not to be expanded
-        /// (it is dropped from the end of `out` when `last`, else marked `dead`).
-        func commit(_ c: UnsafeMutablePointer<Node>, from node: UnsafeMutablePointer<Node>, move mv: UInt8,
-                    out: inout NodeBuffer, last: Bool) -> Bool {
-            switch add(&c.pointee.world, c.pointee.mask, from: node.pointee.id, move: mv, sleep: c.pointee.sleep, fp: c.pointee.fp) {
-            case .new: c.pointee.redo = 0
-            case .redo(let rd): c.pointee.redo = rd
-            case .old, .merged:
-                if last { out.removeLast() } else { c.pointee.dead = true }
-                return false
-            }
-            c.pointee.id = o.depthFirst ? 0 : UInt32(links.count - 1)
-            return true
-        }
-
-        /// Look up the successors `child` built in batch mode, in the order they were built.
+        /// Look up the successors `child` built, in the order they were built; one not to be
+        /// expanded is marked `dead`.
         func commitBatch(_ node: UnsafeMutablePointer<Node>, _ out: inout NodeBuffer) {
             for k in 0..<pendingCount {
                 let (i, mv) = built[k]
-                _ = commit(out.base + i, from: node, move: mv, out: &out, last: false)
+                let c = out.base + i
+                switch add(&c.pointee.world, c.pointee.mask, from: node.pointee.id, move: mv, sleep: c.pointee.sleep, fp: c.pointee.fp) {
+                case .new: c.pointee.redo = 0
+                case .redo(let rd): c.pointee.redo = rd
+                case .old, .merged:
+                    c.pointee.dead = true
+                    continue
+                }
+                c.pointee.id = o.depthFirst ? 0 : UInt32(links.count - 1)
             }
             pendingCount = 0
         }
@@ -624,7 +615,7 @@ public enum Explorer {
                 }
                 sleep |= bit
             }
-            if batch { commitBatch(np, &out) }
+            commitBatch(np, &out)
             // A re-expansion only adds transitions; the end-of-schedule checks of this state ran
             // when it was first expanded.
             if redo != 0 { return nil }
@@ -677,20 +668,39 @@ public enum Explorer {
             return finish(limited ? .stoppedAtMaxDepth : .complete)
         }
         // Breadth-first: a level's states wait packed (`PackedNodes`: each as its 64-byte blocks that
-        // differ from the initial state's node); one at a time is unpacked into `cur` and
+        // differ from the state packed before it); one at a time is unpacked into `cur` and
         // expanded, its successors built in `next` (a few nodes, in cache) and packed at once.
         var packed = PackedNodes<Node>(template: level.base)
         var packedNext = PackedNodes<Node>(template: level.base)
         packed.append(level.base)
         var cur = NodeBuffer(capacity: 1)
         cur.count = 1
+        // The expansion writes to its node's header (the sleep set): those bytes are put back
+        // before the next state is unpacked over it.
+        let headerFirst = MemoryLayout<Node>.offset(of: \Node.mask)! & ~63
+        let headerEnd = min((MemoryLayout<Node>.offset(of: \Node.fp)! + 8 + 63) & ~63, nodeBytes)
+        let header = UnsafeMutableRawPointer.allocate(byteCount: headerEnd - headerFirst, alignment: 64)
+        defer { header.deallocate() }
+        let fpWord = MemoryLayout<Node>.offset(of: \Node.fp)! / 8
+        // verifyFingerprints: every state of the next level is also kept whole, and each state
+        // unpacked is compared with it.
+        var whole = NodeBuffer(capacity: 1), wholeNext = NodeBuffer(capacity: 1)
+        if o.verifyFingerprints { _ = whole.appendCopy(of: level.base) }
         while packed.count > 0 {
             if stats.depth >= o.maxDepth { return finish(.stoppedAtMaxDepth) }
             var at = 0
             for ni in 0..<packed.count {
                 at = packed.unpack(at: at, into: cur.base)
+                if o.verifyFingerprints, memcmp(cur.base, whole.base + ni, MemoryLayout<Node>.size) != 0 { stats.fingerprintErrors += 1 }
+                // The next state's visited-table entry (read when it is expanded) is prefetched.
+                if merge, ni + 1 < packed.count, let fp = packed.word(fpWord, ofRecordAt: at) { table.prefetch(fp) }
+                header.copyMemory(from: UnsafeRawPointer(cur.base) + headerFirst, byteCount: headerEnd - headerFirst)
                 if let r = expand(cur.base, into: &next, frontier: packed.count - ni + packedNext.count + next.count) { return r }
-                for k in 0..<next.count { packedNext.append(next.base + k) }
+                (UnsafeMutableRawPointer(cur.base) + headerFirst).copyMemory(from: header, byteCount: headerEnd - headerFirst)
+                for k in 0..<next.count where !next.base[k].dead {
+                    packedNext.append(next.base + k)
+                    if o.verifyFingerprints { _ = wholeNext.appendCopy(of: next.base + k) }
+                }
                 next.count = 0
             }
             stats.depth += 1
@@ -702,6 +712,7 @@ public enum Explorer {
             }
             swap(&packed, &packedNext)
             packedNext.removeAll()
+            if o.verifyFingerprints { swap(&whole, &wholeNext); wholeNext.count = 0 }
         }
         return finish(.complete)
 
@@ -811,13 +822,14 @@ struct MappedBlock: ~Copyable {
 }
 
 /// A breadth-first level: nodes packed one after another, each as a bitmap of which of its
-/// 64-byte blocks differ from a template node (the initial state's) followed by those blocks.
-/// Most of a world is the same as the initial one (unused entries, idle actors, unchanged
-/// memslots), so a level takes a fraction of its nodes' size (968 bytes per state of ~3.5 KB on
-/// the 5-operation benchmark), and is written and read sequentially. Packing is exact: `unpack`
-/// gives back every byte. Generic over the record (`Explorer.Node` in the search: `PackedLevel`),
-/// specialized to constant sizes, so that tests can also pack records whose bitmap takes more
-/// than one word.
+/// 64-byte blocks differ from the record appended before it (the first: from a template node, the
+/// initial state's) followed by those blocks. A level is written and read in order, and states
+/// next to each other in it are successors of the same or of neighbouring states, so they differ
+/// in a few blocks (their header, component hashes, the actor that stepped): 427 bytes per
+/// state of ~3.5 KB on the 5-operation benchmark, against 968 packed against the initial state.
+/// Packing is exact: unpacking the records in order gives back every byte. Generic over the
+/// record (`Explorer.Node` in the search), specialized to constant sizes, so that tests can also
+/// pack records whose bitmap takes more than one word.
 struct PackedNodes<Record>: ~Copyable {
     /// 8-byte words per record, 8-word blocks (the last one possibly shorter), bitmap words.
     @inline(__always) var words: Int { MemoryLayout<Record>.stride / 8 }
@@ -825,20 +837,29 @@ struct PackedNodes<Record>: ~Copyable {
     @inline(__always) var maskWords: Int { (blocks + 63) / 64 }
     private var block = MappedBlock(bytes: 1 << 16)
     private let template: UnsafeMutablePointer<UInt64>
+    /// The last record appended (the template when there is none).
+    private let last: UnsafeMutablePointer<UInt64>
     /// Words in use.
     private(set) var used = 0
     private(set) var count = 0
     var capacityBytes: Int { block.bytes }
 
-    /// Records packed against the one at `t`.
+    /// Records packed starting from the one at `t`.
     init(template t: UnsafePointer<Record>) {
         precondition(_isPOD(Record.self) && MemoryLayout<Record>.stride % 8 == 0)
-        template = .allocate(capacity: MemoryLayout<Record>.stride / 8)
-        UnsafeMutableRawPointer(template).copyMemory(from: t, byteCount: MemoryLayout<Record>.stride)
+        let n = MemoryLayout<Record>.stride
+        template = .allocate(capacity: n / 8)
+        last = .allocate(capacity: n / 8)
+        UnsafeMutableRawPointer(template).copyMemory(from: t, byteCount: n)
+        UnsafeMutableRawPointer(last).copyMemory(from: t, byteCount: n)
     }
-    deinit { template.deallocate() }
+    deinit { template.deallocate(); last.deallocate() }
 
-    mutating func removeAll() { used = 0; count = 0 }
+    mutating func removeAll() {
+        used = 0
+        count = 0
+        UnsafeMutableRawPointer(last).copyMemory(from: template, byteCount: words * 8)
+    }
 
     mutating func append(_ node: UnsafePointer<Record>) {
         let raw = UnsafeRawPointer(node)
@@ -846,9 +867,11 @@ struct PackedNodes<Record>: ~Copyable {
         let most = maskWords + words
         if (used + most) * 8 > block.bytes { block.grow(to: max(block.bytes * 2, (used + most) * 8)) }
         let base = block.base.assumingMemoryBound(to: UInt64.self)
-        // The record's bytes are read as words through a raw pointer (no rebinding of its memory).
+        // The record's bytes are read as words through a raw pointer (no rebinding of its memory);
+        // a whole block is compared and copied as one 64-byte vector, in one pass, and what
+        // differs also goes to `last`.
         @inline(__always) func src(_ i: Int) -> UInt64 { raw.load(fromByteOffset: i * 8, as: UInt64.self) }
-        let t = template
+        let t = last, traw = UnsafeMutableRawPointer(last)
         let map = base + used
         var out = map + maskWords
         for m in 0..<maskWords {
@@ -856,45 +879,49 @@ struct PackedNodes<Record>: ~Copyable {
             let first = m * 64, inMap = min(64, blocks - first)
             for k in 0..<inMap {
                 let lo = (first + k) * 8
-                var x: UInt64 = 0
                 if lo + 8 <= words {
-                    for j in 0..<8 { x |= src(lo + j) ^ t[lo + j] }
+                    let x = raw.loadUnaligned(fromByteOffset: lo * 8, as: SIMD8<UInt64>.self)
+                    let y = traw.loadUnaligned(fromByteOffset: lo * 8, as: SIMD8<UInt64>.self)
+                    if any(x .!= y) {
+                        UnsafeMutableRawPointer(out).storeBytes(of: x, as: SIMD8<UInt64>.self)
+                        traw.storeBytes(of: x, toByteOffset: lo * 8, as: SIMD8<UInt64>.self)
+                        out += 8
+                        bits |= 1 << UInt64(k)
+                    }
                 } else {
+                    var x: UInt64 = 0
                     for j in lo..<words { x |= src(j) ^ t[j] }
+                    if x != 0 {
+                        for j in lo..<words { out.pointee = src(j); t[j] = src(j); out += 1 }
+                        bits |= 1 << UInt64(k)
+                    }
                 }
-                bits |= (x != 0 ? 1 : 0) << UInt64(k)
             }
             map[m] = bits
-            while bits != 0 {
-                let lo = (first + bits.trailingZeroBitCount) * 8
-                if lo + 8 <= words {
-                    for j in 0..<8 { out[j] = src(lo + j) }
-                    out += 8
-                } else {
-                    for j in lo..<words { out.pointee = src(j); out += 1 }
-                }
-                bits &= bits - 1
-            }
         }
         used = out - base
         count += 1
     }
 
-    /// The record packed at word `at` into `node`; returns where the next one starts.
+    /// The record packed at word `at` into `node`; returns where the next one starts. `node` must
+    /// hold the record unpacked before it, byte for byte (for the first one, at 0, anything: it
+    /// is unpacked onto the template), so a level is unpacked in order into one node; a caller that
+    /// changes the node in between puts the bytes back (`restore`).
     func unpack(at: Int, into node: UnsafeMutablePointer<Record>) -> Int {
         let raw = UnsafeMutableRawPointer(node)
         let words = self.words, maskWords = self.maskWords
+        if at == 0 { raw.copyMemory(from: template, byteCount: words * 8) }
         let base = block.base.assumingMemoryBound(to: UInt64.self)
         // Written as words through a raw pointer (no rebinding of the record's memory).
         @inline(__always) func put(_ i: Int, _ v: UInt64) { raw.storeBytes(of: v, toByteOffset: i * 8, as: UInt64.self) }
-        raw.copyMemory(from: template, byteCount: words * 8)
         var inp = base + at + maskWords
         for m in 0..<maskWords {
             var bits = base[at + m]
             while bits != 0 {
                 let lo = (m * 64 + bits.trailingZeroBitCount) * 8
                 if lo + 8 <= words {
-                    for j in 0..<8 { put(lo + j, inp[j]) }
+                    let x = UnsafeRawPointer(inp).loadUnaligned(as: SIMD8<UInt64>.self)
+                    raw.storeBytes(of: x, toByteOffset: lo * 8, as: SIMD8<UInt64>.self)
                     inp += 8
                 } else {
                     for j in lo..<words { put(j, inp.pointee); inp += 1 }
@@ -903,6 +930,18 @@ struct PackedNodes<Record>: ~Copyable {
             }
         }
         return inp - base
+    }
+
+    /// Word `i` of the record packed at `at`, read where it lies without unpacking the record;
+    /// nil when its block was not packed (the word is the previous record's).
+    func word(_ i: Int, ofRecordAt at: Int) -> UInt64? {
+        let base = block.base.assumingMemoryBound(to: UInt64.self)
+        let b = i / 8, m = b / 64, k = b % 64
+        guard (base[at + m] >> UInt64(k)) & 1 != 0 else { return nil }
+        var before = 0
+        for j in 0..<m { before += base[at + j].nonzeroBitCount }
+        before += (base[at + m] & ((1 << UInt64(k)) - 1)).nonzeroBitCount
+        return base[at + maskWords + before * 8 + i % 8]
     }
 }
 
