@@ -231,6 +231,16 @@ final class VariantLitmusTests: XCTestCase {
             gmem-release
             step gmem x16           # G8 last fput, G0 release (correct: begin/zap/end), G7, G9 evict frees the folio
             """),
+        (.mmioGenSingleBump, """
+            fault vcpu0 gfn=13 shared
+            step vcpu0 x3           # F0, F1: no memslot for gfn 13 (the MMIO path), F6a
+            create slot=2 gfn=12 pages=2 hva=24
+            step memslot x4         # M0, M1, M5, W1-W3: the new memslots are published (variant: generation + 1)
+            step vcpu0 x6           # F11 make_mmio_spte() reads the new memslots' generation (correct: in progress)
+            step memslot x3         # W6 synchronize_srcu (correct: W7 the generation's second increment), M5, M8
+            fault vcpu0 gfn=13 shared
+            step vcpu0 x3           # the access hits the MMIO SPTE: check_mmio_spte() (correct: stale -> regular fault)
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

@@ -41,6 +41,9 @@ extension World {
             for g in 0..<mappedGfns where x.leaf[g].present {
                 sptes.append("gfn \(g) -> pfn \(x.leaf[g].pfn)\(x.leaf[g].isPrivate ? " (private)" : "")")
             }
+            for g in 0..<mappedGfns where x.leaf[g].mmioGen != 0 {
+                sptes.append("gfn \(g) MMIO (generation \(x.leaf[g].mmioGen - 1))")
+            }
             roots.append("r\(r) \(x.state), \(x.refs) ref(s)\(x.scheduledToZap ? ", scheduled to zap" : ""): " + (sptes.isEmpty ? "no SPTEs" : sptes.joined(separator: "; ")))
         }
         out.append(("TDP MMU roots and SPTEs", roots.isEmpty ? ["no roots"] : roots))

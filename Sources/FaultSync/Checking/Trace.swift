@@ -148,7 +148,8 @@ public struct TraceRecorder: StepObserver {
         for r in 0..<Cap.roots where b.roots[r].state != .free || a.roots[r].state != .free {
             let ra = a.roots[r], rb = b.roots[r]
             for g in 0..<b.mappedGfns where ra.leaf[g] != rb.leaf[g] {
-                out.append(rb.leaf[g].present ? "r\(r) SPTE gfn \(g) -> pfn \(rb.leaf[g].pfn)\(rb.leaf[g].isPrivate ? " private" : "")" : "r\(r) zap gfn \(g)")
+                out.append(rb.leaf[g].present ? "r\(r) SPTE gfn \(g) -> pfn \(rb.leaf[g].pfn)\(rb.leaf[g].isPrivate ? " private" : "")"
+                    : rb.leaf[g].mmioGen != 0 ? "r\(r) MMIO SPTE gfn \(g) (generation \(rb.leaf[g].mmioGen - 1))" : "r\(r) zap gfn \(g)")
             }
             for k in 0..<b.mappedBlocks where ra.huge[k] != rb.huge[k] {
                 let g0 = k * Cap.hugePages

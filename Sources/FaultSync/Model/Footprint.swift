@@ -93,7 +93,7 @@ extension World {
         case .f0SrcuLock: w = F.srcuIns; wd = leave()                        // srcu lock, or finishFault
         case .p0Reload: r = F.roots; w = reload(); wd = leave()                            // kvm_mmu_reload, finishFault
         case .f1Memslot:                                                   // reload/load; lookup
-            r = F.setsA | F.objs | (variant == .hostWalkDoubleRead ? F.host : 0) | F.roots; w = reload(); wd = F.objRef | leave()
+            r = F.setsA | F.objs | (variant == .hostWalkDoubleRead ? F.host : 0) | F.roots | F.gen; w = reload(); wd = F.objRef | leave()
         case .f6aSnapshot, .f6aLateSnapshot: r = F.seq
         case .f6bChecks: r = F.objs | F.attr | F.apicv; wd = leave()
         case .f6fPrecheck, .f6iPrecheck: r = F.inv | F.seq; wd = leave()
@@ -101,7 +101,7 @@ extension World {
         case .f7Lock: w = F.mmu
         case .f8Stale: r = F.objs | F.roots | F.inv | F.seq; w = leave() != 0 ? F.mmu : 0; wd = leave()
         case .f10Adjust: r = F.objs | F.host
-        case .f11Install: r = F.objs | F.gmem | F.host; w = F.roots
+        case .f11Install: r = F.objs | F.gmem | F.host | F.gen; w = F.roots
         case .f12Finish: w = F.mmu; wd = leave()
         // MMU notifier + host mm (MMUNotifier.swift)
         case .n1Count: r = F.gpc | F.host; w = F.hostBusy | F.mn | F.gpc   // THP widening; busy; count; gpc invalidate
@@ -136,7 +136,7 @@ extension World {
             r = freedStampRead(x.invalidObj) | F.roots | F.setsA | F.setsI; w = F.objs; wd = F.objRef
         case .m7FreeOld:
             r = freedStampRead(x.slotObj) | F.roots | F.gmem | F.gmemLock | F.setsA | F.setsI; w = F.objs; wd = F.objRef
-        case .m8Unlock: w = F.slotsLock; wd = F.objRef | F.srcuDel
+        case .m8Unlock: w = F.slotsLock | F.objs; wd = F.objRef | F.srcuDel
         // KVM_SET_MEMORY_ATTRIBUTES (MemoryAttributes.swift)
         case .t2Check: r = F.attr | F.setsA | F.objs
         case .t4LockBegin: w = F.mmu | F.inv

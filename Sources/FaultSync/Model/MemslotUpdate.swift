@@ -42,8 +42,11 @@ extension World {
             actors[a].pc = (variant == .reuseInactiveBeforeSync && actors[a].phase == 2) ? .m5ReplaceAfter : .wSync
 
         case .wSync:
-            // W6 synchronize_srcu_expedited(&kvm->srcu); W7 new generation, kvm_arch_memslots_updated
-            generation = (generation & ~(1 << 63)) &+ 1
+            // W6 synchronize_srcu_expedited(&kvm->srcu); W7 gen = (generation & ~IN_PROGRESS) +
+            // kvm_arch_nr_memslot_as_ids() (one address space here); kvm_arch_memslots_updated()
+            // -> kvm_mmu_invalidate_mmio_sptes() (zaps all only when the 18-bit MMIO generation
+            // wraps, which no schedule here reaches); slots->generation = gen.
+            if variant != .mmioGenSingleBump { generation = (generation & ~(1 << 63)) &+ 1 }
             if actors[a].phase == 1 {
                 actors[a].pc = .m3cFlush
             } else if variant == .reuseInactiveBeforeSync {
@@ -99,6 +102,7 @@ extension World {
 
         case .m8Unlock:
             slotsLockHolder = none8           // mutex_unlock(&kvm->slots_lock)
+            if actors[a].newObj != none8 { objs[Int(actors[a].newObj)].flags &= ~MemslotFlag.pending }   // ghost: the ioctl returns
             actors[a].slotObj = none8; actors[a].newObj = none8; actors[a].invalidObj = none8
             actors[a].pc = .idle
 
@@ -181,6 +185,7 @@ extension World {
                 obj.incarnation = nextIncarnation; nextIncarnation &+= 1
                 obj.mixed = mixedMask(base: newBase, npages: npages)
             }
+            obj.flags |= MemslotFlag.pending
             objs[Int(n)] = obj
             actors[a].newObj = n
         }

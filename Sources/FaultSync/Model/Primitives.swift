@@ -209,7 +209,10 @@ extension World {
         }
         containers[old].unpublishedAt = now
         active = UInt8(new)
-        generation = (generation | (1 << 63))
+        // W1 slots->generation = gen | KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS (set on the new set
+        // before W3 publishes it). Variant mmio-gen-single-bump: the new set gets gen + 1, and
+        // that is the generation from now on (no in-progress flag, no second increment).
+        generation = variant == .mmioGenSingleBump ? generation &+ 1 : (generation | (1 << 63))
     }
 
     /// kfree() of a memslot object. Ghost checks (I8 and I9b).

@@ -49,6 +49,20 @@ extension World {
                 // KVM_RUN: vcpu_enter_guest() handled KVM_REQ_MMU_FREE_OBSOLETE_ROOTS
                 // (kvm_mmu_free_obsolete_roots) and ran kvm_mmu_reload() before the guest faulted.
                 if !freeObsoleteAndLoad(a) { finishFault(a); return }
+                // The guest's access hits an MMIO SPTE (EPT misconfiguration exit):
+                // kvm_mmu_page_fault(PFERR_RSVD_MASK) -> handle_mmio_page_fault(), a lockless
+                // walk; check_mmio_spte(): no memslot update in progress and the SPTE's
+                // generation is the memslots' -> RET_PF_EMULATE (the access is emulated as MMIO);
+                // else RET_PF_INVALID, the regular fault path below. (KVM_PRE_FAULT_MEMORY never
+                // takes this path: its error code has no PFERR_RSVD_MASK.)
+                let r = actors[a].root
+                if r != none8 && roots[Int(r)].leaf[gfn].mmioGen != 0 {
+                    if generation & (1 << 63) == 0 && roots[Int(r)].leaf[gfn].mmioGen == mmioGeneration {
+                        checkMmioEmulation(a, gfn: gfn)
+                        finishFault(a)
+                        return
+                    }
+                }
             }
             // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
             actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
@@ -235,7 +249,16 @@ extension World {
             fail(.obsoleteRoot, .installObsoleteRoot, actor: a, Int64(gfn), Int64(actors[a].root))
         }
         guard r < Cap.roots else { return }
-        if actors[a].phase == 1 { return }   // MMIO SPTE: carries no pfn (not stored)
+        let b = gfn / Cap.hugePages
+        if actors[a].phase == 1 {
+            // No slot: tdp_mmu_map_handle_target_level() installs make_mmio_spte() at 4K (the
+            // generation read now, from kvm_vcpu_memslots(), not from the lookup's memslots) and
+            // the access is emulated (RET_PF_EMULATE). Over a huge leaf the walk splits it first.
+            splitHuge(root: r, block: b)
+            roots[r].leaf[gfn] = SPTE(mmioGen: mmioGeneration)
+            roots[r].hasPT |= 1 << UInt8(b)
+            return
+        }
         let priv = actors[a].isPrivateFault
         let pfn = actors[a].pfn
         if priv || actors[a].hva == gmemHva {
@@ -258,7 +281,6 @@ extension World {
                 fail(.staleCommit, .installPfnFreed, actor: a, Int64(gfn), Int64(pfn))
             }
         }
-        let b = gfn / Cap.hugePages
         let inc = objs[Int(o)].incarnation
         if actors[a].level == 1 {
             // tdp_mmu_map_handle_target_level(): a present leaf at the target level (any access
@@ -273,16 +295,7 @@ extension World {
             installHuge(root: r, block: b, isPrivate: priv, pfn: hp,
                         hva: actors[a].hva & ~UInt8(Cap.hugePages - 1), incarnation: inc)
         } else {
-            if roots[r].huge[b].present {
-                // kvm_tdp_mmu_map(): a huge leaf above the target level is split, not zapped
-                // (tdp_mmu_split_huge_page): its children keep mapping the huge page's 4K pages.
-                let h = roots[r].huge[b]
-                roots[r].huge[b] = SPTE()
-                for i in 0..<Cap.hugePages {
-                    roots[r].leaf[b * Cap.hugePages + i] = SPTE(present: true, isPrivate: h.isPrivate, pfn: h.pfn + UInt16(i),
-                                                               hva: h.isPrivate ? 0 : h.hva + UInt8(i), incarnation: h.incarnation)
-                }
-            }
+            splitHuge(root: r, block: b)
             // tdp_mmu_map_handle_target_level(): RET_PF_SPURIOUS over a present leaf, with
             // WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)). (handle_changed_spte()'s BUG() on a
             // present leaf changing pfn needs an access the old SPTE does not allow: write
@@ -296,6 +309,30 @@ extension World {
             roots[r].leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
             roots[r].hasPT |= 1 << UInt8(b)
         }
+    }
+
+    /// kvm_tdp_mmu_map(): a huge leaf above the target level is split, not zapped
+    /// (tdp_mmu_split_huge_page): its children keep mapping the huge page's 4K pages.
+    mutating func splitHuge(root r: Int, block b: Int) {
+        guard roots[r].huge[b].present else { return }
+        let h = roots[r].huge[b]
+        roots[r].huge[b] = SPTE()
+        for i in 0..<Cap.hugePages {
+            roots[r].leaf[b * Cap.hugePages + i] = SPTE(present: true, isPrivate: h.isPrivate, pfn: h.pfn + UInt16(i),
+                                                       hva: h.isPrivate ? 0 : h.hva + UInt8(i), incarnation: h.incarnation)
+        }
+    }
+
+    /// The generation an MMIO SPTE made now carries (see `SPTE.mmioGen`).
+    @inline(__always) var mmioGeneration: UInt16 { UInt16(truncatingIfNeeded: generation & 0x7FFF) &+ 1 }
+
+    /// I12 at an access emulated as MMIO through a cached MMIO SPTE: the gfn must not have a
+    /// memslot that a KVM_SET_USER_MEMORY_REGION which has returned made visible. (Only an
+    /// update still running may leave either answer to the guest.)
+    mutating func checkMmioEmulation(_ a: Int, gfn: Int) {
+        let o = lookup(container: Int(active), gfn: gfn)
+        guard o != none8, objs[Int(o)].flags & (MemslotFlag.invalid | MemslotFlag.pending) == 0 else { return }
+        fail(.staleMmioSpte, .mmioSpteHitsMemslot, actor: a, Int64(gfn), Int64(roots[Int(actors[a].root)].leaf[gfn].mmioGen) - 1)
     }
 
     /// Replace a block's page table (and its children) by one huge leaf in root `r`.

@@ -32,6 +32,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case gmemFaultNoRetryCheck
     case gmemReleaseWithoutInvalidation
     case gmemErrorWithoutInvalidation
+    case mmioGenSingleBump
 
     public var name: String {
         switch self {
@@ -66,6 +67,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemFaultNoRetryCheck: return "gmem-fault-no-retry-check"
         case .gmemReleaseWithoutInvalidation: return "gmem-release-without-invalidation"
         case .gmemErrorWithoutInvalidation: return "gmem-error-without-invalidation"
+        case .mmioGenSingleBump: return "mmio-gen-single-bump"
         }
     }
 
@@ -131,6 +133,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "kvm_gmem_error_folio() skips kvm_gmem_invalidate_begin/end (no zap, no mmu_invalidate_* update): a private SPTE installed before the memory failure keeps mapping the poisoned folio after the handler returns"
         case .gmemFaultNoRetryCheck:
             return "private faults skip mmu_invalidate_retry_gfn() in F8 (and the F6f/F6i pre-checks): guest_memfd takes no lock a fault waits for, so nothing else stops a fault from mapping a folio a punch hole truncates"
+        case .mmioGenSingleBump:
+            return "kvm_swap_active_memslots() gives the new memslots generation + 1 at the swap (W1/W3) and leaves it there: no update-in-progress flag, no second increment after synchronize_srcu_expedited() (W7). A fault that found no memslot before the swap makes its MMIO SPTE after it, with the new generation, which then stays valid (B12)"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -183,6 +187,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "synthetic: shows why kvm_gmem_error_folio() invalidates although it does not truncate (\"Do not truncate the range, what action is taken in response to the error is userspace's decision\")"
         case .gmemFaultNoRetryCheck:
             return "synthetic: shows that F8's mmu_invalidate_retry_gfn() is a private fault's only protection against a punch hole"
+        case .mmioGenSingleBump:
+            return "reverts ee3d1570b584 \"kvm: fix potentially corrupt mmio cache\" (v3.17: the second increment after synchronize_srcu_expedited()) and with it the update-in-progress flag it introduced (since 2019 bit 63, KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS)"
         case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
             return "synthetic: breaks the order of kvm_gmem_punch_hole() (\"Bindings must be stable across invalidation to ensure the start+end are balanced\"); no upstream fix of this path was found"
         }
@@ -208,6 +214,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemUnbindWithoutInvalidateLock: return .counterBalance
         case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
         case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation, .gmemErrorWithoutInvalidation: return .staleCommit
+        case .mmioGenSingleBump: return .staleMmioSpte
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
@@ -257,6 +264,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
     case hangUntilSignal           // I13c/d, ended only by a signal (-EINTR)
     case kernelBug                 // the kernel's own BUG()/KVM_BUG_ON()
     case kernelWarn                // the kernel's own WARN_ON_ONCE()/lockdep_assert
+    case staleMmioSpte             // I12
 
     public var name: String {
         switch self {
@@ -274,6 +282,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .hangUntilSignal: return "hang-until-signal"
         case .kernelBug: return "kernel-bug"
         case .kernelWarn: return "kernel-warn"
+        case .staleMmioSpte: return "stale-mmio-spte"
         }
     }
     public var label: String {
@@ -292,6 +301,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .hangUntilSignal: return "I13c/d"
         case .kernelBug: return "BUG"
         case .kernelWarn: return "WARN"
+        case .staleMmioSpte: return "I12"
         }
     }
     public static func named(_ s: String) -> Invariant? { allCases.first { $0.name == s } }
@@ -315,6 +325,7 @@ public enum Why: UInt8, Sendable {
     case apicMappedWhileInhibited, warnSpuriousPfnMismatch
     case installGmemPoisoned, spteMapsPoisoned
     case installGmemTruncated, spteGmemStale, gpcStale, gpcUseStale, warnGpcValidDuringRefresh, bugGpcValidInactive
+    case mmioSpteHitsMemslot
 }
 
 public struct Violation: Equatable, Sendable {
@@ -379,6 +390,8 @@ public struct Violation: Equatable, Sendable {
             return "hva_to_pfn_retry(): WARN_ON_ONCE(gpc->valid): \(who) re-took gpc->lock and found the cache valid: another task refreshed it meanwhile"
         case .bugGpcValidInactive:
             return "__kvm_gpc_activate(): KVM_BUG_ON(gpc->valid): \(who) activates a cache that is inactive but valid"
+        case .mmioSpteHitsMemslot:
+            return "\(who)'s access to gfn \(a) is emulated as MMIO through an MMIO SPTE of memslots generation \(b), which check_mmio_spte() accepts, but gfn \(a) has a memslot that a finished KVM_SET_USER_MEMORY_REGION installed: the guest's accesses there go to MMIO emulation instead of its memory, until the next memslot update"
         case .bugPutValidRoot:
             return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:

@@ -99,6 +99,9 @@ public struct SPTE: Equatable {
     public var hva: UInt8 = 0           // ghost: hva it was looked up through (block base for huge);
                                         // `gmemHva` for a shared page served by guest_memfd
     public var incarnation: UInt8 = 0   // ghost: which gfn->hva mapping of its slot it belongs to
+    /// Nonzero: an MMIO SPTE (not present; make_mmio_spte()), 1 + the memslots generation it was
+    /// made with (MMIO_SPTE_GEN_MASK: the update-in-progress bit is not part of it).
+    public var mmioGen: UInt16 = 0
 
     /// Whether the page came from guest_memfd (a private SPTE, or a shared one of a
     /// KVM_MEMSLOT_GMEM_ONLY slot): it must map the file's current folio.
@@ -138,6 +141,9 @@ public enum MemslotFlag {
     public static let gmemBound: UInt8 = 8
     /// KVM_MEMSLOT_GMEM_ONLY: set by kvm_gmem_bind() when the file has GUEST_MEMFD_FLAG_MMAP.
     public static let gmemOnly: UInt8 = 16
+    /// Not a kernel flag (a ghost for I12): the KVM_SET_USER_MEMORY_REGION that made this object
+    /// has not returned yet (set when it is allocated, cleared at M8).
+    public static let pending: UInt8 = 32
 }
 
 /// `struct gfn_to_pfn_cache` (virt/kvm/pfncache.c): one cache of the VM (like Xen's shared_info

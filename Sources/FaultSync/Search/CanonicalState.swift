@@ -51,7 +51,7 @@ public enum Canonical {
                   "root", "phase", "cursor", "lo", "hi", "flagA", "flagB", "found", "signalPending", "counted",
                   "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
         "Root": ["state", "refs", "scheduledToZap", "hasPT", "leaf", "huge"],
-        "SPTE": ["present", "isPrivate", "pfn", "hva", "incarnation"],
+        "SPTE": ["present", "isPrivate", "pfn", "hva", "incarnation", "mmioGen"],
         "HostPTE": ["pfn", "version"],
         "MemslotObj": ["state", "id", "base", "npages", "uaddr", "flags", "mixed", "incarnation", "unpublishedAt"],
         "Container": ["slot", "unpublishedAt"],
@@ -67,6 +67,7 @@ public enum Canonical {
     /// An SPTE in one word (0 for the default, empty SPTE).
     @inline(__always) static func packed(_ s: SPTE) -> UInt64 {
         (s.present ? 1 : 0) | (s.isPrivate ? 2 : 0) | UInt64(s.pfn) << 8 | UInt64(s.hva) << 24 | UInt64(s.incarnation) << 32
+            | UInt64(s.mmioGen) << 40
     }
 }
 
