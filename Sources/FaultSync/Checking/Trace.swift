@@ -92,7 +92,13 @@ public struct TraceRecorder: StepObserver {
         }
         let interrupted = x.signalPending && y.pc == .idle && (x.pc == .f0SrcuLock || x.pc == .p0Reload || x.pc == .f1Memslot)
         if interrupted { out.append("signal_pending: -EINTR\(x.isPrefault ? "" : " (KVM_EXIT_INTR)")") }
-        if x.pc == .f1Memslot && !interrupted {
+        // handle_mmio_page_fault() at F1 (KVM_RUN, the access hit an MMIO SPTE of its root)
+        let mmioGen = x.pc == .f1Memslot && !interrupted && !x.isPrefault && y.root != none8 && Int(x.gfn) < Cap.gfns
+            ? b.roots[Int(y.root)].leaf[Int(x.gfn)].mmioGen : 0
+        if mmioGen != 0 && y.pc == .idle {
+            out.append("MMIO SPTE of generation \(mmioGen - 1) accepted (check_mmio_spte): emulated as MMIO")
+        } else if x.pc == .f1Memslot && !interrupted {
+            if mmioGen != 0 { out.append("MMIO SPTE of generation \(mmioGen - 1) refused (check_mmio_spte): RET_PF_INVALID") }
             out.append(y.slotObj == none8 ? "no memslot" : "slot obj\(y.slotObj)\(b.objs[Int(y.slotObj)].flags & MemslotFlag.invalid != 0 ? " (INVALID)" : "")")
             if b.variant == .hostWalkDoubleRead && y.slotObj != none8 && y.pc != .idle {
                 out.append("(variant) first host PMD read: \(y.firstPMDHuge ? "huge" : "not huge")")

@@ -188,7 +188,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemFaultNoRetryCheck:
             return "synthetic: shows that F8's mmu_invalidate_retry_gfn() is a private fault's only protection against a punch hole"
         case .mmioGenSingleBump:
-            return "reverts ee3d1570b584 \"kvm: fix potentially corrupt mmio cache\" (v3.17: the second increment after synchronize_srcu_expedited()) and with it the update-in-progress flag it introduced (since 2019 bit 63, KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS)"
+            return "reverts ee3d1570b586 \"kvm: fix potentially corrupt mmio cache\" (the second increment after synchronize_srcu_expedited(), so that the generation's low bit marked an update in progress; id and diff read in a gitweb, the title only in secondary notes) and the in-progress flag with it (bit 63, KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS, since Sean Christopherson's 2019 series with ddfd1730fd82)"
         case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
             return "synthetic: breaks the order of kvm_gmem_punch_hole() (\"Bindings must be stable across invalidation to ensure the start+end are balanced\"); no upstream fix of this path was found"
         }
