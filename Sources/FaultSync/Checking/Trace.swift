@@ -90,7 +90,9 @@ public struct TraceRecorder: StepObserver {
         if x.pc == .f8Stale && x.retries != y.retries && a.rootIsObsolete(x.root) {
             out.append("root r\(x.root) is obsolete (role.invalid)")
         }
-        let interrupted = x.signalPending && y.pc == .idle && (x.pc == .f0SrcuLock || x.pc == .p0Reload || x.pc == .f1Memslot)
+        // (KVM_RUN tests signal_pending() at F0 only, before re-entering the guest.)
+        let interrupted = x.signalPending && y.pc == .idle
+            && (x.pc == .f0SrcuLock || x.pc == .p0Reload || (x.pc == .f1Memslot && x.isPrefault))
         if interrupted { out.append("signal_pending: -EINTR\(x.isPrefault ? "" : " (KVM_EXIT_INTR)")") }
         // handle_mmio_page_fault() at F1 (KVM_RUN, the access hit an MMIO SPTE of its root)
         let mmioGen = x.pc == .f1Memslot && !interrupted && !x.isPrefault && y.root != none8 && Int(x.gfn) < Cap.gfns
@@ -108,7 +110,9 @@ public struct TraceRecorder: StepObserver {
         if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
             out.append(y.isPrivateFault || y.hva == gmemHva ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")
         }
-        if (x.pc == .f6fPrecheck || x.pc == .f6iPrecheck || x.pc == .f8Stale) && x.retries == y.retries && y.pc != .idle {
+        if x.pc == .f8Stale && x.phase == 1 && x.retries == y.retries && y.pc != .idle {
+            out.append("not stale: root r\(x.root) valid (no memslot: no mmu_invalidate_retry_gfn())")
+        } else if (x.pc == .f6fPrecheck || x.pc == .f6iPrecheck || x.pc == .f8Stale) && x.retries == y.retries && y.pc != .idle {
             out.append("not stale: mmu_seq \(hexSeq(x.mmuSeq)), seq \(hexSeq(a.seq)), in_progress \(a.inProgress), range \(rangeText(a))")
         }
         if x.pc == .f6bChecks && y.pc == .idle {

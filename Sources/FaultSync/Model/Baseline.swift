@@ -28,6 +28,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
     case gpcHvaRefreshMissesInvalidation
     case gmemMmapSharedZap
     case gmemPunchHoleRefaultLivelock
+    case noslotFaultSpuriousWarn
 
     public var name: String {
         switch self {
@@ -35,6 +36,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .gpcHvaRefreshMissesInvalidation: return "gpc-hva-refresh-misses-invalidation"
         case .gmemMmapSharedZap: return "gmem-mmap-shared-not-zapped"
         case .gmemPunchHoleRefaultLivelock: return "gmem-punch-hole-refault-livelock"
+        case .noslotFaultSpuriousWarn: return "noslot-fault-spurious-warn"
         }
     }
 
@@ -47,6 +49,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "an hva-based gfn_to_pfn_cache (kvm_gpc_activate_hva) whose uhva is in no memslot: an MMU-notifier invalidation that starts and ends while hva_to_pfn_retry() has gpc->lock dropped, after its hva_to_pfn(), bumps neither mmu_invalidate_seq (no memslot is hit) nor leaves mn_active_invalidate_count raised, so mmu_notifier_retry_cache() passes and the cache is published valid with the page the host has just unmapped and frees"
         case .gmemMmapSharedZap:
             return "a VM with private memory and mirrored TDP (TDX) may create its guest_memfd with GUEST_MEMFD_FLAG_MMAP (not INIT_SHARED): kvm_gmem_bind() makes the slot KVM_MEMSLOT_GMEM_ONLY, so a shared fault there maps a guest_memfd folio through a direct-root SPTE; fallocate(PUNCH_HOLE) invalidates with KVM_FILTER_PRIVATE (kvm_gmem_get_invalidate_filter), which zaps mirror roots only, and truncates the folio: the shared SPTE is left mapping freed memory"
+        case .noslotFaultSpuriousWarn:
+            return "a fault on a gfn with no memslot (emulated MMIO: fault->pfn = KVM_PFN_NOSLOT) checks nothing at mmu_lock that a memslot creation changes (is_page_fault_stale() tests mmu_invalidate_retry_gfn() only when fault->slot is set, and a create zaps nothing and invalidates nothing); when userspace creates a memslot over that gfn after the fault's memslot lookup and another vCPU maps the new page before the fault takes mmu_lock, tdp_mmu_map_handle_target_level() finds a present leaf and treats the fault as spurious after WARN_ON_ONCE(fault->pfn != spte_to_pfn(iter->old_spte)) (988da7820206), which KVM_PFN_NOSLOT never equals: a host WARN (a panic with panic_on_warn) from a race of two vCPUs and a memslot update"
         case .gmemPunchHoleRefaultLivelock:
             return "an INIT_SHARED guest_memfd mapped by the VMM: kvm_gmem_fault_user_mapping() takes no lock that fallocate(PUNCH_HOLE) holds, so a GUP of the mapping (here a gfn_to_pfn_cache refresh, which retries because the truncation's own unmap_mapping_folio() invalidation is in flight) faults a new folio into a hole of two or more pages: phase 2 of truncate_inode_pages_range() restarts whenever a lookup found a folio before the hole's last page (the next lookup, past it, finds nothing), and a refault of that page before the restarted lookup from the start makes it find, unmap and restart again, and so on: under a schedule that lets each step run in turn, neither ends (a race each pass in a real kernel; a one-page hole never restarts)"
         }
@@ -61,6 +65,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "kvm_mmu_notifier_invalidate_range_end() bumps a count of finished invalidations (under mn_invalidate_lock, memslot hit or not); hva_to_pfn_retry() snapshots it with mmu_invalidate_seq and mmu_notifier_retry_cache() retries if it moved (a sketch, not a posted patch; docs/findings/gpc-hva-refresh-misses-invalidation.md)"
         case .gmemMmapSharedZap:
             return "kvm_gmem_get_invalidate_filter() returns KVM_FILTER_PRIVATE | KVM_FILTER_SHARED when the file has GUEST_MEMFD_FLAG_MMAP (its slots are gmem-only, so shared SPTEs may map its folios), as 5d3341d684be does for INIT_SHARED (a sketch, not a posted patch)"
+        case .noslotFaultSpuriousWarn:
+            return "tdp_mmu_map_handle_target_level() WARNs on a PFN change for a spurious fault only when the fault has a memslot (WARN_ON_ONCE(fault->slot && fault->pfn != spte_to_pfn(old))); a no-slot fault over a present leaf stays RET_PF_SPURIOUS and the guest's retried access finds the new memory (a sketch, not a posted patch)"
         case .gmemPunchHoleRefaultLivelock:
             return "kvm_gmem_fault_user_mapping() takes filemap_invalidate_lock_shared() around kvm_gmem_get_folio(), as filemap_fault() does to instantiate a folio, so a fault into a range being punched waits for the punch hole (shmem_fault() waits on shmem_falloc instead) (a sketch, not a posted patch)"
         }

@@ -226,7 +226,14 @@ extension World {
         let gfn = Int(x.gfn)
         switch x.pc {
         case .f0SrcuLock: return !x.isPrefault && x.signalPending
-        case .p0Reload, .f1Memslot: return x.signalPending || !rootValid(x.root)
+        case .p0Reload: return x.signalPending || !rootValid(x.root)
+        case .f1Memslot:
+            // KVM_RUN: an access emulated through an MMIO SPTE of the root it runs on (the valid
+            // one after the reload) ends the fault here too.
+            if x.signalPending || !rootValid(x.root) { return true }
+            if x.isPrefault || gfn >= Cap.gfns { return false }
+            for r in 0..<Cap.roots where roots[r].state == .valid && roots[r].leaf[gfn].mmioGen != 0 { return true }
+            return false
         case .f6bChecks:
             let o = x.slotObj
             if x.isPrivateFault != isPrivate(gfn) || o == none8 { return true }

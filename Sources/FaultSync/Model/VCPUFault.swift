@@ -255,6 +255,15 @@ extension World {
             // generation read now, from kvm_vcpu_memslots(), not from the lookup's memslots) and
             // the access is emulated (RET_PF_EMULATE). Over a huge leaf the walk splits it first.
             splitHuge(root: r, block: b)
+            // A present leaf (any access is allowed here) is RET_PF_SPURIOUS, after
+            // WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)) (988da7820206), and a no-slot fault's
+            // pfn is KVM_PFN_NOSLOT: finding noslot-fault-spurious-warn (the fix: no WARN here).
+            if roots[r].leaf[gfn].present {
+                if !fixes.has(.noslotFaultSpuriousWarn) {
+                    fail(.kernelWarn, .warnSpuriousNoslot, actor: a, Int64(gfn), Int64(roots[r].leaf[gfn].pfn))
+                }
+                return
+            }
             roots[r].leaf[gfn] = SPTE(mmioGen: mmioGeneration)
             roots[r].hasPT |= 1 << UInt8(b)
             return

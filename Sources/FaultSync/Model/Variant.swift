@@ -325,7 +325,7 @@ public enum Why: UInt8, Sendable {
     case apicMappedWhileInhibited, warnSpuriousPfnMismatch
     case installGmemPoisoned, spteMapsPoisoned
     case installGmemTruncated, spteGmemStale, gpcStale, gpcUseStale, warnGpcValidDuringRefresh, bugGpcValidInactive
-    case mmioSpteHitsMemslot
+    case mmioSpteHitsMemslot, warnSpuriousNoslot
 }
 
 public struct Violation: Equatable, Sendable {
@@ -390,6 +390,8 @@ public struct Violation: Equatable, Sendable {
             return "hva_to_pfn_retry(): WARN_ON_ONCE(gpc->valid): \(who) re-took gpc->lock and found the cache valid: another task refreshed it meanwhile"
         case .bugGpcValidInactive:
             return "__kvm_gpc_activate(): KVM_BUG_ON(gpc->valid): \(who) activates a cache that is inactive but valid"
+        case .warnSpuriousNoslot:
+            return "tdp_mmu_map_handle_target_level(): WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)): \(who)'s fault on gfn \(a) found no memslot (fault->pfn = KVM_PFN_NOSLOT, an MMIO SPTE to install), but a memslot created since then has let another fault map gfn \(a) to pfn \(b): a present leaf, so the fault is spurious, and the pfns differ"
         case .mmioSpteHitsMemslot:
             return "\(who)'s access to gfn \(a) is emulated as MMIO through an MMIO SPTE of memslots generation \(b), which check_mmio_spte() accepts, but gfn \(a) has a memslot that a finished KVM_SET_USER_MEMORY_REGION installed: the guest's accesses there go to MMIO emulation instead of its memory, until the next memslot update"
         case .bugPutValidRoot:

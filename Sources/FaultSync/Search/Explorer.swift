@@ -825,7 +825,7 @@ struct MappedBlock: ~Copyable {
 /// 64-byte blocks differ from the record appended before it (the first: from a template node, the
 /// initial state's) followed by those blocks. A level is written and read in order, and states
 /// next to each other in it are successors of the same or of neighbouring states, so they differ
-/// in a few blocks (their header, component hashes, the actor that stepped): 427 bytes per
+/// in a few blocks (their header, component hashes, the actor that stepped): 527 bytes per
 /// state of ~3.5 KB on the 5-operation benchmark, against 968 packed against the initial state.
 /// Packing is exact: unpacking the records in order gives back every byte. Generic over the
 /// record (`Explorer.Node` in the search), specialized to constant sizes, so that tests can also
