@@ -39,15 +39,15 @@ struct Encode: ParsableCommand {
 /// v1/v2 -> v3: the same schedules, re-encoded so that v3 reads them alike.
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rewrite format-v1, v2 or v3 byte schedules as v\(ScheduleFormat.version) schedules with the same meaning (into new files).",
-        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored (migrate zeroes it). v3 gave meaning to op-5 records whose third byte ends in 6 or 7 (v2: recover) and to bit 7 of a create's second byte (v2: part of the base gfn, reduced modulo the default world's 16 gfns); migrate re-encodes those. v4 gave meaning to bit 6 of the third byte of an op-5 punch-hole record (gmem-error), which v3 ignored; migrate clears it. Text schedules mean the same in every version and are copied. Inputs are never modified.")
+        abstract: "Rewrite format-v1, v2, v3 or v4 byte schedules as v\(ScheduleFormat.version) schedules with the same meaning (into new files).",
+        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored (migrate zeroes it). v3 gave meaning to op-5 records whose third byte ends in 6 or 7 (v2: recover) and to bit 7 of a create's second byte (v2: part of the base gfn, reduced modulo the default world's 16 gfns); migrate re-encodes those. v4 gave meaning to bit 6 of the third byte of an op-5 punch-hole record (gmem-error), which v3 ignored; migrate clears it. v5 gave meaning to bit 3 of the third byte of an op-5 recover record (nx-recover) and bit 2 of the third byte of a fault record (exec), which v4 ignored; migrate clears them. Text schedules mean the same in every version and are copied. Inputs are never modified.")
     @Argument(help: "A byte schedule, or a directory of them.") var input: String
     @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
-    @Option(help: "The format the inputs are in: 1, 2 or 3.") var from: Int = 1
+    @Option(help: "The format the inputs are in: 1, 2, 3 or 4.") var from: Int = 1
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
-        guard (1...3).contains(from) else { throw CLIError("--from must be 1, 2 or 3 (got \(from))") }
+        guard (1...4).contains(from) else { throw CLIError("--from must be 1, 2, 3 or 4 (got \(from))") }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { throw CLIError("\(input): no such file") }
         var pairs: [(String, String)] = []
@@ -71,7 +71,8 @@ struct Migrate: ParsableCommand {
             var new = old
             if from <= 1 { new = FormatMigration.v1ToV2(new) }
             if from <= 2 { new = FormatMigration.v2ToV3(new) }
-            new = FormatMigration.v3ToV4(new)
+            if from <= 3 { new = FormatMigration.v3ToV4(new) }
+            new = FormatMigration.v4ToV5(new)
             if new != old { changed += 1 }
             try writeNew(dst, Data(new), inputs: [src], force: force)
         }

@@ -105,7 +105,7 @@ final class DecoderTests: XCTestCase {
     /// Format v2 = v1 + meaning for the third byte of op 5 (v1 ignored it). These bytes must keep
     /// meaning these events; every v1 fixture above keeps its v1 meaning.
     func testFormatV3Fixtures() {
-        XCTAssertEqual(ScheduleFormat.version, 4)
+        XCTAssertEqual(ScheduleFormat.version, 5)
         let fixtures: [([UInt8], String)] = [
             ([0x05, 0x04, 0x00], "recover slot=1"),
             ([0x05, 0x00, 0x01], "nx-toggle"),
@@ -130,6 +130,12 @@ final class DecoderTests: XCTestCase {
             ([0x05, 0x02, 0x47], "gmem-error gfn=1"),
             ([0x05, 0x0A, 0xC7], "gmem-error gfn=5"),
             ([0x05, 0x08, 0x8F], "punch-hole gfn=4 pages=2"),
+            // v5
+            ([0x06, 0x04, 0x04], "fault vcpu0 gfn=2 shared exec"),
+            ([0x06, 0x05, 0x05], "fault vcpu1 gfn=2 private exec"),
+            ([0x06, 0x04, 0x06], "fault vcpu0 gfn=2 shared prefault"),
+            ([0x05, 0x00, 0x08], "nx-recover"),
+            ([0x05, 0x07, 0xF8], "nx-recover"),
         ]
         for (b, text) in fixtures {
             XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")
@@ -162,6 +168,23 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(Schedule(bytes: m, geometry: g).events.first?.text, "create slot=2 gfn=8 pages=4 hva=3")
         // Every v3 byte string that means nothing new migrates to itself.
         XCTAssertEqual(FormatMigration.v2ToV3([0x06, 0x0B, 0x03]), [0x06, 0x0B, 0x03])
+    }
+
+    /// v4 -> v5: bit 3 of an op-5 recover record's third byte and bit 2 of a fault record's third
+    /// byte were ignored under v4 (v5: nx-recover, exec); migrated, the records mean what they
+    /// meant. Other records are unchanged.
+    func testMigrationKeepsV4Meaning() {
+        let v4: [UInt8] = [0x05, 0x04, 0x08, 0x06, 0x0B, 0x07, 0x06, 0x04, 0x04, 0x05, 0x08, 0x0F, 0x06]
+        XCTAssertEqual(Schedule(bytes: v4).events.map(\.text),
+                       ["nx-recover", "fault vcpu1 gfn=5 private prefault", "fault vcpu0 gfn=2 shared exec", "punch-hole gfn=4 pages=2"],
+                       "v5 reads the ignored bits")
+        let v5 = FormatMigration.v4ToV5(v4)
+        XCTAssertEqual(v5, [0x05, 0x04, 0x00, 0x06, 0x0B, 0x03, 0x06, 0x04, 0x00, 0x05, 0x08, 0x0F, 0x06])
+        XCTAssertEqual(Schedule(bytes: v5).events.map(\.text),
+                       ["recover slot=1", "fault vcpu1 gfn=5 private prefault", "fault vcpu0 gfn=2 shared", "punch-hole gfn=4 pages=2"])
+        let e = try! Schedule(text: "fault vcpu0 gfn=3 shared exec\nnx-recover").events
+        XCTAssertEqual(Schedule(bytes: Schedule(events: e).bytes).events, e)
+        XCTAssertThrowsError(try Schedule(text: "fault vcpu0 gfn=3 shared exec prefault"))
     }
 
     /// v3 -> v4: bit 6 of an op-5 punch-hole record's third byte was ignored under v3 (v4:

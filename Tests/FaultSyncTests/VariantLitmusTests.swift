@@ -241,6 +241,17 @@ final class VariantLitmusTests: XCTestCase {
             fault vcpu0 gfn=13 shared
             step vcpu0 x3           # the access hits the MMIO SPTE: check_mmio_spte() (correct: stale -> regular fault)
             """),
+        (.nxTrackWithoutRecheck, """
+            collapse block=0
+            step mm0 x16            # hva 0-3 (slot 0's gfns 0-3) is a THP
+            fault vcpu1 gfn=1 shared
+            step vcpu1 x12          # a huge SPTE for gfn block 0
+            fault vcpu0 gfn=2 shared exec
+            step vcpu0 x11          # nx_huge_pages: 4K; F11 splits the huge SPTE into a new page table
+            recover slot=0
+            step recover x3         # H2: a huge SPTE replaces the table (tdp_mmu_unlink_sp: flag cleared)
+            step vcpu0              # F11t: correct: re-check, not tracked; variant: the freed table goes on the list
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

@@ -122,7 +122,39 @@ public struct TraceRecorder: StepObserver {
                 out.append(y.isPrefault ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)")
             }
         }
-        if x.pc == .f10Adjust { out.append(y.level == 1 ? "level 2M" : "level 4K") }
+        if x.pc == .f10Adjust {
+            if y.kind == .vcpu && y.hugePageDisallowed {
+                out.append("level 4K (exec with nx_huge_pages: huge_page_disallowed; req_level \(y.nxFlags & NXFault.reqHuge != 0 ? "2M" : "4K"))")
+            } else {
+                out.append(y.level == 1 ? "level 2M" : "level 4K")
+            }
+        }
+        if x.pc == .f11Install && x.level == 1 && y.level == 0 {
+            out.append("disallowed_hugepage_adjust: a table made for an exec mapping is there: 4K")
+        }
+        if x.pc == .y1Pick && y.pc == .y3Unlock { out.append("possible_nx_huge_pages is empty") }
+        if x.pc == .y2Zap {
+            let name = a.nxWatch[2] & 0x7F, alive = a.nxWatch[2] & 0x80 != 0
+            if !alive { out.append("table r\(name >> 3) gfn block \(name & 7) already gone: nothing to zap") }
+            else if b.roots[Int(name >> 3)].hasPT & (1 << (name & 7)) != 0 { out.append("dirty-logged: not zapped") }
+        }
+        if x.pc == .f11Track && a.nxCount == b.nxCount { out.append("sp->nx_huge_page_disallowed is clear: not tracked") }
+        if a.nxHugePages != b.nxHugePages { out.append("nx_huge_pages \(b.nxHugePages ? "on" : "off")") }
+        if a.dirtyLogSlots != b.dirtyLogSlots { out.append("nr_memslots_dirty_logging \(a.dirtyLogSlots)->\(b.dirtyLogSlots)") }
+        for r in 0..<Cap.roots {
+            let added = b.roots[r].hasPT & ~a.roots[r].hasPT
+            for k in 0..<Cap.blocks where added & (1 << UInt8(k)) != 0 {
+                out.append("r\(r) page table for gfn block \(k) linked\(b.roots[r].nxDisallowed & (1 << UInt8(k)) != 0 ? " (nx_huge_page_disallowed)" : "")")
+            }
+            let removed = a.roots[r].hasPT & ~b.roots[r].hasPT
+            for k in 0..<Cap.blocks where removed & (1 << UInt8(k)) != 0 {
+                out.append("r\(r) page table for gfn block \(k) unlinked (handle_removed_pt, call_rcu)")
+            }
+        }
+        if a.nxCount != b.nxCount || (0..<Int(a.nxCount)).contains(where: { a.nxList[$0] != b.nxList[$0] }) {
+            let list = (0..<Int(b.nxCount)).map { "r\(b.nxList[$0] >> 3)/block \(b.nxList[$0] & 7)" }.joined(separator: ", ")
+            out.append("possible_nx_huge_pages [\(list)]")
+        }
         if a.seq != b.seq { out.append("seq \(hexSeq(a.seq))->\(hexSeq(b.seq))") }
         if a.inProgress != b.inProgress { out.append("in_progress \(a.inProgress)->\(b.inProgress)") }
         if a.rangeStart != b.rangeStart || a.rangeEnd != b.rangeEnd {

@@ -127,6 +127,20 @@ public enum PC: UInt8, CaseIterable {
     case g5Wait              // G5w truncate_inode_folio -> unmap_mapping_folio: the user mappings' invalidation (INIT_SHARED)
     case g10Unmap            // G10u memory_failure -> hwpoison_user_mappings -> try_to_unmap (INIT_SHARED)
     case g10Wait             // G10w ... until the user mappings' invalidation ends
+    // NX huge pages (NXRecovery.swift)
+    case f11Track            // F11t kvm_tdp_mmu_map: spin_lock(tdp_mmu_pages_lock); if (sp->nx_huge_page_disallowed) track_possible_nx_huge_page
+    case f11Leaf             // F11  (after F11t) tdp_mmu_map_handle_target_level into the linked table
+    case y0Srcu              // Y0  kvm_recover_nx_huge_pages: srcu_read_lock(&kvm->srcu)
+    case y1Pick              // Y1  read_lock(mmu_lock); first of possible_nx_huge_pages; unaccount_nx_huge_page
+    case y2Zap               // Y2  kvm_mmu_sp_dirty_logging_enabled; kvm_tdp_mmu_zap_possible_nx_huge_page
+    case y3Unlock            // Y3  flush; read_unlock(mmu_lock); srcu_read_unlock
+}
+
+/// Bits of a vCPU fault's `nxFlags`.
+public enum NXFault {
+    public static let exec: UInt8 = 1      // fault->exec (an instruction fetch; KVM_RUN only)
+    public static let nxOn: UInt8 = 2      // fault->nx_huge_page_workaround_enabled
+    public static let reqHuge: UInt8 = 4   // fault->req_level >= PG_LEVEL_2M
 }
 
 /// gfn_to_pfn_cache operations.
@@ -189,6 +203,11 @@ public struct Actor {
     public var isPrefault: Bool { get { flagB } set { flagB = newValue } }
     /// vCPU, variant host-walk-double-read only: the early host PMD read saw a huge mapping.
     public var firstPMDHuge: Bool { get { a3 == 1 } set { a3 = newValue ? 1 : 0 } }
+    /// vCPU: NX huge page state of the fault (`NXFault` bits): exec access, the
+    /// nx_huge_page_workaround_enabled snapshot, fault->req_level is huge.
+    public var nxFlags: UInt8 { get { a2 } set { a2 = newValue } }
+    /// vCPU: fault->huge_page_disallowed = fault->exec && fault->nx_huge_page_workaround_enabled.
+    public var hugePageDisallowed: Bool { a2 & (NXFault.exec | NXFault.nxOn) == NXFault.exec | NXFault.nxOn }
     /// Host-mm actor: the operation.
     public var hostOp: HostOp { get { HostOp(rawValue: a0) ?? .remap } set { a0 = newValue.rawValue } }
     /// Host-mm actor: the notifier may block (and so yields between blocks).

@@ -29,6 +29,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
     case gmemMmapSharedZap
     case gmemPunchHoleRefaultLivelock
     case noslotFaultSpuriousWarn
+    case nxRecoveryNoSlotWarn
 
     public var name: String {
         switch self {
@@ -37,6 +38,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .gmemMmapSharedZap: return "gmem-mmap-shared-not-zapped"
         case .gmemPunchHoleRefaultLivelock: return "gmem-punch-hole-refault-livelock"
         case .noslotFaultSpuriousWarn: return "noslot-fault-spurious-warn"
+        case .nxRecoveryNoSlotWarn: return "nx-recovery-deleted-slot-warn"
         }
     }
 
@@ -51,6 +53,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "a VM with private memory and mirrored TDP (TDX) may create its guest_memfd with GUEST_MEMFD_FLAG_MMAP (not INIT_SHARED): kvm_gmem_bind() makes the slot KVM_MEMSLOT_GMEM_ONLY, so a shared fault there maps a guest_memfd folio through a direct-root SPTE; fallocate(PUNCH_HOLE) invalidates with KVM_FILTER_PRIVATE (kvm_gmem_get_invalidate_filter), which zaps mirror roots only, and truncates the folio: the shared SPTE is left mapping freed memory"
         case .noslotFaultSpuriousWarn:
             return "a fault on a gfn with no memslot (emulated MMIO: fault->pfn = KVM_PFN_NOSLOT) checks nothing at mmu_lock that a memslot creation changes (is_page_fault_stale() tests mmu_invalidate_retry_gfn() only when fault->slot is set, and a create zaps nothing and invalidates nothing); when userspace creates a memslot over that gfn after the fault's memslot lookup and another vCPU maps the new page before the fault takes mmu_lock, tdp_mmu_map_handle_target_level() finds a present leaf and treats the fault as spurious after WARN_ON_ONCE(fault->pfn != spte_to_pfn(iter->old_spte)) (988da7820206), which KVM_PFN_NOSLOT never equals: a host WARN (a panic with panic_on_warn) from a race of two vCPUs and a memslot update"
+        case .nxRecoveryNoSlotWarn:
+            return "a VM whose memslot delete/move zaps only that memslot's leaf SPTEs (kvm_mmu_zap_memslot: every VM type but KVM_X86_DEFAULT_VM, or the default type without KVM_X86_QUIRK_SLOT_ZAP_ALL) leaves the page tables under it linked, and those made for executable 4K mappings stay on possible_nx_huge_pages; when any memslot logs dirty pages, the NX recovery thread looks the table's gfn up (kvm_mmu_sp_dirty_logging_enabled) and finds no memslot: WARN_ON_ONCE(!slot) (a panic with panic_on_warn)"
         case .gmemPunchHoleRefaultLivelock:
             return "an INIT_SHARED guest_memfd mapped by the VMM: kvm_gmem_fault_user_mapping() takes no lock that fallocate(PUNCH_HOLE) holds, so a GUP of the mapping (here a gfn_to_pfn_cache refresh, which retries because the truncation's own unmap_mapping_folio() invalidation is in flight) faults a new folio into a hole of two or more pages: phase 2 of truncate_inode_pages_range() restarts whenever a lookup found a folio before the hole's last page (the next lookup, past it, finds nothing), and a refault of that page before the restarted lookup from the start makes it find, unmap and restart again, and so on: under a schedule that lets each step run in turn, neither ends (a race each pass in a real kernel; a one-page hole never restarts)"
         }
@@ -67,6 +71,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "kvm_gmem_get_invalidate_filter() returns KVM_FILTER_PRIVATE | KVM_FILTER_SHARED when the file has GUEST_MEMFD_FLAG_MMAP (its slots are gmem-only, so shared SPTEs may map its folios), as 5d3341d684be does for INIT_SHARED (a sketch, not a posted patch)"
         case .noslotFaultSpuriousWarn:
             return "tdp_mmu_map_handle_target_level() WARNs on a PFN change for a spurious fault only when the fault has a memslot (WARN_ON_ONCE(fault->slot && fault->pfn != spte_to_pfn(old))); a no-slot fault over a present leaf stays RET_PF_SPURIOUS and the guest's retried access finds the new memory (a sketch, not a posted patch)"
+        case .nxRecoveryNoSlotWarn:
+            return "kvm_mmu_sp_dirty_logging_enabled() treats a page table with no memslot as not dirty-logged without a WARN (a table left behind by a memslot delete/move maps nothing and is zapped as any other possible NX huge page) (a sketch, not a posted patch)"
         case .gmemPunchHoleRefaultLivelock:
             return "kvm_gmem_fault_user_mapping() takes filemap_invalidate_lock_shared() around kvm_gmem_get_folio(), as filemap_fault() does to instantiate a folio, so a fault into a range being punched waits for the punch hole (shmem_fault() waits on shmem_falloc instead) (a sketch, not a posted patch)"
         }
@@ -78,6 +84,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         c.fixes = .none
         if self == .gmemMmapSharedZap { c.gmemMmap = true; c.mirrorTDP = true }
         if self == .gmemPunchHoleRefaultLivelock { c.gmemMmap = true; c.gmemInitShared = true }
+        if self == .nxRecoveryNoSlotWarn { c.zapAllOnSlotChange = false }
         return c
     }
 

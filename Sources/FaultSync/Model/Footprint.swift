@@ -103,6 +103,14 @@ extension World {
         case .f10Adjust: r = F.objs | F.host
         case .f11Install: r = F.objs | F.gmem | F.host | F.gen; w = F.roots
         case .f12Finish: w = F.mmu; wd = leave()
+        // NX huge pages (NXRecovery.swift): the parameter, the tables' flags, the list and the
+        // watches are TDP MMU state (F.roots); nr_memslots_dirty_logging is with the objects.
+        case .f11Track: w = F.roots
+        case .f11Leaf: r = F.objs | F.gmem | F.host | F.gen; w = F.roots | (leave() != 0 ? F.mmu : 0); wd = leave()
+        case .y0Srcu: w = F.srcuIns
+        case .y1Pick: w = F.mmu | F.roots
+        case .y2Zap: r = F.objs | F.setsA; w = F.roots
+        case .y3Unlock: w = F.mmu; wd = F.srcuDel
         // MMU notifier + host mm (MMUNotifier.swift)
         case .n1Count: r = F.gpc | F.host; w = F.hostBusy | F.mn | F.gpc   // THP widening; busy; count; gpc invalidate
         case .n3Walk, .n5Walk: r = F.setsA | F.objs; w = F.srcuIns
@@ -252,7 +260,7 @@ extension World {
             let skipRetry = variant == .gmemFaultNoRetryCheck && x.isPrivateFault
             return (variant != .noObsoleteRootCheck && rootIsObsolete(x.root))
                 || (x.slotObj != none8 && x.phase == 0 && !skipRetry && retryGfn(x.mmuSeq, gfn))
-        case .f12Finish: return true
+        case .f12Finish, .f11Leaf: return true   // F11 leaf: when its table is gone (not worth repeating)
         default: return false
         }
     }
@@ -270,7 +278,8 @@ extension World {
         case .create, .delete, .move, .flags: return Footprint(w: F.actor(4), wd: F.objRef)
         case .attr: return Footprint(w: F.actor(5))
         case .recover: return Footprint(w: F.actor(6))
-        case .nxToggle: return Footprint(w: F.actor(7))
+        case .nxToggle: return Footprint(w: F.actor(7) | F.roots)   // the parameter flips at the start
+        case .nxRecover: return Footprint(r: F.roots, w: F.actor(7))
         case .apicv: return Footprint(w: F.actor(8))
         case .gpcUse, .gpcActivate, .gpcDeactivate: return Footprint(w: F.actor(9) | F.actor(10))
         case .punchHole, .gmemRelease, .gmemError: return Footprint(w: F.actor(11))

@@ -94,6 +94,11 @@ extension World {
             // periods; no zap), under filemap_invalidate_lock unless the file is released.
             // A dying file (refcount 0, kvm_gmem_release not yet run): the binding is removed
             // without the lock (ae431059e75d); the variant returns and leaves it to the freed slot.
+            // kvm->nr_memslots_dirty_logging follows (old_flags ^ new_flags) & KVM_MEM_LOG_DIRTY_PAGES
+            // (new_flags = 0 for a delete), before the old slot is freed.
+            let oldLog = actors[a].slotObj != none8 && objs[Int(actors[a].slotObj)].flags & MemslotFlag.dirtyLog != 0
+            let newLog = op != .delete && actors[a].newObj != none8 && objs[Int(actors[a].newObj)].flags & MemslotFlag.dirtyLog != 0
+            if oldLog != newLog { dirtyLogSlots = newLog ? dirtyLogSlots &+ 1 : dirtyLogSlots &- 1 }
             let dyingSkip = gmemDying && !gmemReleased && variant == .gmemUnbindIgnoresDyingFile
             if actors[a].slotObj != none8 && !dyingSkip { objs[Int(actors[a].slotObj)].flags &= ~MemslotFlag.gmemBound }
             freeObj(a, actors[a].slotObj, checkSurvivors: op == .delete || op == .move)

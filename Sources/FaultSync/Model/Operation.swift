@@ -7,6 +7,7 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case nxToggle, signal, apicv     // format v2
     case gpcUse, gpcActivate, gpcDeactivate, punchHole, gmemRelease   // format v3
     case gmemError                   // format v4
+    case nxRecover                   // format v5
 }
 
 /// A decoded event. Field meaning by kind:
@@ -15,7 +16,9 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
 /// - signal:   x = vcpu: a signal to that vCPU thread (ends its ioctl's retry loop with -EINTR)
 /// - apicv:    f1 = inhibit (else activate): __kvm_set_or_clear_apicv_inhibit
 /// - fault with y == apicGfnMarker: a fault on the APIC access page (shared; f2 = prefault)
-/// - fault:    x = vcpu, y = gfn, f1 = private, f2 = prefault (KVM_PRE_FAULT_MEMORY)
+/// - fault:    x = vcpu, y = gfn, f1 = private, f2 = prefault (KVM_PRE_FAULT_MEMORY),
+///             z = 1: an instruction fetch (fault->exec; KVM_RUN only) (v5)
+/// - nxRecover: one pass of the NX huge page recovery thread (kvm_recover_nx_huge_pages) (v5)
 /// - remap/unmap: x = first hva page, y = pages (1...4), f1 = not blockable
 /// - collapse/split: x = hva huge block, f1 = not blockable
 /// - create:   x = slot id, y = base gfn, z = npages (1...8), w = uaddr page

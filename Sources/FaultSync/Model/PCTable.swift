@@ -103,6 +103,12 @@ extension PC {
         .g10Unmap: PCInfo("G10u", "hwpoison_user_mappings -> try_to_unmap (MMU notifier on the user mapping)", "mm/memory-failure.c (environment)"),
         .g10Wait: PCInfo("G10w", "hwpoison_user_mappings: wait for the unmap", "mm/memory-failure.c (environment)"),
         .g10Poison: PCInfo("G10", "memory_failure: TestSetPageHWPoison; error_remove_folio -> kvm_gmem_error_folio", "mm/memory-failure.c (environment)"),
+        .f11Track: PCInfo("F11t", "kvm_tdp_mmu_map: track_possible_nx_huge_page if sp->nx_huge_page_disallowed (tdp_mmu_pages_lock)", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .f11Leaf: PCInfo("F11", "tdp_mmu_map_handle_target_level (into the table linked for an NX huge page)", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .y0Srcu: PCInfo("Y0", "kvm_recover_nx_huge_pages: srcu_read_lock", "arch/x86/kvm/mmu/mmu.c"),
+        .y1Pick: PCInfo("Y1", "read_lock(mmu_lock); first possible NX huge page; unaccount_nx_huge_page", "arch/x86/kvm/mmu/mmu.c"),
+        .y2Zap: PCInfo("Y2", "kvm_mmu_sp_dirty_logging_enabled + kvm_tdp_mmu_zap_possible_nx_huge_page", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
+        .y3Unlock: PCInfo("Y3", "flush; read_unlock(mmu_lock); srcu_read_unlock", "arch/x86/kvm/mmu/mmu.c"),
     ]
     /// Indexed by `rawValue`.
     public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }

@@ -14,11 +14,15 @@ public struct Root: Equatable {
     /// root->tdp_mmu_scheduled_root_to_zap
     public var scheduledToZap = false
     public var hasPT: UInt8 = 0
+    /// Bit b: the page table of block b has sp->nx_huge_page_disallowed (made by a fault that
+    /// could not map huge because of the NX huge page mitigation).
+    public var nxDisallowed: UInt8 = 0
     public var leaf = InlineArray<32, SPTE>(repeating: SPTE())
     public var huge = InlineArray<8, SPTE>(repeating: SPTE())
 
     public static func == (l: Root, r: Root) -> Bool {
-        guard l.state == r.state, l.refs == r.refs, l.scheduledToZap == r.scheduledToZap, l.hasPT == r.hasPT else { return false }
+        guard l.state == r.state, l.refs == r.refs, l.scheduledToZap == r.scheduledToZap, l.hasPT == r.hasPT,
+              l.nxDisallowed == r.nxDisallowed else { return false }
         for i in 0..<Cap.gfns where l.leaf[i] != r.leaf[i] { return false }
         for i in 0..<Cap.blocks where l.huge[i] != r.huge[i] { return false }
         return true
@@ -74,6 +78,8 @@ extension World {
         if roots[Int(r)].refs == 0 {
             if roots[Int(r)].state == .valid { fail(.kernelBug, .bugPutValidRoot, actor: -1, Int64(r)) }
             mapDirty = true
+            // Its page tables go with it (tdp_mmu_zap_root before the free: tdp_mmu_unlink_sp).
+            for b in 0..<Cap.blocks where roots[Int(r)].hasPT & (1 << UInt8(b)) != 0 { unlinkPT(root: Int(r), block: b) }
             roots[Int(r)] = Root()
         }
     }
@@ -102,7 +108,7 @@ extension World {
                 if any {
                     roots[r].huge[b] = SPTE()
                     for i in 0..<Cap.hugePages { roots[r].leaf[g0 + i] = SPTE() }
-                    roots[r].hasPT &= ~(1 << UInt8(b))
+                    unlinkPT(root: r, block: b)
                     mapDirty = true
                     return true
                 }

@@ -5,10 +5,11 @@
 /// Locals: slotObj = fault->slot, mmuSeq, pfn/hva/hostVersion of the lookup, level = goal level,
 /// phase = 1 on the no-slot (MMIO) path; a3 = the early PMD read of variant host-walk-double-read.
 extension World {
-    mutating func startFault(_ a: Int, gfn: Int, isPrivate: Bool, prefault: Bool) {
+    mutating func startFault(_ a: Int, gfn: Int, isPrivate: Bool, prefault: Bool, exec: Bool = false) {
         actors[a].gfn = UInt8(gfn)
         actors[a].isPrivateFault = isPrivate
         actors[a].isPrefault = prefault
+        actors[a].nxFlags = exec && !prefault ? NXFault.exec : 0
         actors[a].retries = 0
         actors[a].signalPending = false
         actors[a].pc = .f0SrcuLock
@@ -64,6 +65,9 @@ extension World {
                     }
                 }
             }
+            // kvm_mmu_do_page_fault(): fault.nx_huge_page_workaround_enabled =
+            // is_nx_huge_page_enabled(kvm), read on every attempt.
+            actors[a].nxFlags = (actors[a].nxFlags & NXFault.exec) | (nxHugePages ? NXFault.nxOn : 0)
             // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
             actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
             actors[a].phase = 0
@@ -184,10 +188,32 @@ extension World {
                 // order-0 folios only: 4K.
                 if !actors[a].isPrivateFault && actors[a].hva != gmemHva && hostHugeNow { lvl = 1 }
             }
-            actors[a].level = lvl
+            // fault->huge_page_disallowed = fault->exec && fault->nx_huge_page_workaround_enabled;
+            // fault->req_level is the level found above; the goal level stays 4K when disallowed.
+            let disallowed = actors[a].nxFlags & (NXFault.exec | NXFault.nxOn) == NXFault.exec | NXFault.nxOn
+            actors[a].nxFlags = (actors[a].nxFlags & ~NXFault.reqHuge) | (lvl == 1 ? NXFault.reqHuge : 0)
+            actors[a].level = disallowed ? 0 : lvl
             actors[a].pc = .f11Install
 
         case .f11Install:
+            nxAdjustLevel(a, gfn: gfn)
+            if nxLinkFirst(a, gfn: gfn) { actors[a].pc = .f11Track; return }
+            installFault(a, gfn: gfn)
+            actors[a].pc = .f12Finish
+
+        case .f11Track:
+            stepFaultTrack(a)
+
+        case .f11Leaf:
+            // Back in kvm_tdp_mmu_map(): the walk steps into the table it linked. If another task
+            // zapped it since (handle_removed_pt froze its SPTEs), the install's
+            // tdp_mmu_set_spte_atomic() fails: RET_PF_RETRY.
+            let (_, alive) = takeWatch(a)
+            if !alive {
+                readUnlock()
+                retryFault(a)
+                return
+            }
             installFault(a, gfn: gfn)
             actors[a].pc = .f12Finish
 
@@ -265,7 +291,7 @@ extension World {
                 return
             }
             roots[r].leaf[gfn] = SPTE(mmioGen: mmioGeneration)
-            roots[r].hasPT |= 1 << UInt8(b)
+            linkPT(root: r, block: b, disallowed: actors[a].hugePageDisallowed)
             return
         }
         let priv = actors[a].isPrivateFault
@@ -316,7 +342,7 @@ extension World {
                 return
             }
             roots[r].leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
-            roots[r].hasPT |= 1 << UInt8(b)
+            linkPT(root: r, block: b, disallowed: actors[a].hugePageDisallowed)
         }
     }
 
@@ -348,7 +374,7 @@ extension World {
     mutating func installHuge(root r: Int, block b: Int, isPrivate: Bool, pfn: UInt16, hva: UInt8, incarnation: UInt8) {
         mapDirty = true
         for i in 0..<Cap.hugePages { roots[r].leaf[b * Cap.hugePages + i] = SPTE() }
-        roots[r].hasPT &= ~(1 << UInt8(b))
+        unlinkPT(root: r, block: b)
         roots[r].huge[b] = SPTE(present: true, isPrivate: isPrivate, pfn: pfn, hva: hva, incarnation: incarnation)
     }
 
@@ -363,6 +389,33 @@ extension World {
             srcuUnlock(a)
             actors[a].pc = .f0SrcuLock
         }
+    }
+
+    /// disallowed_hugepage_adjust() (kvm_tdp_mmu_map, when nx_huge_page_workaround_enabled): a
+    /// fault that would map huge over a page table made for an executable 4K mapping
+    /// (sp->nx_huge_page_disallowed) maps 4K under it instead.
+    mutating func nxAdjustLevel(_ a: Int, gfn: Int) {
+        guard actors[a].level == 1, actors[a].phase == 0, actors[a].nxFlags & NXFault.nxOn != 0 else { return }
+        let r = Int(actors[a].root), b = gfn / Cap.hugePages
+        guard r < Cap.roots else { return }
+        if roots[r].hasPT & roots[r].nxDisallowed & (1 << UInt8(b)) != 0 { actors[a].level = 0 }
+    }
+
+    /// kvm_tdp_mmu_map() for a fault whose new page table is a possible NX huge page
+    /// (fault->huge_page_disallowed && fault->req_level >= the table's level): it links the table
+    /// (splitting a huge leaf there) in one step, then tracks it (F11t), then maps the leaf
+    /// (F11 leaf). True when it linked one.
+    mutating func nxLinkFirst(_ a: Int, gfn: Int) -> Bool {
+        let f = actors[a].nxFlags
+        guard actors[a].phase == 0, actors[a].level == 0, actors[a].hugePageDisallowed, f & NXFault.reqHuge != 0,
+              !rootIsObsolete(actors[a].root) else { return false }
+        let r = Int(actors[a].root), b = gfn / Cap.hugePages
+        guard roots[r].hasPT & (1 << UInt8(b)) == 0 else { return false }
+        mapDirty = true
+        splitHuge(root: r, block: b)
+        linkPT(root: r, block: b, disallowed: true)
+        setWatch(a, World.spName(r, b), alive: true)
+        return true
     }
 
     mutating func finishFault(_ a: Int) {

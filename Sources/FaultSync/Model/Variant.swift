@@ -33,6 +33,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case gmemReleaseWithoutInvalidation
     case gmemErrorWithoutInvalidation
     case mmioGenSingleBump
+    case nxTrackWithoutRecheck
 
     public var name: String {
         switch self {
@@ -68,6 +69,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemReleaseWithoutInvalidation: return "gmem-release-without-invalidation"
         case .gmemErrorWithoutInvalidation: return "gmem-error-without-invalidation"
         case .mmioGenSingleBump: return "mmio-gen-single-bump"
+        case .nxTrackWithoutRecheck: return "nx-track-without-recheck"
         }
     }
 
@@ -135,6 +137,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "private faults skip mmu_invalidate_retry_gfn() in F8 (and the F6f/F6i pre-checks): guest_memfd takes no lock a fault waits for, so nothing else stops a fault from mapping a folio a punch hole truncates"
         case .mmioGenSingleBump:
             return "kvm_swap_active_memslots() gives the new memslots generation + 1 at the swap (W1/W3) and leaves it there: no update-in-progress flag, no second increment after synchronize_srcu_expedited() (W7). A fault that found no memslot before the swap makes its MMIO SPTE after it, with the new generation, which then stays valid (B12)"
+        case .nxTrackWithoutRecheck:
+            return "F11t kvm_tdp_mmu_map() adds the page table it linked for an executable fault to possible_nx_huge_pages without re-checking sp->nx_huge_page_disallowed under tdp_mmu_pages_lock: when another task zapped the new table between the link and the tracking (tdp_mmu_unlink_sp() cleared the flag and found it on no list), the table, handed to call_rcu(), goes on the list and is freed there"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -189,6 +193,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "synthetic: shows that F8's mmu_invalidate_retry_gfn() is a private fault's only protection against a punch hole"
         case .mmioGenSingleBump:
             return "reverts ee3d1570b586 \"kvm: fix potentially corrupt mmio cache\" (the second increment after synchronize_srcu_expedited(), so that the generation's low bit marked an update in progress; id and diff read in a gitweb, the title only in secondary notes) and the in-progress flag with it (bit 63, KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS, since Sean Christopherson's 2019 series with ddfd1730fd82)"
+        case .nxTrackWithoutRecheck:
+            return "reverts 21a36ac6b6c7 \"KVM: x86/mmu: Re-check under lock that TDP MMU SP hugepage is disallowed\" (v6.2; reported by Greg Thelen as a CONFIG_DEBUG_LIST list_add corruption in track_possible_nx_huge_page)"
         case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
             return "synthetic: breaks the order of kvm_gmem_punch_hole() (\"Bindings must be stable across invalidation to ensure the start+end are balanced\"); no upstream fix of this path was found"
         }
@@ -215,6 +221,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
         case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation, .gmemErrorWithoutInvalidation: return .staleCommit
         case .mmioGenSingleBump: return .staleMmioSpte
+        case .nxTrackWithoutRecheck: return .kernelBug
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
         case .seqSnapshotInt32: return .livelock
@@ -326,6 +333,7 @@ public enum Why: UInt8, Sendable {
     case installGmemPoisoned, spteMapsPoisoned
     case installGmemTruncated, spteGmemStale, gpcStale, gpcUseStale, warnGpcValidDuringRefresh, bugGpcValidInactive
     case mmioSpteHitsMemslot, warnSpuriousNoslot
+    case nxTrackFreedSp, warnNxRecoveryNoSlot
 }
 
 public struct Violation: Equatable, Sendable {
@@ -394,6 +402,10 @@ public struct Violation: Equatable, Sendable {
             return "tdp_mmu_map_handle_target_level(): WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)): \(who)'s fault on gfn \(a) found no memslot (fault->pfn = KVM_PFN_NOSLOT, an MMIO SPTE to install), but a memslot created since then has let another fault map gfn \(a) to pfn \(b): a present leaf, so the fault is spurious, and the pfns differ"
         case .mmioSpteHitsMemslot:
             return "\(who)'s access to gfn \(a) is emulated as MMIO through an MMIO SPTE of memslots generation \(b), which check_mmio_spte() accepts, but gfn \(a) has a memslot that a finished KVM_SET_USER_MEMORY_REGION installed: the guest's accesses there go to MMIO emulation instead of its memory, until the next memslot update"
+        case .nxTrackFreedSp:
+            return "kvm_tdp_mmu_map(): \(who) adds the page table of root r\(a), gfn block \(b) to possible_nx_huge_pages, but another task zapped that table after \(who) linked it (tdp_mmu_unlink_sp() found it on no list) and handed it to call_rcu(): once the grace period ends the list holds freed memory (KASAN use-after-free, CONFIG_DEBUG_LIST corruption at the recovery thread's next list operation)"
+        case .warnNxRecoveryNoSlot:
+            return "kvm_recover_nx_huge_pages() -> kvm_mmu_sp_dirty_logging_enabled(): WARN_ON_ONCE(!slot): the page table of root r\(b) at gfn \(a), a possible NX huge page, has no memslot: its memslot was deleted or moved with only its leaf SPTEs zapped (kvm_mmu_zap_memslot), which leaves the table linked and on possible_nx_huge_pages, and a memslot logs dirty pages"
         case .bugPutValidRoot:
             return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:

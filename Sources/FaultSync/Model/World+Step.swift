@@ -27,7 +27,7 @@ extension World {
     @inline(__always) func runnable(_ a: Int, _ x: Actor) -> Bool {
         switch x.pc {
         case .idle: return false
-        case .f7Lock, .h1Lock, .r6Lock: return mmuFreeForRead
+        case .f7Lock, .h1Lock, .r6Lock, .y1Pick: return mmuFreeForRead
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
         case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
@@ -100,7 +100,7 @@ extension World {
                 startFault(a, gfn: apicGfn, isPrivate: false, prefault: e.f2)
                 return true
             }
-            startFault(a, gfn: Int(e.y) % gfnCount, isPrivate: e.f1, prefault: e.f2)
+            startFault(a, gfn: Int(e.y) % gfnCount, isPrivate: e.f1, prefault: e.f2, exec: e.z != 0)
             return true
         case .remap, .unmap, .collapse, .split:
             let a = !actors[2].busy ? 2 : (actors[3].kind == .mm && !actors[3].busy ? 3 : -1)
@@ -126,6 +126,11 @@ extension World {
         case .nxToggle:
             guard !actors[7].busy else { return false }
             startNx(7)
+            return true
+        case .nxRecover:
+            // kvm_nx_huge_page_recovery_worker(): no pass while the mitigation is off.
+            guard !actors[7].busy, nxHugePages else { return false }
+            startNxRecovery(7)
             return true
         case .apicv:
             guard actors[8].kind == .apicv, !actors[8].busy, apicGfn >= 0 else { return false }

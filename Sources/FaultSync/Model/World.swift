@@ -63,6 +63,10 @@ public struct WorldConfig: Sendable, Equatable {
     /// notifier. Implies gmemMmap; private attributes fail (-EINVAL); invalidations filter
     /// KVM_FILTER_SHARED (5d3341d684be). Not with mirrorTDP (TDX has private memory).
     public var gmemInitShared = false
+    /// The nx_huge_pages module parameter at boot (`nx_huge_pages=auto` turns it on for CPUs with
+    /// X86_BUG_ITLB_MULTIHIT: the world where the mitigation and its recovery thread matter);
+    /// `nx-toggle` flips it.
+    public var nxHugePages = true
 
     public init() {}
     public static let `default` = WorldConfig()
@@ -79,6 +83,7 @@ public struct WorldConfig: Sendable, Equatable {
             && l.zapAllOnSlotChange == r.zapAllOnSlotChange && l.fixes == r.fixes
             && l.apicAccessPage == r.apicAccessPage && l.gmemSlots == r.gmemSlots
             && l.gmemMmap == r.gmemMmap && l.mirrorTDP == r.mirrorTDP && l.gmemInitShared == r.gmemInitShared
+            && l.nxHugePages == r.nxHugePages
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -236,6 +241,17 @@ public struct World {
     public var apicZapPending = false            // ghost: inhibited, kvm_zap_gfn_range not yet done
     public let fixes: FixSet
 
+    // --- NX huge pages (iTLB multihit mitigation; mmu.c, tdp_mmu.c) ---
+    public var nxHugePages: Bool                 // the nx_huge_pages module parameter
+    /// kvm->arch.possible_nx_huge_pages (TDP MMU list, FIFO, tdp_mmu_pages_lock): each entry is a
+    /// page table (SP) as root << 3 | block; `nxCount` entries are in use.
+    public var nxList = InlineArray<32, UInt8>(repeating: none8)
+    public var nxCount: UInt8 = 0
+    /// Page tables that vcpu0, vcpu1 and the nx actor hold a pointer to (NXRecovery.swift).
+    public var nxWatch = InlineArray<3, UInt8>(repeating: none8)
+    /// kvm->nr_memslots_dirty_logging (updated in kvm_commit_memory_region, M7).
+    public var dirtyLogSlots: UInt8 = 0
+
     // --- actors and time ---
     public var actors = InlineArray<12, Actor>(repeating: Actor())
     public var now: UInt32 = 1                   // ghost clock: one tick per step
@@ -257,6 +273,7 @@ public struct World {
         gmemMmap = config.gmemMmap || gmemInitShared
         mirrorTDP = config.mirrorTDP
         fixes = config.fixes
+        nxHugePages = config.nxHugePages
         let apic = config.apicAccessPage && !config.mirrorTDP && gfnCount < Cap.gfns && hvaCount < Cap.hvas
         apicGfn = apic ? gfnCount : -1
         apicObj = apic ? UInt8(Cap.objects - 1) : none8

@@ -4,7 +4,7 @@
 ///
 ///   op % 16:  0-4 step   a%7 = actor, 1 + b%16 = count
 ///             5   b&7 selects (v2; v1 ignored b, and `faultsync migrate` zeroes it):
-///                 0  recover a%3 = slot id
+///                 0  recover a%3 = slot id; (v5) with b&8: one NX huge page recovery pass
 ///                 1  nx_huge_pages toggle
 ///                 2  signal vcpu a&1
 ///                 3  step actor 7 + (a>>4)&7 (actors past the first seven), 1 + a&15 = count
@@ -14,7 +14,8 @@
 ///                    3 activate hva (a>>2) (kvm_gpc_activate_hva)
 ///                 7  (v3) guest_memfd: a&1 = 0 punch hole gfn (a>>1), 1 + (b>>3)&7 pages;
 ///                    a&1 = 1 release
-///             6   fault  a&1 = vcpu, a>>1 = gfn, b&1 = private, b&2 = prefault
+///             6   fault  a&1 = vcpu, a>>1 = gfn, b&1 = private, b&2 = prefault,
+///                    (v5) b&4 = exec (an instruction fetch; ignored with prefault)
 ///             7   remap  a = hva, 1 + b%4 = pages, b&4 = not blockable
 ///             8   unmap  (as remap)
 ///             9   collapse a = hva block;  10 split a = hva block, b&4 = not blockable
@@ -25,7 +26,7 @@
 /// gfns and hvas are reduced modulo the world's size (`Geometry`), so the text form shows the
 /// values the model uses.
 public enum ScheduleFormat {
-    public static let version = 4
+    public static let version = 5
     public static let recordSize = 3
     public static let maxEvents = 128
     public static let maxInputBytes = recordSize * maxEvents
@@ -53,9 +54,9 @@ public enum ScheduleFormat {
                 if a & 1 != 0 { return Event(kind: .gmemRelease) }
                 if b & 0x40 != 0 { return Event(kind: .gmemError, x: (a >> 1) % gfns) }   // v4
                 return Event(kind: .punchHole, x: (a >> 1) % gfns, y: 1 + ((b >> 3) & 7))
-            default: return Event(kind: .recover, x: a % 3)
+            default: return b & 8 != 0 ? Event(kind: .nxRecover) : Event(kind: .recover, x: a % 3)
             }
-        case 6: return Event(kind: .fault, x: a & 1, y: (a >> 1) % gfns, f1: b & 1 != 0, f2: b & 2 != 0)
+        case 6: return Event(kind: .fault, x: a & 1, y: (a >> 1) % gfns, z: b & 6 == 4 ? 1 : 0, f1: b & 1 != 0, f2: b & 2 != 0)
         case 7: return Event(kind: .remap, x: a % hvas, y: 1 + b % 4, f1: b & 4 != 0)
         case 8: return Event(kind: .unmap, x: a % hvas, y: 1 + b % 4, f1: b & 4 != 0)
         case 9: return Event(kind: .collapse, x: a % hblocks)
@@ -76,8 +77,9 @@ public enum ScheduleFormat {
         case .nxToggle: return (5, 0, 1)
         case .signal: return (5, e.x, 2)
         case .recover: return (5, e.x, 0)
+        case .nxRecover: return (5, 0, 8)
         case .fault where e.y == apicGfnMarker: return (5, (e.x & 1) | (e.f2 ? 2 : 0), 4)
-        case .fault: return (6, (e.y << 1) | (e.x & 1), (e.f1 ? 1 : 0) | (e.f2 ? 2 : 0))
+        case .fault: return (6, (e.y << 1) | (e.x & 1), (e.f1 ? 1 : 0) | (e.f2 ? 2 : 0) | (e.z != 0 && !e.f2 ? 4 : 0))
         case .apicv: return (5, e.f1 ? 1 : 0, 5)
         case .gpcUse: return (5, 0, 6)
         case .gpcDeactivate: return (5, 1, 6)
@@ -115,6 +117,21 @@ public struct Geometry: Equatable, Sendable {
 /// recover) and to bit 7 of a create's `a` (v2: part of the base gfn, reduced modulo the world's
 /// gfns); `v2ToV3` decodes with the v2 rules and re-encodes each event in v3.
 public enum FormatMigration {
+    /// The v5 bytes that mean what `v4` meant under format v4: v5 gave meaning to bit 3 of the
+    /// third byte of an op-5 recover record (b & 7 == 0: an NX recovery pass) and to bit 2 of the
+    /// third byte of a fault record (op 6: exec), which v4 ignored; both are cleared. A trailing
+    /// partial record is kept.
+    public static func v4ToV5(_ v4: [UInt8]) -> [UInt8] {
+        var out = v4
+        var i = 0
+        while i + ScheduleFormat.recordSize <= out.count {
+            if out[i] & 15 == 5 && out[i + 2] & 7 == 0 { out[i + 2] &= ~8 }
+            if out[i] & 15 == 6 { out[i + 2] &= ~4 }
+            i += ScheduleFormat.recordSize
+        }
+        return out
+    }
+
     /// The v4 bytes that mean what `v3` meant under format v3: v4 gave meaning to bit 6 of the
     /// third byte of an op-5 punch-hole record (b & 7 == 7, a even), which v3 ignored; it is
     /// cleared. A trailing partial record is kept.

@@ -26,8 +26,11 @@
 ///     punch-hole gfn=4 pages=2
 ///     gmem-release
 ///     gmem-error gfn=1
-/// v1 text is v2 text is v3 text is v4 text: v2 added nx-toggle, signal and apicv, v3 the seven
-/// forms from `create ... gmem` to `gmem-release`, v4 `gmem-error`.
+///     fault vcpu0 gfn=4 shared exec
+///     nx-recover
+/// v1 text is v2 text is v3 text is v4 text is v5 text: v2 added nx-toggle, signal and apicv, v3
+/// the seven forms from `create ... gmem` to `gmem-release`, v4 `gmem-error`, v5 `exec` faults and
+/// `nx-recover`.
 public struct ScheduleParseError: Error, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -62,7 +65,7 @@ extension Event {
     public var text: String {
         switch kind {
         case .step: return "step \(Int(x) < actorNames.count ? actorNames[Int(x)] : "actor\(x)") x\(y)"
-        case .fault: return "fault vcpu\(x) gfn=\(y == apicGfnMarker ? "apic" : String(y)) \(f1 ? "private" : "shared")\(f2 ? " prefault" : "")"
+        case .fault: return "fault vcpu\(x) gfn=\(y == apicGfnMarker ? "apic" : String(y)) \(f1 ? "private" : "shared")\(z != 0 ? " exec" : "")\(f2 ? " prefault" : "")"
         case .remap: return "remap hva=\(x) pages=\(y)\(f1 ? " nonblocking" : "")"
         case .unmap: return "unmap hva=\(x) pages=\(y)\(f1 ? " nonblocking" : "")"
         case .collapse: return "collapse block=\(x)"
@@ -74,6 +77,7 @@ extension Event {
         case .attr: return "attr gfn=\(x) pages=\(y) \(f1 ? "private" : "shared")"
         case .recover: return "recover slot=\(x)"
         case .nxToggle: return "nx-toggle"
+        case .nxRecover: return "nx-recover"
         case .signal: return "signal vcpu\(x)"
         case .apicv: return "apicv \(f1 ? "inhibit" : "activate")"
         case .gpcUse: return "gpc use"
@@ -90,7 +94,7 @@ extension Schedule {
     public static let header = "# faultsync schedule v\(ScheduleFormat.version)"
     /// The first word of every event line.
     public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
-                               "flags", "attr", "recover", "nx-toggle", "signal", "apicv", "gpc", "punch-hole", "gmem-error",
+                               "flags", "attr", "recover", "nx-toggle", "nx-recover", "signal", "apicv", "gpc", "punch-hole", "gmem-error",
                                "gmem-release"]
 
     public var text: String {
@@ -139,7 +143,10 @@ extension Schedule {
                 } else {
                     let g = try p.value("gfn", below: g.gfns)
                     let priv = try p.choice("shared", "private")
-                    e = Event(kind: .fault, x: UInt8(k), y: UInt8(g), f1: priv, f2: p.flag("prefault"))
+                    let exec = p.flag("exec")
+                    let pre = p.flag("prefault")
+                    if exec && pre { throw p.error("KVM_PRE_FAULT_MEMORY is never an instruction fetch: exec and prefault exclude each other") }
+                    e = Event(kind: .fault, x: UInt8(k), y: UInt8(g), z: exec ? 1 : 0, f1: priv, f2: pre)
                 }
             case "remap", "unmap":
                 let h = try p.value("hva", below: g.hvas)
@@ -192,6 +199,8 @@ extension Schedule {
                 e = Event(kind: .gmemError, x: UInt8(try p.value("gfn", below: g.gfns)))
             case "nx-toggle":
                 e = Event(kind: .nxToggle)
+            case "nx-recover":
+                e = Event(kind: .nxRecover)
             case "signal":
                 guard let v = p.take(), v.hasPrefix("vcpu"), let k = Int(v.dropFirst(4)), (0...1).contains(k) else { throw p.error("signal needs vcpu0 or vcpu1") }
                 e = Event(kind: .signal, x: UInt8(k))

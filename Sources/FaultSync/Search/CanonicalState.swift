@@ -44,13 +44,13 @@ public enum Canonical {
                   "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
                   "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
                   "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc", "mnEndCount",
-                  "gmemPoison", "gmemPoisonHandled"],
+                  "gmemPoison", "gmemPoisonHandled", "nxHugePages", "nxList", "nxCount", "nxWatch", "dirtyLogSlots"],
         "PfnCache": ["onList", "active", "valid", "gfn", "uhva", "generation", "pfn", "writer", "readers",
                      "refreshLock"],
         "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
                   "root", "phase", "cursor", "lo", "hi", "flagA", "flagB", "found", "signalPending", "counted",
                   "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
-        "Root": ["state", "refs", "scheduledToZap", "hasPT", "leaf", "huge"],
+        "Root": ["state", "refs", "scheduledToZap", "hasPT", "nxDisallowed", "leaf", "huge"],
         "SPTE": ["present", "isPrivate", "pfn", "hva", "incarnation", "mmioGen"],
         "HostPTE": ["pfn", "version"],
         "MemslotObj": ["state", "id", "base", "npages", "uaddr", "flags", "mixed", "incarnation", "unpublishedAt"],
@@ -350,6 +350,16 @@ extension World {
             sink.put(gm)
             for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
             sink.put(UInt64(self.gmemPoison) | UInt64(self.gmemPoisonHandled) << 32)
+            // NX huge pages: the parameter, nr_memslots_dirty_logging, the watches, the list in order.
+            sink.put((self.nxHugePages ? 1 : 0) | UInt64(self.dirtyLogSlots) << 8 | UInt64(self.nxCount) << 16
+                | UInt64(self.nxWatch[0]) << 24 | UInt64(self.nxWatch[1]) << 32 | UInt64(self.nxWatch[2]) << 40)
+            var i = 0
+            while i < Int(self.nxCount) {
+                var word: UInt64 = 0
+                for j in 0..<8 where i + j < Int(self.nxCount) { word |= UInt64(self.nxList[i + j]) << UInt64(8 * j) }
+                sink.put(word)
+                i += 8
+            }
             // The gfn_to_pfn_cache.
             let c = self.gpc
             sink.put((c.onList ? 1 : 0) | (c.active ? 2 : 0) | (c.valid ? 4 : 0) | UInt64(self.mnEndCount) << 3
@@ -418,7 +428,8 @@ extension World {
                 }
             }
             sink.put(UInt64(self.roots[r].state.rawValue) | UInt64(self.roots[r].refs) << 8
-                | (self.roots[r].scheduledToZap ? 1 << 16 : 0) | UInt64(self.roots[r].hasPT) << 24)
+                | (self.roots[r].scheduledToZap ? 1 << 16 : 0) | UInt64(self.roots[r].hasPT) << 24
+                | UInt64(self.roots[r].nxDisallowed) << 32)
             sink.put(smask)
             var m = smask
             while m != 0 {

@@ -107,7 +107,7 @@ public enum Minimizer {
         case .step:
             if e.y > 1 { with { $0.y = 1 }; with { $0.y = e.y / 2 }; with { $0.y = e.y - 1 } }
         case .fault:
-            with { $0.x = 0 }; with { $0.f2 = false }; with { $0.f1 = false }
+            with { $0.x = 0 }; with { $0.f2 = false }; with { $0.f1 = false }; with { $0.z = 0 }
             if e.y > 0 && e.y != apicGfnMarker { with { $0.y = 0 }; with { $0.y = e.y - 1 } }
         case .remap, .unmap:
             with { $0.y = 1 }; with { $0.f1 = false }
@@ -125,7 +125,7 @@ public enum Minimizer {
             if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
         case .gpcActivate, .gmemError:
             if e.x > 0 { with { $0.x = 0 } }
-        case .nxToggle, .apicv, .gpcUse, .gpcDeactivate, .gmemRelease:
+        case .nxToggle, .nxRecover, .apicv, .gpcUse, .gpcDeactivate, .gmemRelease:
             break
         }
         return out
