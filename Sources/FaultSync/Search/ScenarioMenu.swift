@@ -9,9 +9,11 @@
 /// kvm_mmu_zap_all_fast()/kvm_zap_gfn_range() users that are not memslot changes (nx_huge_pages,
 /// APICv) with a fault on the APIC page, and a signal to the prefaulting vCPU; then a second group
 /// around slot 0, the guest_memfd slot (private fault, its attribute change, punch hole,
-/// release, a memory failure on its folio), and the pfn cache's use and hva activation. 24
-/// operations: 24 / 324 / 2,924 / 20,474 scenarios of 1 / 1..2 / 1..3 / 1..4 operations.
-/// (23 operations until the memory failure was added on 2026-11-27: 23 / 299 / 2,599 / 17,549.)
+/// release, a memory failure on its folio), and the pfn cache's use and hva activation; last,
+/// NX huge pages: an instruction fetch on slot 1 and a pass of the recovery thread. 26
+/// operations: 26 / 377 / 3,653 / 27,404 scenarios of 1 / 1..2 / 1..3 / 1..4 operations.
+/// (24 operations until NX huge pages were added on 2026-11-28: 24 / 324 / 2,924 / 20,474; 23
+/// until the memory failure was added on 2026-11-27: 23 / 299 / 2,599 / 17,549.)
 public enum ScenarioMenu {
     public static let lines = [
         "fault vcpu0 gfn=9 shared",
@@ -41,18 +43,21 @@ public enum ScenarioMenu {
         "gpc use",
         "gpc activate hva=24",
         "gmem-error gfn=1",
+        // NX huge pages (nx_huge_pages is on at boot): an exec fault on slot 1, the recovery thread.
+        "fault vcpu0 gfn=9 shared exec",
+        "nx-recover",
     ]
 
     /// Added in a world whose guest_memfd has GUEST_MEMFD_FLAG_MMAP (`--gmem-mmap`): a shared
     /// fault on the gmem-only slot 0, which guest_memfd serves too, and a host-mm change of
-    /// slot 0's hvas (the MMU notifier still zaps a gmem-only slot). 26 operations there:
-    /// 26 / 377 / 3,653 / 27,404 scenarios. The default world's menu is unchanged.
+    /// slot 0's hvas (the MMU notifier still zaps a gmem-only slot). 28 operations there:
+    /// 28 / 434 / 4,494 / 35,959 scenarios. The default world's menu is unchanged.
     public static let gmemMmapLines = ["fault vcpu0 gfn=1 shared", "unmap hva=0 pages=4"]
 
     /// Added in the INIT_SHARED world (`--gmem-init-shared`, which implies --gmem-mmap): the pfn
     /// cache on gfn 1 of slot 0, whose hva is the VMM's mapping of the guest_memfd (so a punch
-    /// hole's truncation must invalidate it through the MMU notifier). 27 operations there:
-    /// 27 / 405 / 4,059 / 31,464 scenarios.
+    /// hole's truncation must invalidate it through the MMU notifier). 29 operations there:
+    /// 29 / 464 / 4,959 / 40,919 scenarios.
     public static let gmemInitSharedLines = ["gpc activate gfn=1"]
 
     public static func lines(for config: WorldConfig) -> [String] {
