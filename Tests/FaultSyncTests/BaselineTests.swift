@@ -270,15 +270,17 @@ final class BaselineTests: XCTestCase {
                 .filter { $0.pathExtension == "bin" }
             XCTAssertFalse(bins.isEmpty, "no reproducer for finding \(f.name)")
             XCTAssertTrue(FileManager.default.fileExists(atPath: repoRoot.appendingPathComponent(f.doc).path), "no \(f.doc)")
-            let plain = f.world
-            var fixed = plain
-            fixed.fixes = .all
+            let plain0 = f.world
             // Append-only: a reproducer that stopped reproducing after a model change stays, named
             // in NOTE.md beside it.
             let note = (try? String(contentsOf: dir.appendingPathComponent("NOTE.md"), encoding: .utf8)) ?? ""
             var live = 0
             for b in bins {
                 let bytes = [UInt8](try Data(contentsOf: b))
+                // A reproducer whose text twin says `# world: FLAGS` runs in that world instead
+                // (`default`: the default world); scripts/check-proofs reads the same line.
+                let twinText = (try? String(contentsOf: b.deletingPathExtension().appendingPathExtension("txt"), encoding: .utf8)) ?? ""
+                let (plain, fixed) = Self.worlds(plain0, twinText)
                 if note.contains("`\(b.lastPathComponent)` no longer violates") {
                     XCTAssertNil(Checker.check(bytes, config: plain).violation, "\(b.lastPathComponent) violates again: drop it from NOTE.md")
                     continue
@@ -292,6 +294,29 @@ final class BaselineTests: XCTestCase {
             }
             XCTAssertGreaterThan(live, 0, "no reproducer of \(f.name) still reproduces")
         }
+    }
+
+    /// The worlds (plain baseline, with every fix) of a finding reproducer: its finding's world,
+    /// or the one its text twin's `# world:` line names.
+    static func worlds(_ base: WorldConfig, _ text: String) -> (WorldConfig, WorldConfig) {
+        var plain = base
+        if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("# world:") }) {
+            plain = WorldConfig()
+            plain.fixes = .none
+            for flag in line.dropFirst("# world:".count).split(separator: " ") {
+                switch flag {
+                case "default": break
+                case "--no-slot-zap-all": plain.zapAllOnSlotChange = false
+                case "--gmem-mmap": plain.gmemMmap = true
+                case "--mirror-tdp": plain.mirrorTDP = true
+                case "--gmem-init-shared": plain.gmemMmap = true; plain.gmemInitShared = true
+                default: XCTFail("unknown world flag \(flag) in a reproducer's # world: line")
+                }
+            }
+        }
+        var fixed = plain
+        fixed.fixes = .all
+        return (plain, fixed)
     }
 
     /// One table row per program counter (label, kernel function, kernel file).

@@ -98,6 +98,8 @@ extension World {
     /// The nx_huge_pages recovery thread's pass (one call of kvm_recover_nx_huge_pages()); it
     /// does nothing when the mitigation is off (calc_nx_huge_pages_recovery_period()).
     mutating func startNxRecovery(_ a: Int) {
+        // to_zap = nx_huge_pages_to_zap(): computed on entry, before srcu_read_lock (phase: 0/1).
+        actors[a].phase = nxCount != 0 ? 1 : 0
         actors[a].pc = .y0Srcu
     }
 
@@ -111,7 +113,7 @@ extension World {
             // sp = the list's first entry; unaccount_nx_huge_page() (flag cleared, list_del_init);
             // spin_unlock. nx_huge_pages_to_zap(): DIV_ROUND_UP(splits, ratio 60) = 1 here.
             readLock()
-            if nxCount == 0 {
+            if actors[a].phase == 0 || nxCount == 0 {
                 actors[a].pc = .y3Unlock
                 return
             }

@@ -25,7 +25,7 @@ extension PC {
         .f7Lock: PCInfo("F7", "read_lock(mmu_lock)", "arch/x86/kvm/mmu/mmu.c"),
         .f8Stale: PCInfo("F8", "is_page_fault_stale", "arch/x86/kvm/mmu/mmu.c"),
         .f10Adjust: PCInfo("F10", "kvm_mmu_hugepage_adjust", "arch/x86/kvm/mmu/mmu.c"),
-        .f11Install: PCInfo("F11", "tdp_mmu_map_handle_target_level", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .f11Install: PCInfo("F11", "kvm_tdp_mmu_map: link/split + tdp_mmu_map_handle_target_level", "arch/x86/kvm/mmu/tdp_mmu.c"),
         .f12Finish: PCInfo("F12", "kvm_mmu_finish_page_fault", "arch/x86/kvm/mmu/mmu.c"),
         .n1Count: PCInfo("N1-2", "mn count++ + gfn_to_pfn_cache_invalidate_start", "virt/kvm/kvm_main.c"),
         .n3Walk: PCInfo("N3a", "kvm_handle_hva_range: memslot walk", "virt/kvm/kvm_main.c"),

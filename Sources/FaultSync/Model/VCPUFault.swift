@@ -420,6 +420,7 @@ extension World {
 
     mutating func finishFault(_ a: Int) {
         srcuUnlock(a)
+        actors[a].nxFlags = 0
         actors[a].signalPending = false   // delivered on the way back to userspace
         actors[a].slotObj = none8
         actors[a].pc = .idle

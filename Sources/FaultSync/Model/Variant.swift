@@ -405,7 +405,7 @@ public struct Violation: Equatable, Sendable {
         case .nxTrackFreedSp:
             return "kvm_tdp_mmu_map(): \(who) adds the page table of root r\(a), gfn block \(b) to possible_nx_huge_pages, but another task zapped that table after \(who) linked it (tdp_mmu_unlink_sp() found it on no list) and handed it to call_rcu(): once the grace period ends the list holds freed memory (KASAN use-after-free, CONFIG_DEBUG_LIST corruption at the recovery thread's next list operation)"
         case .warnNxRecoveryNoSlot:
-            return "kvm_recover_nx_huge_pages() -> kvm_mmu_sp_dirty_logging_enabled(): WARN_ON_ONCE(!slot): the page table of root r\(b) at gfn \(a), a possible NX huge page, has no memslot: its memslot was deleted or moved with only its leaf SPTEs zapped (kvm_mmu_zap_memslot), which leaves the table linked and on possible_nx_huge_pages, and a memslot logs dirty pages"
+            return "kvm_recover_nx_huge_pages() -> kvm_mmu_sp_dirty_logging_enabled(): WARN_ON_ONCE(!slot): the page table of root r\(b) at gfn \(a), a possible NX huge page the recovery took from the list, has no memslot (its memslot was deleted or moved: by a zap of the memslot's leaf SPTEs only, which leaves the table linked and listed, or, with a zap of every root, after the recovery took the table), while nr_memslots_dirty_logging is not 0"
         case .bugPutValidRoot:
             return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:
