@@ -72,7 +72,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .noslotFaultSpuriousWarn:
             return "tdp_mmu_map_handle_target_level() WARNs on a PFN change for a spurious fault only when the fault has a memslot (WARN_ON_ONCE(fault->slot && fault->pfn != spte_to_pfn(old))); a no-slot fault over a present leaf stays RET_PF_SPURIOUS and the guest's retried access finds the new memory (a sketch, not a posted patch)"
         case .nxRecoveryNoSlotWarn:
-            return "kvm_mmu_sp_dirty_logging_enabled() treats a page table with no memslot as not dirty-logged without a WARN (a table left behind by a memslot delete/move maps nothing and is zapped as any other possible NX huge page) (a sketch, not a posted patch)"
+            return "kvm_mmu_sp_dirty_logging_enabled() treats a page table with no memslot as not dirty-logged without a WARN (a table left behind by a memslot delete/move maps nothing and is zapped as any other possible NX huge page; one the root zap removed after the recovery took it is already gone); it covers both roads (a sketch, not a posted patch)"
         case .gmemPunchHoleRefaultLivelock:
             return "kvm_gmem_fault_user_mapping() takes filemap_invalidate_lock_shared() around kvm_gmem_get_folio(), as filemap_fault() does to instantiate a folio, so a fault into a range being punched waits for the punch hole (shmem_fault() waits on shmem_falloc instead) (a sketch, not a posted patch)"
         }
