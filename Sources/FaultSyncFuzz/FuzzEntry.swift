@@ -48,9 +48,8 @@ public func faultsyncFuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv:
 /// libFuzzer writes the input as an artifact.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func faultsyncFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    var o = NoObserver()
     let buf = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size)
-    let v = Checker.run(buf, variant: fuzzVariant, config: fuzzConfig, observer: &o)
+    let v = Checker.runUnobserved(buf, variant: fuzzVariant, config: fuzzConfig)
     if v.violation != nil {
         let bytes = Array(buf)
         // On the plain baseline, a violation that a known finding's fix removes is that finding:
