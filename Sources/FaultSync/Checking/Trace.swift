@@ -155,6 +155,12 @@ public struct TraceRecorder: StepObserver {
             let list = (0..<Int(b.nxCount)).map { "r\(b.nxList[$0] >> 3)/block \(b.nxList[$0] & 7)" }.joined(separator: ", ")
             out.append("possible_nx_huge_pages [\(list)]")
         }
+        if a.nxPagesTDP != b.nxPagesTDP || a.nxPagesShadow != b.nxPagesShadow {
+            var s = "nr_pages"
+            if a.nxPagesTDP != b.nxPagesTDP { s += " TDP \(a.nxPagesTDP)->\(b.nxPagesTDP)" }
+            if a.nxPagesShadow != b.nxPagesShadow { s += " shadow \(Int8(bitPattern: a.nxPagesShadow))->\(Int8(bitPattern: b.nxPagesShadow))" }
+            out.append(s)
+        }
         if a.seq != b.seq { out.append("seq \(hexSeq(a.seq))->\(hexSeq(b.seq))") }
         if a.inProgress != b.inProgress { out.append("in_progress \(a.inProgress)->\(b.inProgress)") }
         if a.rangeStart != b.rangeStart || a.rangeEnd != b.rangeEnd {

@@ -36,7 +36,7 @@ extension World {
         roots[r].hasPT &= ~bit
         if roots[r].nxDisallowed & bit != 0 {
             roots[r].nxDisallowed &= ~bit
-            nxUntrack(World.spName(r, b))
+            nxUntrack(World.spName(r, b), shadowCount: false)   // untrack_possible_nx_huge_page(kvm, sp, KVM_TDP_MMU)
         }
         // Whoever still points at it sees it gone.
         let name = World.spName(r, b)
@@ -54,21 +54,25 @@ extension World {
         return (w & 0x7F, w != none8 && w & 0x80 != 0)
     }
 
-    /// untrack_possible_nx_huge_page(): list_del_init, a no-op when not on the list.
-    mutating func nxUntrack(_ name: UInt8) {
+    /// untrack_possible_nx_huge_page(kvm, sp, mmu_type): a no-op when not on the list; else
+    /// --possible_nx_huge_pages[mmu_type].nr_pages and list_del_init. The page is always a TDP MMU
+    /// page here: `shadowCount` says that the caller passed KVM_SHADOW_MMU all the same.
+    mutating func nxUntrack(_ name: UInt8, shadowCount: Bool) {
         var i = 0
         while i < Int(nxCount) && nxList[i] != name { i += 1 }
         guard i < Int(nxCount) else { return }
+        if shadowCount { nxPagesShadow &-= 1 } else { nxPagesTDP &-= 1 }
         while i + 1 < Int(nxCount) { nxList[i] = nxList[i + 1]; i += 1 }
         nxCount -= 1
         nxList[Int(nxCount)] = none8
     }
 
-    /// track_possible_nx_huge_page(): list_add_tail.
+    /// track_possible_nx_huge_page(kvm, sp, KVM_TDP_MMU): ++nr_pages, list_add_tail.
     mutating func nxTrack(_ name: UInt8) {
         guard Int(nxCount) < Cap.roots * Cap.blocks else { return }
         nxList[Int(nxCount)] = name
         nxCount += 1
+        nxPagesTDP &+= 1
     }
 
     // MARK: the fault's side (kvm_tdp_mmu_map)
@@ -98,8 +102,9 @@ extension World {
     /// The nx_huge_pages recovery thread's pass (one call of kvm_recover_nx_huge_pages()); it
     /// does nothing when the mitigation is off (calc_nx_huge_pages_recovery_period()).
     mutating func startNxRecovery(_ a: Int) {
-        // to_zap = nx_huge_pages_to_zap(): computed on entry, before srcu_read_lock (phase: 0/1).
-        actors[a].phase = nxCount != 0 ? 1 : 0
+        // to_zap = nx_huge_pages_to_zap(kvm, KVM_TDP_MMU) = DIV_ROUND_UP(nr_pages, ratio 60):
+        // computed on entry, before srcu_read_lock, from the count, not the list (phase: 0/1).
+        actors[a].phase = nxPagesTDP != 0 ? 1 : 0
         actors[a].pc = .y0Srcu
     }
 
@@ -119,8 +124,11 @@ extension World {
             }
             let name = nxList[0]
             let r = Int(name >> 3), b = Int(name & 7)
+            // unaccount_nx_huge_page(): sp->nx_huge_page_disallowed = false;
+            // untrack_possible_nx_huge_page(kvm, sp, KVM_SHADOW_MMU) -- the baseline passes the
+            // shadow MMU's type for this TDP MMU page (fix: the page's own type).
             roots[r].nxDisallowed &= ~(1 << UInt8(b))
-            nxUntrack(name)
+            nxUntrack(name, shadowCount: !fixes.has(.nxUnaccountWrongMmuType))
             setWatch(a, name, alive: roots[r].hasPT & (1 << UInt8(b)) != 0)
             actors[a].pc = .y2Zap
         case .y2Zap:

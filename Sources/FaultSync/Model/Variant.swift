@@ -333,7 +333,7 @@ public enum Why: UInt8, Sendable {
     case installGmemPoisoned, spteMapsPoisoned
     case installGmemTruncated, spteGmemStale, gpcStale, gpcUseStale, warnGpcValidDuringRefresh, bugGpcValidInactive
     case mmioSpteHitsMemslot, warnSpuriousNoslot
-    case nxTrackFreedSp, warnNxRecoveryNoSlot
+    case nxTrackFreedSp, warnNxRecoveryNoSlot, nxPagesMismatch
 }
 
 public struct Violation: Equatable, Sendable {
@@ -406,6 +406,10 @@ public struct Violation: Equatable, Sendable {
             return "kvm_tdp_mmu_map(): \(who) adds the page table of root r\(a), gfn block \(b) to possible_nx_huge_pages, but another task zapped that table after \(who) linked it (tdp_mmu_unlink_sp() found it on no list) and handed it to call_rcu(): once the grace period ends the list holds freed memory (KASAN use-after-free, CONFIG_DEBUG_LIST corruption at the recovery thread's next list operation)"
         case .warnNxRecoveryNoSlot:
             return "kvm_recover_nx_huge_pages() -> kvm_mmu_sp_dirty_logging_enabled(): WARN_ON_ONCE(!slot): the page table of root r\(b) at gfn \(a), a possible NX huge page the recovery took from the list, has no memslot (its memslot was deleted or moved: by a zap of the memslot's leaf SPTEs only, which leaves the table linked and listed, or, with a zap of every root, after the recovery took the table), while nr_memslots_dirty_logging is not 0"
+        case .nxPagesMismatch:
+            let tdp = (a >> 8) & 0xFF, listed = a & 0xFF
+            let shadow = b < 0 ? "\(b) (a u64 in the kernel: it wrapped around to 2^64 - \(-b))" : "\(b)"
+            return "at quiescence: possible_nx_huge_pages[KVM_TDP_MMU].nr_pages = \(tdp) but \(listed) pages are on its list, and possible_nx_huge_pages[KVM_SHADOW_MMU].nr_pages = \(shadow) with no shadow MMU page: nx_huge_pages_to_zap() = DIV_ROUND_UP(nr_pages, ratio) reads a count that no longer describes its list"
         case .bugPutValidRoot:
             return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:

@@ -21,6 +21,13 @@ extension World {
             fail(.counterBalance, .notQuiescent, actor: -1, inProgress, Int64(mnActive))
             violation?.step = now &- 1       // after the last step
         }
+        // possible_nx_huge_pages[t].nr_pages is the number of pages on list t (the model's
+        // pages are all TDP MMU pages; the shadow MMU's list is empty).
+        if violation == nil && (nxPagesTDP != nxCount || nxPagesShadow != 0) {
+            fail(.counterBalance, .nxPagesMismatch, actor: -1,
+                 Int64(nxPagesTDP) << 8 | Int64(nxCount), Int64(Int8(bitPattern: nxPagesShadow)))
+            violation?.step = now &- 1
+        }
     }
 
     /// I6 + I11: every present SPTE maps a live page that the host still maps at the hva it was

@@ -247,6 +247,13 @@ public struct World {
     /// page table (SP) as root << 3 | block; `nxCount` entries are in use.
     public var nxList = InlineArray<32, UInt8>(repeating: none8)
     public var nxCount: UInt8 = 0
+    /// kvm->arch.possible_nx_huge_pages[KVM_TDP_MMU].nr_pages and [KVM_SHADOW_MMU].nr_pages
+    /// (6777885605e1): the counts nx_huge_pages_to_zap() reads. The model has no shadow MMU pages,
+    /// so the shadow count moves only when the baseline's unaccount_nx_huge_page() decrements it
+    /// for a TDP MMU page (finding nx-recovery-unaccount-wrong-mmu-type). 8 bits, wrapping as
+    /// the kernel's u64 does: a schedule has at most 128 events, so it never wraps back to 0.
+    public var nxPagesTDP: UInt8 = 0
+    public var nxPagesShadow: UInt8 = 0
     /// Page tables that vcpu0, vcpu1 and the nx actor hold a pointer to (NXRecovery.swift).
     public var nxWatch = InlineArray<3, UInt8>(repeating: none8)
     /// kvm->nr_memslots_dirty_logging (updated in kvm_commit_memory_region, M7).

@@ -44,7 +44,8 @@ public enum Canonical {
                   "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
                   "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
                   "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc", "mnEndCount",
-                  "gmemPoison", "gmemPoisonHandled", "nxHugePages", "nxList", "nxCount", "nxWatch", "dirtyLogSlots"],
+                  "gmemPoison", "gmemPoisonHandled", "nxHugePages", "nxList", "nxCount", "nxWatch", "dirtyLogSlots",
+                  "nxPagesTDP", "nxPagesShadow"],
         "PfnCache": ["onList", "active", "valid", "gfn", "uhva", "generation", "pfn", "writer", "readers",
                      "refreshLock"],
         "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
@@ -352,7 +353,8 @@ extension World {
             sink.put(UInt64(self.gmemPoison) | UInt64(self.gmemPoisonHandled) << 32)
             // NX huge pages: the parameter, nr_memslots_dirty_logging, the watches, the list in order.
             sink.put((self.nxHugePages ? 1 : 0) | UInt64(self.dirtyLogSlots) << 8 | UInt64(self.nxCount) << 16
-                | UInt64(self.nxWatch[0]) << 24 | UInt64(self.nxWatch[1]) << 32 | UInt64(self.nxWatch[2]) << 40)
+                | UInt64(self.nxWatch[0]) << 24 | UInt64(self.nxWatch[1]) << 32 | UInt64(self.nxWatch[2]) << 40
+                | UInt64(self.nxPagesTDP) << 48 | UInt64(self.nxPagesShadow) << 56)
             var i = 0
             while i < Int(self.nxCount) {
                 var word: UInt64 = 0
