@@ -27,6 +27,29 @@ final class BaselineTests: XCTestCase {
         XCTAssertNil(check(Self.spinByNxToggle, .default).violation, "the candidate fix removes it")
     }
 
+    /// Two findings in one input: the NX count is already wrong (nx-recovery-unaccount-wrong-mmu-type)
+    /// when the prefault starts to spin. The signal test of the liveness verdict asks only that
+    /// the signal ends the hang cleanly, not that the earlier bookkeeping is right: still
+    /// hang-until-signal, and the input is the prefault finding's (a 60 s baseline campaign
+    /// reported such an input as a new "deadlock" before this was so).
+    func testAWrongNxCountDoesNotTurnTheSignalEndedSpinIntoADeadlock() {
+        let text = """
+            collapse block=4
+            step mm0 x16
+            fault vcpu0 gfn=8 shared exec
+            step vcpu0 x16
+            nx-recover
+            step nx x4
+            """ + "\n" + Self.spinByNxToggle
+        let v = check(text, baseline)
+        XCTAssertEqual(v.violation?.invariant, .hangUntilSignal, v.violation?.message ?? "no violation")
+        XCTAssertEqual(Finding.classify(sched(text).bytes, config: baseline), .prefaultObsoleteRootSpin)
+        var onlySpinFixed = baseline
+        onlySpinFixed.fixes = .init([Finding.prefaultObsoleteRootSpin.fixFlag])
+        XCTAssertEqual(check(text, onlySpinFixed).violation?.why, .nxPagesMismatch, "the count is still wrong at the end")
+        XCTAssertNil(check(text, .default).violation)
+    }
+
     func testPrefaultSpinAlsoStallsAMemslotDeleteOfAnotherSlot() {
         let text = """
             fault vcpu0 gfn=0 shared prefault

@@ -175,7 +175,7 @@ public enum Checker {
             rounds += 1
             if !progressed || rounds >= drainRounds { return false }
         }
-        c.checkQuiescent()
+        c.checkQuiescent(bookkeeping: false)
         if c.violation != nil { return false }
         var waiter = -1
         for a in 0..<Cap.actors where w.actors[a].pc == .wSync && w.readerBefore(w.actors[a].syncFrom) == first {
