@@ -51,10 +51,11 @@ public func faultsyncFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     let buf = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size)
     let v = Checker.runUnobserved(buf, variant: fuzzVariant, config: fuzzConfig)
     if v.violation != nil {
-        let bytes = Array(buf)
         // On the plain baseline, a violation that a known finding's fix removes is that finding:
-        // report it by name (once per process), keep it out of the corpus (-1), do not crash.
-        if fuzzConfig.fixes != .all, let f = Finding.classify(bytes, variant: fuzzVariant, config: fuzzConfig) {
+        // report it by name (once per process), do not crash; keep it out of the corpus (-1)
+        // unless it was found only at quiescence (its input explored everything: a stepping stone).
+        if fuzzConfig.fixes != .all, let f = Finding.quickClassify(v.violation!, config: fuzzConfig)
+            ?? Finding.classify(Array(buf), variant: fuzzVariant, config: fuzzConfig) {
             if reportedFindings & (1 << UInt32(f.rawValue)) == 0 {
                 reportedFindings |= 1 << UInt32(f.rawValue)
                 let line = "faultsync: known finding \(f.name) (\(f.doc)): \(v.violation!.invariant.name); not reported as a crash\n"
@@ -66,8 +67,9 @@ public func faultsyncFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
                     fclose(fp)
                 }
             }
-            return -1
+            return f.atQuiescenceOnly ? 0 : -1
         }
+        let bytes = Array(buf)
         print(Report.text(for: bytes, variant: fuzzVariant, config: fuzzConfig, file: artifactPath(bytes), maxSteps: 40))
         fflush(stdout)
         abort()

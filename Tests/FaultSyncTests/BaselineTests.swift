@@ -311,6 +311,11 @@ final class BaselineTests: XCTestCase {
                 live += 1
                 XCTAssertNotNil(Checker.check(bytes, config: plain).violation, "\(b.lastPathComponent) does not reproduce (explain it in NOTE.md beside it)")
                 XCTAssertEqual(Finding.classify(bytes, config: plain), f, b.lastPathComponent)
+                // The fuzz target's fast path names the same finding, or leaves it to classify().
+                if let q = Finding.quickClassify(Checker.check(bytes, config: plain).violation!, config: plain) {
+                    XCTAssertEqual(q, f, "quickClassify: \(b.lastPathComponent)")
+                }
+                XCTAssertEqual(f.atQuiescenceOnly, Checker.check(bytes, config: plain).violation!.why == .nxPagesMismatch)
                 XCTAssertNil(Checker.check(bytes, config: fixed).violation, "\(b.lastPathComponent) fails with the fix")
                 let twin = b.deletingPathExtension().appendingPathExtension("txt")
                 XCTAssertEqual(try Schedule(text: String(contentsOf: twin, encoding: .utf8)), Schedule(bytes: bytes))

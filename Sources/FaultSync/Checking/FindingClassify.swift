@@ -1,6 +1,14 @@
 /// Known-finding titles for violations on the plain baseline (uses the executor, so it lives
 /// beside it, not in the model).
 extension Finding {
+    /// A violation whose reason only one finding produces in the model (no variant, no other
+    /// finding), named without re-running the input: the fuzz target's fast path on the plain
+    /// baseline, where every NX recovery pass that takes a page ends in this violation.
+    public static func quickClassify(_ v: Violation, config: WorldConfig) -> Finding? {
+        if v.why == .nxPagesMismatch && !config.fixes.has(.nxUnaccountWrongMmuType) { return .nxUnaccountWrongMmuType }
+        return nil
+    }
+
     /// The known finding that explains `bytes`'s violation under `variant` on the plain
     /// baseline: the one whose fix alone makes the violation go away (nil when no single fix
     /// does, or when there is no violation). Like a syzbot known-bug title.

@@ -58,7 +58,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .nxRecoveryNoSlotWarn:
             return "the NX recovery thread looks a possible NX huge page's gfn up (kvm_mmu_sp_dirty_logging_enabled, whenever a memslot logs dirty pages) and WARNs when no memslot covers it (WARN_ON_ONCE(!slot); a panic with panic_on_warn). Two roads: a memslot delete/move that zaps only the memslot's leaf SPTEs (kvm_mmu_zap_memslot: every VM type but KVM_X86_DEFAULT_VM, or the default type without KVM_X86_QUIRK_SLOT_ZAP_ALL) leaves the table linked and listed, with no race; and, with the zap of every root, the read-lock recovery (a57750909580, 6.18) takes the table from the list before kvm_tdp_mmu_zap_invalidated_roots() zaps it, and the delete's last memslots swap comes before its lookup (the deleted slot's own dirty logging is counted until kvm_commit_memory_region())"
         case .nxUnaccountWrongMmuType:
-            return "the NX recovery thread takes each TDP MMU page it recovers off possible_nx_huge_pages[KVM_TDP_MMU] with unaccount_nx_huge_page(), which calls untrack_possible_nx_huge_page(kvm, sp, KVM_SHADOW_MMU) whatever the page's MMU (6777885605e1, a57750909580): the shadow MMU's nr_pages is decremented (it wraps around on a VM without shadow pages) and the TDP MMU's never is (tdp_mmu_unlink_sp() then finds nx_huge_page_disallowed clear). nx_huge_pages_to_zap() = DIV_ROUND_UP(nr_pages, nx_huge_pages_recovery_ratio) then counts every page ever recovered: each period zaps a growing share of the list instead of 1/ratio of it. No memory is corrupted; the recovery rate the parameters set is lost"
+            return "the NX recovery thread takes each TDP MMU page it recovers off possible_nx_huge_pages[KVM_TDP_MMU] with unaccount_nx_huge_page(), which calls untrack_possible_nx_huge_page(kvm, sp, KVM_SHADOW_MMU) whatever the page's MMU (6777885605e1, a57750909580): the shadow MMU's nr_pages is decremented (it wraps around on a VM without shadow pages) and the TDP MMU's never is (tdp_mmu_unlink_sp() then finds nx_huge_page_disallowed clear). nx_huge_pages_to_zap() = DIV_ROUND_UP(nr_pages, nx_huge_pages_recovery_ratio) then also counts every page the recovery ever took: while exec faults keep refilling the list, each period zaps a growing share of it instead of 1/ratio. No memory is corrupted; the recovery rate the parameters set is lost"
         case .gmemPunchHoleRefaultLivelock:
             return "an INIT_SHARED guest_memfd mapped by the VMM: kvm_gmem_fault_user_mapping() takes no lock that fallocate(PUNCH_HOLE) holds, so a GUP of the mapping (here a gfn_to_pfn_cache refresh, which retries because the truncation's own unmap_mapping_folio() invalidation is in flight) faults a new folio into a hole of two or more pages: phase 2 of truncate_inode_pages_range() restarts whenever a lookup found a folio before the hole's last page (the next lookup, past it, finds nothing), and a refault of that page before the restarted lookup from the start makes it find, unmap and restart again, and so on: under a schedule that lets each step run in turn, neither ends (a race each pass in a real kernel; a one-page hole never restarts)"
         }
@@ -93,6 +93,12 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         if self == .nxRecoveryNoSlotWarn { c.zapAllOnSlotChange = false }
         return c
     }
+
+    /// The violation is found at quiescence only, after the whole schedule ran: the input
+    /// explored everything the correct kernel would, so a baseline campaign keeps it as a
+    /// stepping stone (the fuzz target returns 0, not -1). Its `Why` is its own:
+    /// `Finding.quickClassify` names it without re-running the input.
+    public var atQuiescenceOnly: Bool { self == .nxUnaccountWrongMmuType }
 
     public var fixFlag: FixSet { FixSet(rawValue: 1 << rawValue) }
     public var doc: String { "docs/findings/\(name).md" }

@@ -103,8 +103,9 @@ extension World {
         case .f10Adjust: r = F.objs | F.host
         case .f11Install: r = F.objs | F.gmem | F.host | F.gen; w = F.roots
         case .f12Finish: w = F.mmu; wd = leave()
-        // NX huge pages (NXRecovery.swift): the parameter, the tables' flags, the list and the
-        // watches are TDP MMU state (F.roots); nr_memslots_dirty_logging is with the objects.
+        // NX huge pages (NXRecovery.swift): the parameter, the tables' flags, the list, its two
+        // counts (nxPagesTDP, nxPagesShadow) and the watches are TDP MMU state (F.roots);
+        // nr_memslots_dirty_logging is with the objects.
         case .f11Track: w = F.roots
         case .f11Leaf: r = F.objs | F.gmem | F.host | F.gen; w = F.roots | (leave() != 0 ? F.mmu : 0); wd = leave()
         case .y0Srcu: w = F.srcuIns

@@ -116,7 +116,7 @@ extension World {
         case .y1Pick:
             // Y1 read_lock(&kvm->mmu_lock); rcu_read_lock(); spin_lock(tdp_mmu_pages_lock);
             // sp = the list's first entry; unaccount_nx_huge_page() (flag cleared, list_del_init);
-            // spin_unlock. nx_huge_pages_to_zap(): DIV_ROUND_UP(splits, ratio 60) = 1 here.
+            // spin_unlock. to_zap (phase) = DIV_ROUND_UP(nr_pages[KVM_TDP_MMU], ratio 60): 0 or 1 here.
             readLock()
             if actors[a].phase == 0 || nxCount == 0 {
                 actors[a].pc = .y3Unlock
