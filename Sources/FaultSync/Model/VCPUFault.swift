@@ -281,6 +281,8 @@ extension World {
             // generation read now, from kvm_vcpu_memslots(), not from the lookup's memslots) and
             // the access is emulated (RET_PF_EMULATE). Over a huge leaf the walk splits it first.
             splitHuge(root: r, block: b)
+            // The walk links the page table (the split's, or a new one) before the target level.
+            linkPT(root: r, block: b, disallowed: actors[a].hugePageDisallowed)
             // A present leaf (any access is allowed here) is RET_PF_SPURIOUS, after
             // WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)) (988da7820206), and a no-slot fault's
             // pfn is KVM_PFN_NOSLOT: finding noslot-fault-spurious-warn (the fix: no WARN here).
@@ -291,7 +293,6 @@ extension World {
                 return
             }
             roots[r].leaf[gfn] = SPTE(mmioGen: mmioGeneration)
-            linkPT(root: r, block: b, disallowed: actors[a].hugePageDisallowed)
             return
         }
         let priv = actors[a].isPrivateFault
@@ -331,6 +332,10 @@ extension World {
                         hva: actors[a].hva & ~UInt8(Cap.hugePages - 1), incarnation: inc)
         } else {
             splitHuge(root: r, block: b)
+            // kvm_tdp_mmu_map(): the walk links the page table (the split's, or a new one;
+            // sp->nx_huge_page_disallowed = fault->huge_page_disallowed) before the target level,
+            // also when the leaf there turns out to be present.
+            linkPT(root: r, block: b, disallowed: actors[a].hugePageDisallowed)
             // tdp_mmu_map_handle_target_level(): RET_PF_SPURIOUS over a present leaf, with
             // WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)). (handle_changed_spte()'s BUG() on a
             // present leaf changing pfn needs an access the old SPTE does not allow: write
@@ -342,7 +347,6 @@ extension World {
                 return
             }
             roots[r].leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
-            linkPT(root: r, block: b, disallowed: actors[a].hugePageDisallowed)
         }
     }
 
