@@ -252,6 +252,17 @@ final class VariantLitmusTests: XCTestCase {
             step recover x3         # H2: a huge SPTE replaces the table (tdp_mmu_unlink_sp: flag cleared)
             step vcpu0              # F11t: correct: re-check, not tracked; variant: the freed table goes on the list
             """),
+        (.eagerSplitStaleSpte, """
+            collapse block=4
+            step mm0 x16            # hva 16-19 (slot 1's gfns 8-11) is a THP
+            fault vcpu0 gfn=8 shared
+            step vcpu0 x16          # a huge SPTE for gfn block 2
+            flags slot=1 dirty-log=on
+            step memslot x9         # M0..E2: the eager split found the huge SPTE and dropped mmu_lock to allocate
+            remap hva=16 pages=1
+            step mm0 x16            # a whole invalidation: the huge SPTE zapped, the host frees pfns 4-7
+            step memslot            # E3: correct: restart, the SPTE is gone; variant: split the old SPTE
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

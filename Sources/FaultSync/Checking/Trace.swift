@@ -86,7 +86,9 @@ public struct TraceRecorder: StepObserver {
         if x.srcuStart == 0 && y.srcuStart != 0 { out.append("srcu_read_lock") }
         if x.srcuStart != 0 && y.srcuStart == 0 { out.append("srcu_read_unlock") }
         if x.retries != y.retries && x.kind == .vcpu { out.append("stale -> RET_PF_RETRY (#\(y.retries))") }
-        if x.root != y.root { out.append(y.root == none8 ? "put root r\(x.root)" : "root r\(y.root) loaded") }
+        if x.root != y.root {
+            out.append(y.root == none8 ? "put root r\(x.root)" : x.kind == .memslot ? "get root r\(y.root)" : "root r\(y.root) loaded")
+        }
         if x.pc == .f8Stale && x.retries != y.retries && a.rootIsObsolete(x.root) {
             out.append("root r\(x.root) is obsolete (role.invalid)")
         }
@@ -201,7 +203,9 @@ public struct TraceRecorder: StepObserver {
             }
             for k in 0..<b.mappedBlocks where ra.huge[k] != rb.huge[k] {
                 let g0 = k * Cap.hugePages
-                out.append(rb.huge[k].present ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(rb.huge[k].pfn)\(rb.huge[k].isPrivate ? " private" : "")" : "r\(r) zap huge gfn [\(g0),\(g0 + Cap.hugePages))")
+                let split = ra.huge[k].present && !rb.huge[k].present && rb.hasPT & (1 << UInt8(k)) != 0
+                out.append(rb.huge[k].present ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(rb.huge[k].pfn)\(rb.huge[k].isPrivate ? " private" : "")"
+                    : split ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) split" : "r\(r) zap huge gfn [\(g0),\(g0 + Cap.hugePages))")
             }
         }
         if a.apicvInhibited != b.apicvInhibited { out.append(b.apicvInhibited ? "APICv inhibited (KVM_REQ_APICV_UPDATE)" : "APICv activated") }
@@ -299,6 +303,7 @@ public struct StepCounter: StepObserver {
             case .vcpu: return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
             case .mm: return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
             case .memslot: return (pc.rawValue >= PC.m0Lock.rawValue && pc.rawValue <= PC.m8Unlock.rawValue) || pc == .r6Lock || pc == .r6Zap
+                || pc == .e1Lock || pc == .e2Split || pc == .e3Alloc
             case .attr: return pc.rawValue >= PC.t1Lock.rawValue && pc.rawValue <= PC.t7Unlock.rawValue
             case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue
             case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue

@@ -134,6 +134,11 @@ public enum PC: UInt8, CaseIterable {
     case y1Pick              // Y1  read_lock(mmu_lock); first of possible_nx_huge_pages; unaccount_nx_huge_page
     case y2Zap               // Y2  kvm_mmu_sp_dirty_logging_enabled; kvm_tdp_mmu_zap_possible_nx_huge_page
     case y3Unlock            // Y3  flush; read_unlock(mmu_lock); srcu_read_unlock
+    // Eager page splitting when dirty logging is enabled (EagerSplit.swift), E1-E3, run by the
+    // memslot ioctl inside kvm_commit_memory_region() -> kvm_mmu_slot_apply_flags()
+    case e1Lock              // E1  kvm_mmu_slot_try_split_huge_pages: read_lock(mmu_lock); first valid root (get)
+    case e2Split             // E2  tdp_mmu_split_huge_pages_root: next huge SPTE; split it, or read_unlock to allocate
+    case e3Alloc             // E3  tdp_mmu_alloc_sp_for_split(); read_lock(mmu_lock); iter.yielded (re-read)
 }
 
 /// Bits of a vCPU fault's `nxFlags`.

@@ -146,6 +146,9 @@ extension World {
         case .m7FreeOld:
             r = freedStampRead(x.slotObj) | F.roots | F.gmem | F.gmemLock | F.setsA | F.setsI; w = F.objs; wd = F.objRef
         case .m8Unlock: w = F.slotsLock | F.objs; wd = F.objRef | F.srcuDel
+        case .e1Lock: r = F.objs; w = F.mmu | F.roots            // read_lock; get the valid root
+        case .e2Split: r = F.objs; w = F.mmu | F.roots           // split / put the root; read_unlock
+        case .e3Alloc: w = F.mmu | (variant == .eagerSplitStaleSpte ? F.roots : 0)
         // KVM_SET_MEMORY_ATTRIBUTES (MemoryAttributes.swift)
         case .t2Check: r = F.attr | F.setsA | F.objs
         case .t4LockBegin: w = F.mmu | F.inv

@@ -71,6 +71,9 @@ extension World {
         case .r6Lock, .r6Zap:
             stepZapInvalidatedRoots(a)
 
+        case .e1Lock, .e2Split, .e3Alloc:
+            stepEagerSplit(a)
+
         case .m5Replace:
             // M5 kvm_{create,delete,move,update_flags}_memslot(): kvm_replace_memslot(old, new) in
             // the inactive set, then kvm_activate_memslot() = swap + replace on the other set.
@@ -96,9 +99,20 @@ extension World {
             // without the lock (ae431059e75d); the variant returns and leaves it to the freed slot.
             // kvm->nr_memslots_dirty_logging follows (old_flags ^ new_flags) & KVM_MEM_LOG_DIRTY_PAGES
             // (new_flags = 0 for a delete), before the old slot is freed.
-            let oldLog = actors[a].slotObj != none8 && objs[Int(actors[a].slotObj)].flags & MemslotFlag.dirtyLog != 0
-            let newLog = op != .delete && actors[a].newObj != none8 && objs[Int(actors[a].newObj)].flags & MemslotFlag.dirtyLog != 0
-            if oldLog != newLog { dirtyLogSlots = newLog ? dirtyLogSlots &+ 1 : dirtyLogSlots &- 1 }
+            // Then kvm_arch_commit_memory_region() -> kvm_mmu_slot_apply_flags(): a flags change
+            // that turns dirty logging on splits the slot's huge pages first (E1-E3, phase 3 on
+            // the way back here).
+            if actors[a].phase != 3 {
+                let oldLog = actors[a].slotObj != none8 && objs[Int(actors[a].slotObj)].flags & MemslotFlag.dirtyLog != 0
+                let newLog = op != .delete && actors[a].newObj != none8 && objs[Int(actors[a].newObj)].flags & MemslotFlag.dirtyLog != 0
+                if oldLog != newLog { dirtyLogSlots = newLog ? dirtyLogSlots &+ 1 : dirtyLogSlots &- 1 }
+                if eagerSplitRuns(a, oldLog: oldLog, newLog: newLog) {
+                    actors[a].phase = 3
+                    actors[a].pc = .e1Lock
+                    return
+                }
+            }
+            actors[a].phase = 2
             let dyingSkip = gmemDying && !gmemReleased && variant == .gmemUnbindIgnoresDyingFile
             if actors[a].slotObj != none8 && !dyingSkip { objs[Int(actors[a].slotObj)].flags &= ~MemslotFlag.gmemBound }
             freeObj(a, actors[a].slotObj, checkSurvivors: op == .delete || op == .move)

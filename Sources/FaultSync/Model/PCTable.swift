@@ -109,6 +109,9 @@ extension PC {
         .y1Pick: PCInfo("Y1", "read_lock(mmu_lock); first possible NX huge page; unaccount_nx_huge_page", "arch/x86/kvm/mmu/mmu.c"),
         .y2Zap: PCInfo("Y2", "kvm_mmu_sp_dirty_logging_enabled + kvm_tdp_mmu_zap_possible_nx_huge_page", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
         .y3Unlock: PCInfo("Y3", "flush; read_unlock(mmu_lock); srcu_read_unlock", "arch/x86/kvm/mmu/mmu.c"),
+        .e1Lock: PCInfo("E1", "kvm_mmu_slot_try_split_huge_pages: read_lock(mmu_lock); first valid root", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
+        .e2Split: PCInfo("E2", "tdp_mmu_split_huge_pages_root: split the next huge SPTE, or read_unlock to allocate", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .e3Alloc: PCInfo("E3", "tdp_mmu_alloc_sp_for_split; read_lock(mmu_lock); restart at the SPTE", "arch/x86/kvm/mmu/tdp_mmu.c"),
     ]
     /// Indexed by `rawValue`.
     public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }

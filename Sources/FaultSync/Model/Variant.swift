@@ -34,6 +34,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case gmemErrorWithoutInvalidation
     case mmioGenSingleBump
     case nxTrackWithoutRecheck
+    case eagerSplitStaleSpte
 
     public var name: String {
         switch self {
@@ -70,6 +71,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemErrorWithoutInvalidation: return "gmem-error-without-invalidation"
         case .mmioGenSingleBump: return "mmio-gen-single-bump"
         case .nxTrackWithoutRecheck: return "nx-track-without-recheck"
+        case .eagerSplitStaleSpte: return "eager-split-stale-spte"
         }
     }
 
@@ -139,6 +141,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "kvm_swap_active_memslots() gives the new memslots generation + 1 at the swap (W1/W3) and leaves it there: no update-in-progress flag, no second increment after synchronize_srcu_expedited() (W7). A fault that found no memslot before the swap makes its MMIO SPTE after it, with the new generation, which then stays valid (B12)"
         case .nxTrackWithoutRecheck:
             return "F11t kvm_tdp_mmu_map() adds the page table it linked for an executable fault to possible_nx_huge_pages without re-checking sp->nx_huge_page_disallowed under tdp_mmu_pages_lock: when another task zapped the new table between the link and the tracking (tdp_mmu_unlink_sp() cleared the flag and found it on no list), the table, handed to call_rcu(), goes on the list and is freed there"
+        case .eagerSplitStaleSpte:
+            return "E3 tdp_mmu_split_huge_pages_root(), after retaking mmu_lock to allocate the page table, splits the huge SPTE it read before dropping the lock and links the table with a plain write, instead of restarting at the SPTE (iter.yielded = true) and linking by cmpxchg against the value read under the lock: an MMU-notifier invalidation that zapped the huge SPTE meanwhile (and the host that then freed its pages) is undone by 4K SPTEs mapping the old pages"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -153,6 +157,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
              .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall, .zapBeforeRangeAdd, .recoverHugeWithoutLeaf,
              .seqSnapshotAfterLookup:
             return "synthetic"
+        case .eagerSplitStaleSpte:
+            return "synthetic: two protections of tdp_mmu_split_huge_pages_root() removed together (the restart after the allocation and the cmpxchg of tdp_mmu_link_sp()), since either alone keeps the stale SPTE out"
         case .swapIgnoresMnCount:
             return "reverts 52ac8b358b0c \"KVM: Block memslot updates across range_start() and range_end()\" (v5.15), keeping 071064f14d87's lock elision: a state no release had"
         case .rangeAddOverwrite:
@@ -205,7 +211,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         switch self {
         case .none: return nil
         case .noSeqRecheck, .seqSnapshotAfterLookup, .noInProgressCheck, .endWithoutSeqBump,
-             .recoverHugeWithoutLeaf, .hostWalkDoubleRead:
+             .recoverHugeWithoutLeaf, .hostWalkDoubleRead, .eagerSplitStaleSpte:
             return .staleCommit
         case .zapBeforeRangeAdd: return .kernelWarn
         case .swapIgnoresMnCount, .unconditionalEnd: return .counterBalance

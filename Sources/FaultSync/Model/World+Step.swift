@@ -27,7 +27,7 @@ extension World {
     @inline(__always) func runnable(_ a: Int, _ x: Actor) -> Bool {
         switch x.pc {
         case .idle: return false
-        case .f7Lock, .h1Lock, .r6Lock, .y1Pick: return mmuFreeForRead
+        case .f7Lock, .h1Lock, .r6Lock, .y1Pick, .e1Lock, .e3Alloc: return mmuFreeForRead
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
         case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
