@@ -26,6 +26,9 @@ struct VariantOption: ParsableArguments {
     @Flag(name: .long, help: "Run the plain baseline kernel (\(KernelBaseline.description)) without the candidate fixes for its known findings (see `faultsync findings`). Default: baseline + those fixes, the correct model.")
     var baseline = false
 
+    @Option(name: .long, help: "Run the baseline with every candidate fix but this finding's (see `faultsync findings`): only that finding can show. Not with --baseline.")
+    var withoutFix: String?
+
     @Flag(name: .long, help: "World: the VM's guest_memfd (bound to slot 0) has GUEST_MEMFD_FLAG_MMAP, so its slots are KVM_MEMSLOT_GMEM_ONLY and shared faults there are served from guest_memfd too. Default: no MMAP.")
     var gmemMmap = false
 
@@ -41,17 +44,24 @@ struct VariantOption: ParsableArguments {
     var config: WorldConfig {
         var c = WorldConfig()
         c.fixes = baseline ? .none : .all
+        if let n = withoutFix, let f = Finding.named(n) { c.fixes = FixSet(rawValue: FixSet.all.rawValue & ~(1 << f.rawValue)) }
         c.zapAllOnSlotChange = !noSlotZapAll
         c.gmemMmap = gmemMmap || gmemInitShared
         c.mirrorTDP = mirrorTdp
         c.gmemInitShared = gmemInitShared
         return c
     }
-    var kernel: String { baseline ? "plain baseline" : "baseline + fixes" }
+    var kernel: String { baseline ? "plain baseline" : withoutFix.map { "baseline + fixes but \($0)'s" } ?? "baseline + fixes" }
     /// The flags that select this world and kernel, for replay hints.
     var worldFlags: String { config.worldFlags }
 
     func validate() throws {
+        if let n = withoutFix {
+            guard Finding.named(n) != nil else {
+                throw ValidationError("--without-fix: no finding named '\(n)' (known: \(Finding.allCases.map(\.name).joined(separator: ", ")))")
+            }
+            if baseline { throw ValidationError("--without-fix runs the other fixes; --baseline runs none: give one of them") }
+        }
         if gmemInitShared && mirrorTdp {
             throw ValidationError("--gmem-init-shared needs a VM without private memory; --mirror-tdp is TDX's (kvm_arch_supports_gmem_init_shared() is false there)")
         }

@@ -73,8 +73,15 @@ public struct WorldConfig: Sendable, Equatable {
 
     /// The `faultsync` flags that select this kernel and world (for replay hints).
     public var worldFlags: String {
-        (fixes == .all ? "" : " --baseline") + (zapAllOnSlotChange || mirrorTDP ? "" : " --no-slot-zap-all")
+        fixFlags + (zapAllOnSlotChange || mirrorTDP ? "" : " --no-slot-zap-all")
             + (gmemInitShared ? " --gmem-init-shared" : gmemMmap ? " --gmem-mmap" : "") + (mirrorTDP ? " --mirror-tdp" : "")
+    }
+
+    /// "" (every candidate fix), " --without-fix NAME" (all but one), else " --baseline".
+    public var fixFlags: String {
+        if fixes == .all { return "" }
+        let missing = Finding.allCases.filter { !fixes.has($0) }
+        return missing.count == 1 ? " --without-fix \(missing[0].name)" : " --baseline"
     }
 
     public static func == (l: WorldConfig, r: WorldConfig) -> Bool {
