@@ -263,6 +263,22 @@ final class VariantLitmusTests: XCTestCase {
             step mm0 x16            # a whole invalidation: the huge SPTE zapped, the host frees pfns 4-7
             step memslot            # E3: correct: restart, the SPTE is gone; variant: split the old SPTE
             """),
+        (.nxRecoveryNoTlbFlush, """
+            collapse block=0
+            step mm0 x16            # hva 0-3 (slot 0's gfns 0-3) is a THP
+            fault vcpu0 gfn=2 shared exec
+            step vcpu0 x16          # nx_huge_pages: 4K under a new page table, tracked
+            nx-recover
+            step nx x4              # Y2 zaps the table; Y3: correct: flush; variant: none
+            unmap hva=2 pages=1
+            step mm0 x16            # N3 zaps nothing (no flush); the host frees the pages
+            """),
+        (.notifierNoTlbFlush, """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x16
+            unmap hva=1 pages=1
+            step mm0 x16            # N3 zaps; correct: flush before unlock; variant: none; the host frees
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

@@ -163,6 +163,13 @@ public struct TraceRecorder: StepObserver {
             if a.nxPagesShadow != b.nxPagesShadow { s += " shadow \(Int8(bitPattern: a.nxPagesShadow))->\(Int8(bitPattern: b.nxPagesShadow))" }
             out.append(s)
         }
+        // The TLB ghost (I7): translations left by zaps of valid roots, and the flushes.
+        var tlbAdded: [String] = [], tlbFlushed: [Int] = []
+        for g in 0..<Cap.gfns where a.tlbStale[g] != b.tlbStale[g] {
+            if b.tlbStale[g] != 0 { tlbAdded.append("gfn \(g) -> pfn \(b.tlbStale[g])") } else { tlbFlushed.append(g) }
+        }
+        if !tlbAdded.isEmpty { out.append("TLBs may still translate \(tlbAdded.joined(separator: ", ")) (no flush yet)") }
+        if !tlbFlushed.isEmpty { out.append("TLB flush: gfns \(tlbFlushed.map(String.init).joined(separator: ","))") }
         if a.seq != b.seq { out.append("seq \(hexSeq(a.seq))->\(hexSeq(b.seq))") }
         if a.inProgress != b.inProgress { out.append("in_progress \(a.inProgress)->\(b.inProgress)") }
         if a.rangeStart != b.rangeStart || a.rangeEnd != b.rangeEnd {

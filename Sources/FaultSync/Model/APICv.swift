@@ -40,7 +40,8 @@ extension World {
                 invalidateBegin(a)
                 invalidateRangeAdd(a, g, g + 1)
             }
-            zapLeafs(g, g + 1, validOnly: true)
+            // "if (flush) kvm_flush_remote_tlbs_range()" before kvm_mmu_invalidate_end().
+            if zapLeafs(g, g + 1, validOnly: true) { tlbFlushRange(g, g + 1) }
             apicZapPending = false
             mapDirty = true
             if variant != .zapGfnRangeWithoutInvalidation { invalidateEnd(a) }

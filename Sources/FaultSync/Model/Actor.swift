@@ -148,6 +148,15 @@ public enum NXFault {
     public static let reqHuge: UInt8 = 4   // fault->req_level >= PG_LEVEL_2M
 }
 
+/// Bits of `Actor.tlbFlush`.
+public enum TLBFlush {
+    /// tdp_mmu_zap_leafs()'s `flush`: this handler call zapped a leaf of a valid root since its
+    /// last flush (tdp_mmu_iter_cond_resched() flushes it before yielding).
+    public static let local: UInt8 = 1
+    /// The handler calls' results so far (flushed by the caller before mmu_lock is released).
+    public static let ret: UInt8 = 2
+}
+
 /// gfn_to_pfn_cache operations.
 public enum GpcOp: UInt8 { case use, activate, deactivate }
 
@@ -192,6 +201,10 @@ public struct Actor {
     public var retries: UInt32 = 0
     /// signal_pending(current): a signal was sent to this vCPU thread during its ioctl.
     public var signalPending = false
+    /// A zapper's pending TLB flush (`TLBFlush` bits): the `flush` local of the current
+    /// tdp_mmu_zap_leafs() call, and the accumulated result of the calls made so far (`r.ret`
+    /// of kvm_handle_hva_range(), `flush` of __kvm_gmem_invalidate_begin()).
+    public var tlbFlush: UInt8 = 0
     // ghost
     public var counted = false            // between kvm_mmu_invalidate_begin and _end
     public var addedLo: UInt16 = invalidGfn, addedHi: UInt16 = 0  // hull of ranges it added

@@ -87,6 +87,10 @@ extension World {
         /// some reader is older than it (ending one cannot make an empty answer non-empty; a
         /// new reader's stamp is newer than every stored one).
         func readersBefore(_ t: UInt32) -> UInt32 { anyReaderBefore(t) ? F.srcuDel : 0 }
+        // The TLB ghost (`tlbStale`, I7) is with the roots: zaps record in it, flushes clear it
+        // (a write when this actor's handler zapped), and a step that frees host pages reads it.
+        let flushes: UInt32 = x.tlbFlush != 0 ? F.roots : 0
+        let flushesAtYield: UInt32 = x.tlbFlush & TLBFlush.local != 0 ? F.roots : 0
         switch x.pc {
         case .idle: break
         // vCPU fault (VCPUFault.swift)
@@ -111,16 +115,18 @@ extension World {
         case .y0Srcu: w = F.srcuIns
         case .y1Pick: w = F.mmu | F.roots
         case .y2Zap: r = F.objs | F.setsA; w = F.roots
-        case .y3Unlock: w = F.mmu; wd = F.srcuDel
+        case .y3Unlock: w = F.mmu | flushes; wd = F.srcuDel
         // MMU notifier + host mm (MMUNotifier.swift)
         case .n1Count: r = F.gpc | F.host; w = F.hostBusy | F.mn | F.gpc   // THP widening; busy; count; gpc invalidate
         case .n3Walk, .n5Walk: r = F.setsA | F.objs; w = F.srcuIns
         case .n3LockBegin: r = walked | F.objs; w = F.mmu | F.inv
         case .n3RangeAdd: r = walked | F.objs | F.mmu; w = F.inv
         case .n3Zap: r = F.inv | F.slotsLock | walked | F.objs; w = F.roots
-        case .n3Yield, .n3Relock: w = F.mmu
-        case .n3Unlock, .n5Unlock: w = x.found ? F.mmu : 0; wd = F.srcuDel
-        case .hostChange: w = F.host | (gmemInitShared ? F.gmem : 0)   // INIT_SHARED: truncation frees folios
+        case .n3Yield: w = F.mmu | flushesAtYield
+        case .n3Relock: w = F.mmu
+        case .n3Unlock: w = (x.found ? F.mmu : 0) | flushes; wd = F.srcuDel
+        case .n5Unlock: w = x.found ? F.mmu : 0; wd = F.srcuDel
+        case .hostChange: r = F.roots; w = F.host | (gmemInitShared ? F.gmem : 0)   // INIT_SHARED: truncation frees folios
         case .n5LockEnd: w = F.mmu | F.inv | F.seq
         case .n5LateEnd: r = F.mmu; w = F.inv | F.seq
         case .n6Uncount: w = F.mn | F.hostBusy
@@ -153,7 +159,8 @@ extension World {
         case .t2Check: r = F.attr | F.setsA | F.objs
         case .t4LockBegin: w = F.mmu | F.inv
         case .t4PreSet: r = F.setsA | F.objs | F.slotsLock | F.mmu; w = F.inv | F.roots
-        case .t4Unlock, .t6Unlock: w = F.mmu
+        case .t4Unlock: w = F.mmu | flushes
+        case .t6Unlock: w = F.mmu
         case .t5Store: w = F.attr
         case .t6LockEnd: r = F.attr | F.setsA; w = F.mmu | F.inv | F.seq | F.objs
         // huge-page recovery (HugePageRecovery.swift)
@@ -184,15 +191,16 @@ extension World {
         case .g6LockEnd: w = F.mmu | F.inv | F.seq
         case .g2RangeAdd: r = F.objs | F.mmu; w = F.inv
         case .g3Zap: r = F.inv | F.slotsLock | F.objs; w = F.roots; wd = F.objRef
-        case .g3Yield, .g3Relock: w = F.mmu
-        case .g4Unlock: w = F.mmu; wd = F.objRef
+        case .g3Yield: w = F.mmu | flushesAtYield
+        case .g3Relock: w = F.mmu
+        case .g4Unlock: w = F.mmu | flushes; wd = F.objRef
         case .g5Truncate:
             // INIT_SHARED: may hand the user mappings' invalidation to an idle host-mm actor.
-            r = F.objs; w = F.gmem | F.host | (gmemInitShared ? F.actor(2) | F.actor(3) : 0)
+            r = F.objs | F.roots; w = F.gmem | F.host | (gmemInitShared ? F.actor(2) | F.actor(3) : 0)
         case .g5Wait, .g10Wait: r = F.actor(2) | F.actor(3)
         case .g10Unmap: r = F.host; w = F.actor(2) | F.actor(3)
         case .g7Unlock: r = F.roots; w = F.gmemLock | F.slotsLock | F.gmem   // error folio: poison handled, SPTE check
-        case .g9Evict: w = F.gmem | F.host
+        case .g9Evict: r = F.roots; w = F.gmem | F.host
         case .g10Poison: r = F.host; w = F.gmem
         }
         return Footprint(r: r, w: w | F.actor(a), wd: wd)

@@ -138,11 +138,12 @@ extension World {
         case .g3Zap:
             let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
             let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            unmapGfnRange(a, pos, stop, filter: gmemInvalidateFilter)
+            noteZap(a, unmapGfnRange(a, pos, stop, filter: gmemInvalidateFilter))
             actors[a].zapPos = UInt8(stop)
             if stop < end {
                 actors[a].pc = .g3Yield              // may_block: tdp_mmu_iter_cond_resched()
             } else {
+                handlerReturns(a)                    // flush |= kvm_mmu_unmap_gfn_range()
                 let o = nextBinding(a, from: Int(actors[a].cursor) + 1)
                 if o < 0 {
                     actors[a].pc = .g4Unlock
@@ -153,6 +154,7 @@ extension World {
             }
 
         case .g3Yield:
+            flushBeforeYield(a)                  // tdp_mmu_iter_cond_resched(): "if (flush)" flush
             writeUnlock(a)
             actors[a].pc = .g3Relock
 
@@ -161,7 +163,8 @@ extension World {
             actors[a].pc = .g3Zap
 
         case .g4Unlock:
-            writeUnlock(a)                       // kvm_flush_remote_tlbs(); KVM_MMU_UNLOCK
+            flushOnReturn(a)                     // if (flush) kvm_flush_remote_tlbs(); KVM_MMU_UNLOCK
+            writeUnlock(a)
             actors[a].pc = variant == .gmemInvalidateEndBeforeTruncate && !actors[a].gmemRelease ? .g6LockEnd : .g5Truncate
 
         case .g5Truncate:

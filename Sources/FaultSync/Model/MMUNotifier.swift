@@ -117,19 +117,25 @@ extension World {
             // "HVA-based notifications aren't relevant to private mappings": KVM_FILTER_SHARED.
             let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
             let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            unmapGfnRange(a, pos, stop, filter: AttrFilter.sharedOnly)
+            noteZap(a, unmapGfnRange(a, pos, stop, filter: AttrFilter.sharedOnly))
             actors[a].zapPos = UInt8(stop)
             if stop < end {
                 // tdp_mmu_iter_cond_resched(): may drop mmu_lock when blockable
                 actors[a].pc = actors[a].blockable ? .n3Yield : .n3Zap
-            } else if variant == .zapBeforeRangeAdd {
+                return
+            }
+            handlerReturns(a)                 // r.ret |= kvm_unmap_gfn_range()
+            if variant == .zapBeforeRangeAdd {
                 actors[a].pc = .n3RangeAdd
             } else {
                 advanceToNextSlot(a)
             }
 
         case .n3Yield:
-            writeUnlock(a)                  // cond_resched_rwlock_write(): unlock ...
+            // tdp_mmu_iter_cond_resched(): flush this handler call's zaps (`flush`), then
+            // cond_resched_rwlock_write(): unlock ...
+            if variant != .notifierNoTlbFlush { flushBeforeYield(a) }
+            writeUnlock(a)
             actors[a].pc = .n3Relock
 
         case .n3Relock:
@@ -137,7 +143,9 @@ extension World {
             actors[a].pc = .n3Zap
 
         case .n3Unlock:
-            // N3f kvm_flush_remote_tlbs(); N3g KVM_MMU_UNLOCK (if a slot was hit); srcu_read_unlock
+            // N3f kvm_flush_remote_tlbs() if a handler zapped (flush_on_ret && r.ret); N3g
+            // KVM_MMU_UNLOCK (if a slot was hit); srcu_read_unlock
+            if variant != .notifierNoTlbFlush { flushOnReturn(a) } else { actors[a].tlbFlush = 0 }
             if actors[a].found { writeUnlock(a) }
             srcuUnlock(a)
             actors[a].container = none8

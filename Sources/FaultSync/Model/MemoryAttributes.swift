@@ -63,6 +63,7 @@ extension World {
             if id < 0 { actors[a].pc = .t4Unlock } else { actors[a].cursor = UInt8(id) }
 
         case .t4Unlock:
+            flushOnReturn(a)                  // flush_on_ret: kvm_flush_remote_tlbs() if a zap ran
             writeUnlock(a)
             actors[a].pc = .t5Store
 
@@ -125,6 +126,7 @@ extension World {
         // range becomes private, else KVM_FILTER_PRIVATE. kvm_unmap_gfn_range() ignores it on a
         // VM without mirrored TDP (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS):
         // there both kinds of SPTE in the range are zapped.
-        unmapGfnRange(a, start, end, filter: actors[a].toPrivate ? AttrFilter.sharedOnly : AttrFilter.privateOnly)
+        noteZap(a, unmapGfnRange(a, start, end, filter: actors[a].toPrivate ? AttrFilter.sharedOnly : AttrFilter.privateOnly))
+        handlerReturns(a)                     // ret |= handler() in kvm_handle_gfn_range()
     }
 }

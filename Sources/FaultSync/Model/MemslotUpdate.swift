@@ -62,8 +62,11 @@ extension World {
                 zapAllFastLocked(a)            // R1-R5 now, R6 in the next steps
             } else {
                 // kvm_mmu_zap_memslot(): unmap the whole slot (shared and private).
+                // "if (flush) kvm_flush_remote_tlbs_memslot(kvm, slot)" before write_unlock.
                 writeLock(a)
-                unmapGfnRange(a, Int(old.base), Int(old.base) + Int(old.npages))
+                if unmapGfnRange(a, Int(old.base), Int(old.base) + Int(old.npages)) {
+                    tlbFlushRange(Int(old.base), Int(old.base) + Int(old.npages))
+                }
                 writeUnlock(a)
                 actors[a].pc = .m5Replace
             }

@@ -150,16 +150,22 @@ extension World {
             }
             // kvm_tdp_mmu_zap_possible_nx_huge_page(): zap the parent SPTE only if it still points
             // at this table (spte_to_child_pt), with tdp_mmu_set_spte_atomic().
+            // It returns whether it zapped: `flush |= ...` (048f49809c52).
             if !dirty && alive {
                 mapDirty = true
                 let g0 = b * Cap.hugePages
-                for i in 0..<Cap.hugePages { roots[r].leaf[g0 + i] = SPTE() }
+                for i in 0..<Cap.hugePages {
+                    if roots[r].state == .valid && roots[r].leaf[g0 + i].present { tlbStale[g0 + i] = roots[r].leaf[g0 + i].pfn }
+                    roots[r].leaf[g0 + i] = SPTE()
+                }
                 unlinkPT(root: r, block: b)
+                actors[a].tlbFlush = TLBFlush.ret
             }
             actors[a].pc = .y3Unlock
         case .y3Unlock:
-            // Y3 kvm_mmu_remote_flush_or_zap(); rcu_read_unlock(); read_unlock(&kvm->mmu_lock);
-            // srcu_read_unlock(&kvm->srcu, rcu_idx).
+            // Y3 kvm_mmu_remote_flush_or_zap(kvm, &invalid_list, flush); rcu_read_unlock();
+            // read_unlock(&kvm->mmu_lock); srcu_read_unlock(&kvm->srcu, rcu_idx).
+            if variant != .nxRecoveryNoTlbFlush { flushOnReturn(a) } else { actors[a].tlbFlush = 0 }
             readUnlock()
             srcuUnlock(a)
             actors[a].pc = .idle

@@ -167,18 +167,71 @@ extension World {
     mutating func zapLeafs(_ start: Int, _ end: Int, filter: UInt8 = 0, validOnly: Bool = false) -> Bool {
         // Every root, invalid ones included (kvm_tdp_mmu_unmap_gfn_range: types | KVM_INVALID_ROOTS);
         // kvm_tdp_mmu_zap_leafs() (kvm_zap_gfn_range) walks the valid roots only.
+        // Returns tdp_mmu_zap_leafs()'s `flush`: a leaf of a valid root was zapped ("Zappings
+        // SPTEs in invalid roots doesn't require a TLB flush"). Those translations may stay in
+        // vCPU TLBs until a flush (`tlbStale`, I7).
         var zapped = false
         let e = min(end, mappedGfns)
         for r in 0..<Cap.roots where roots[r].state == .valid || (!validOnly && roots[r].state == .invalid) {
+            let valid = roots[r].state == .valid
             var g = max(start, 0)
             while g < e {
                 let b = g / Cap.hugePages
-                if roots[r].huge[b].present && matches(roots[r].huge[b], filter) { roots[r].huge[b] = SPTE(); zapped = true }
-                if roots[r].leaf[g].present && matches(roots[r].leaf[g], filter) { roots[r].leaf[g] = SPTE(); zapped = true }
+                if roots[r].huge[b].present && matches(roots[r].huge[b], filter) {
+                    if valid {
+                        let g0 = b * Cap.hugePages
+                        for i in 0..<Cap.hugePages { tlbStale[g0 + i] = roots[r].huge[b].pfn + UInt16(i) }
+                        zapped = true
+                    }
+                    roots[r].huge[b] = SPTE()
+                }
+                if roots[r].leaf[g].present && matches(roots[r].leaf[g], filter) {
+                    if valid { tlbStale[g] = roots[r].leaf[g].pfn; zapped = true }
+                    roots[r].leaf[g] = SPTE()
+                }
                 g += 1
             }
         }
         return zapped
+    }
+
+    // MARK: TLB flushes (I7)
+
+    /// kvm_flush_remote_tlbs(): no vCPU TLB keeps a translation of a zapped SPTE.
+    @inline(__always) mutating func tlbFlushAll() {
+        for g in 0..<mappedGfns { tlbStale[g] = 0 }
+    }
+
+    /// kvm_flush_remote_tlbs_range() / _memslot(): the gfns [start, end) only.
+    @inline(__always) mutating func tlbFlushRange(_ start: Int, _ end: Int) {
+        var g = max(start, 0)
+        while g < min(end, mappedGfns) { tlbStale[g] = 0; g += 1 }
+    }
+
+    /// A zap by a handler call (tdp_mmu_zap_leafs() sets `flush`).
+    @inline(__always) mutating func noteZap(_ a: Int, _ zapped: Bool) {
+        if zapped { actors[a].tlbFlush |= TLBFlush.local }
+    }
+
+    /// tdp_mmu_iter_cond_resched(kvm, &iter, flush, ...): "if (flush) kvm_flush_remote_tlbs(kvm)"
+    /// before the lock is dropped; the handler's `flush` restarts at false.
+    @inline(__always) mutating func flushBeforeYield(_ a: Int) {
+        if actors[a].tlbFlush & TLBFlush.local != 0 {
+            tlbFlushAll()
+            actors[a].tlbFlush &= ~TLBFlush.local
+        }
+    }
+
+    /// The handler call returns its `flush` to the caller (`r.ret |= handler(...)`).
+    @inline(__always) mutating func handlerReturns(_ a: Int) {
+        if actors[a].tlbFlush & TLBFlush.local != 0 { actors[a].tlbFlush = TLBFlush.ret }
+    }
+
+    /// The caller, before KVM_MMU_UNLOCK: "if (range->flush_on_ret && r.ret)
+    /// kvm_flush_remote_tlbs(kvm)" (and likewise in __kvm_gmem_invalidate_begin()).
+    @inline(__always) mutating func flushOnReturn(_ a: Int) {
+        if actors[a].tlbFlush != 0 { tlbFlushAll() }
+        actors[a].tlbFlush = 0
     }
 
     @inline(__always) private func matches(_ s: SPTE, _ filter: UInt8) -> Bool {

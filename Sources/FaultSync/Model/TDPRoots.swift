@@ -88,11 +88,15 @@ extension World {
     /// kvm_tdp_mmu_invalidate_roots() marks every valid root invalid and schedules it for the
     /// zap (its TDP MMU reference goes to the zapper), in the same critical section as
     /// kvm_make_all_cpus_request(KVM_REQ_MMU_FREE_OBSOLETE_ROOTS).
+    /// kvm_make_all_cpus_request(KVM_REQ_MMU_FREE_OBSOLETE_ROOTS): "Notify all vcpus to reload
+    /// its shadow page table and flush TLB" -- every vCPU leaves guest mode now and flushes as it
+    /// loads a new root, so no TLB translation made before survives (`tlbStale` cleared).
     mutating func invalidateRoots() {
         for r in 0..<Cap.roots where roots[r].state == .valid {
             roots[r].state = .invalid
             roots[r].scheduledToZap = true
         }
+        tlbFlushAll()
         mapDirty = true
     }
 

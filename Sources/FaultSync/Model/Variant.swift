@@ -35,6 +35,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case mmioGenSingleBump
     case nxTrackWithoutRecheck
     case eagerSplitStaleSpte
+    case nxRecoveryNoTlbFlush
+    case notifierNoTlbFlush
 
     public var name: String {
         switch self {
@@ -72,6 +74,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .mmioGenSingleBump: return "mmio-gen-single-bump"
         case .nxTrackWithoutRecheck: return "nx-track-without-recheck"
         case .eagerSplitStaleSpte: return "eager-split-stale-spte"
+        case .nxRecoveryNoTlbFlush: return "nx-recovery-no-tlb-flush"
+        case .notifierNoTlbFlush: return "notifier-no-tlb-flush"
         }
     }
 
@@ -143,6 +147,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "F11t kvm_tdp_mmu_map() adds the page table it linked for an executable fault to possible_nx_huge_pages without re-checking sp->nx_huge_page_disallowed under tdp_mmu_pages_lock: when another task zapped the new table between the link and the tracking (tdp_mmu_unlink_sp() cleared the flag and found it on no list), the table, handed to call_rcu(), goes on the list and is freed there"
         case .eagerSplitStaleSpte:
             return "E3 tdp_mmu_split_huge_pages_root(), after retaking mmu_lock to allocate the page table, splits the huge SPTE it read before dropping the lock and links the table with a plain write, instead of restarting at the SPTE (iter.yielded = true) and linking by cmpxchg against the value read under the lock: an MMU-notifier invalidation that zapped the huge SPTE meanwhile (and the host that then freed its pages) is undone by 4K SPTEs mapping the old pages"
+        case .nxRecoveryNoTlbFlush:
+            return "Y3 kvm_recover_nx_huge_pages() drops the `flush` that kvm_tdp_mmu_zap_possible_nx_huge_page() returned: no kvm_mmu_remote_flush_or_zap() flush before read_unlock(mmu_lock), so vCPU TLBs may still translate the zapped table's gfns to their pages; a later invalidation that finds those SPTEs already gone zaps nothing, flushes nothing, and lets the host free the pages"
+        case .notifierNoTlbFlush:
+            return "N3 kvm_mmu_notifier_invalidate_range_start() runs its zap with flush_on_ret = false and tdp_mmu_zap_leafs() yields without flushing: invalidate_range_start() returns with the zapped SPTEs' translations still in vCPU TLBs, and the host frees the pages (I7)"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -157,6 +165,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
              .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall, .zapBeforeRangeAdd, .recoverHugeWithoutLeaf,
              .seqSnapshotAfterLookup:
             return "synthetic"
+        case .nxRecoveryNoTlbFlush:
+            return "reverts 048f49809c52 \"KVM: x86/mmu: Ensure TLBs are flushed for TDP MMU during NX zapping\" (v5.12), on today's read-locked recovery (a57750909580): the TDP MMU's zap of the NX page table returns `flush` and the caller ignores it"
+        case .notifierNoTlbFlush:
+            return "synthetic: shows why kvm_mmu_notifier_invalidate_range_start() sets flush_on_ret (\"flush before unlock\", reference N3f)"
         case .eagerSplitStaleSpte:
             return "synthetic: two protections of tdp_mmu_split_huge_pages_root() removed together (the restart after the allocation and the cmpxchg of tdp_mmu_link_sp()), since either alone keeps the stale SPTE out"
         case .swapIgnoresMnCount:
@@ -227,6 +239,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
         case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation, .gmemErrorWithoutInvalidation: return .staleCommit
         case .mmioGenSingleBump: return .staleMmioSpte
+        case .nxRecoveryNoTlbFlush, .notifierNoTlbFlush: return .staleTLB
         case .nxTrackWithoutRecheck: return .kernelBug
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
@@ -278,6 +291,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
     case kernelBug                 // the kernel's own BUG()/KVM_BUG_ON()
     case kernelWarn                // the kernel's own WARN_ON_ONCE()/lockdep_assert
     case staleMmioSpte             // I12
+    case staleTLB                  // I7
 
     public var name: String {
         switch self {
@@ -296,6 +310,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .kernelBug: return "kernel-bug"
         case .kernelWarn: return "kernel-warn"
         case .staleMmioSpte: return "stale-mmio-spte"
+        case .staleTLB: return "stale-tlb"
         }
     }
     public var label: String {
@@ -315,6 +330,7 @@ public enum Invariant: UInt8, CaseIterable, Sendable {
         case .kernelBug: return "BUG"
         case .kernelWarn: return "WARN"
         case .staleMmioSpte: return "I12"
+        case .staleTLB: return "I7"
         }
     }
     public static func named(_ s: String) -> Invariant? { allCases.first { $0.name == s } }
@@ -340,6 +356,7 @@ public enum Why: UInt8, Sendable {
     case installGmemTruncated, spteGmemStale, gpcStale, gpcUseStale, warnGpcValidDuringRefresh, bugGpcValidInactive
     case mmioSpteHitsMemslot, warnSpuriousNoslot
     case nxTrackFreedSp, warnNxRecoveryNoSlot, nxPagesMismatch
+    case freedWithStaleTlb
 }
 
 public struct Violation: Equatable, Sendable {
@@ -412,6 +429,8 @@ public struct Violation: Equatable, Sendable {
             return "kvm_tdp_mmu_map(): \(who) adds the page table of root r\(a), gfn block \(b) to possible_nx_huge_pages, but another task zapped that table after \(who) linked it (tdp_mmu_unlink_sp() found it on no list) and handed it to call_rcu(): once the grace period ends the list holds freed memory (KASAN use-after-free, CONFIG_DEBUG_LIST corruption at the recovery thread's next list operation)"
         case .warnNxRecoveryNoSlot:
             return "kvm_recover_nx_huge_pages() -> kvm_mmu_sp_dirty_logging_enabled(): WARN_ON_ONCE(!slot): the page table of root r\(b) at gfn \(a), a possible NX huge page the recovery took from the list, has no memslot (its memslot was deleted or moved: by a zap of the memslot's leaf SPTEs only, which leaves the table linked and listed, or, with a zap of every root, after the recovery took the table), while nr_memslots_dirty_logging is not 0"
+        case .freedWithStaleTlb:
+            return "the host frees pfn \(b) while a vCPU TLB may still translate gfn \(a) to it: its SPTE in a valid root was zapped and no TLB flush covering gfn \(a) followed (the guest can read and write the freed page)"
         case .nxPagesMismatch:
             let tdp = (a >> 8) & 0xFF, listed = a & 0xFF
             let shadow = b < 0 ? "\(b) (a u64 in the kernel: it wrapped around to 2^64 - \(-b))" : "\(b)"

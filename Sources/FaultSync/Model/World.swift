@@ -232,6 +232,12 @@ public struct World {
     public var hostHuge: UInt16 = 0              // bit b: hva block b is a THP
     public var hostBusy: UInt16 = 0              // ghost: hva blocks owned by an in-flight host op
     public var freed = InlineArray<32, UInt64>(repeating: 0) // ghost: freed host pfns
+    /// Ghost (I7): per gfn, the host pfn a vCPU TLB may still translate it to because a leaf
+    /// SPTE of a valid root mapping it was zapped and no TLB flush covering it has run since
+    /// (0: none). Zaps in invalid roots are not recorded: tdp_mmu_zap_leafs() "Zapping SPTEs in
+    /// invalid roots doesn't require a TLB flush" (the roots' invalidation made every vCPU
+    /// reload and flush). A second zap of the same gfn before a flush keeps only its pfn.
+    public var tlbStale = InlineArray<32, UInt16>(repeating: 0)
     public var nextPfn: UInt16 = 4
 
     // --- TDP MMU roots (kvm->arch.tdp_mmu_roots), each with its own SPTEs ---
@@ -326,7 +332,12 @@ public struct World {
         pfn < UInt16(Cap.hostPfns) && freed.at(Int(pfn >> 6)) & (1 << UInt64(pfn & 63)) != 0
     }
     @inline(__always) mutating func markFreed(_ pfn: UInt16) {
-        if pfn != 0 && pfn < UInt16(Cap.hostPfns) { freed[Int(pfn >> 6)] |= 1 << UInt64(pfn & 63) }
+        guard pfn != 0 && pfn < UInt16(Cap.hostPfns) else { return }
+        freed[Int(pfn >> 6)] |= 1 << UInt64(pfn & 63)
+        // I7: no vCPU TLB may still translate a gfn to a page the host frees.
+        for g in 0..<mappedGfns where tlbStale[g] == pfn {
+            fail(.staleTLB, .freedWithStaleTlb, actor: -1, Int64(g), Int64(pfn)); return
+        }
     }
     @inline(__always) public func isHostHuge(hva: Int) -> Bool { hostHuge & (1 << UInt16(hva / Cap.hugePages)) != 0 }
 

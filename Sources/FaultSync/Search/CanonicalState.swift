@@ -45,12 +45,12 @@ public enum Canonical {
                   "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
                   "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc", "mnEndCount",
                   "gmemPoison", "gmemPoisonHandled", "nxHugePages", "nxList", "nxCount", "nxWatch", "dirtyLogSlots",
-                  "nxPagesTDP", "nxPagesShadow"],
+                  "nxPagesTDP", "nxPagesShadow", "tlbStale"],
         "PfnCache": ["onList", "active", "valid", "gfn", "uhva", "generation", "pfn", "writer", "readers",
                      "refreshLock"],
         "Actor": ["pc", "a0", "a1", "a2", "a3", "slotObj", "newObj", "invalidObj", "container", "hva", "level",
                   "root", "phase", "cursor", "lo", "hi", "flagA", "flagB", "found", "signalPending", "counted",
-                  "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
+                  "tlbFlush", "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
         "Root": ["state", "refs", "scheduledToZap", "hasPT", "nxDisallowed", "leaf", "huge"],
         "SPTE": ["present", "isPrivate", "pfn", "hva", "incarnation", "mmioGen"],
         "HostPTE": ["pfn", "version"],
@@ -378,6 +378,16 @@ extension World {
                 m &= m - 1
                 sink.put(self.freed[i])
             }
+            // The TLB ghost: the gfns with a stale translation behind a bitmap, then their pfns.
+            var tmask: UInt64 = 0
+            for g in 0..<mappedGfns where self.tlbStale[g] != 0 { tmask |= 1 << UInt64(g) }
+            sink.put(tmask)
+            var t = tmask
+            while t != 0 {
+                let g = t.trailingZeroBitCount
+                t &= t - 1
+                sink.put(UInt64(self.tlbStale[g]))
+            }
         case CanonicalComponents.objects:
             for o in 0..<Cap.objects {
                 let x = self.objs[o]
@@ -448,6 +458,7 @@ extension World {
                 | UInt64(x.phase) << 32 | UInt64(x.cursor) << 40 | UInt64(x.lo) << 48 | UInt64(x.hi) << 56)
             let flags: UInt64 = (x.flagA ? 1 : 0) | (x.flagB ? 2 : 0) | (x.found ? 4 : 0)
                 | (x.signalPending ? 8 : 0) | (x.counted ? 16 : 0) | (x.retries > 0 ? 32 : 0)
+                | UInt64(x.tlbFlush & 3) << 6
             sink.put(flags | UInt64(x.pfn) << 8 | UInt64(x.addedLo) << 24 | UInt64(x.addedHi) << 40)
             sink.put(x.mmuSeq)
             sink.put(UInt64(x.hostVersion) | rank(x.srcuStart) << 32 | (x.pc != .idle ? rank(x.syncFrom) : 0) << 48)

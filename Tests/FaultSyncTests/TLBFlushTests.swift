@@ -1,0 +1,116 @@
+import XCTest
+@testable import FaultSync
+
+/// I7, TLB before free: the ghost `World.tlbStale` records the translations a zap of a valid
+/// root leaves in vCPU TLBs, the kernel's flushes clear them, and a host free of a page still
+/// recorded is a `stale-tlb` violation (the variants' litmus tests are the negative controls).
+final class TLBFlushTests: XCTestCase {
+    /// Keeps the world as the schedule's last event left it, before the drain.
+    struct AtDrain: StepObserver {
+        var world: World? = nil
+        mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
+        mutating func willStep(_ actor: Int, world: World) {}
+        mutating func didStep(_ actor: Int, world: World) {}
+        mutating func drainStarts(world: World) { self.world = world }
+    }
+
+    /// The world after the schedule's events, before the drain (the verdict is the whole run's).
+    func world(_ text: String, _ v: Variant = .none) -> (Verdict, World) {
+        var w = World(config: .default, variant: v)
+        var o = AtDrain()
+        let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
+        return (verdict, o.world ?? w)
+    }
+
+    func stale(_ w: World) -> [Int: UInt16] {
+        var out: [Int: UInt16] = [:]
+        for g in 0..<Cap.gfns where w.tlbStale[g] != 0 { out[g] = w.tlbStale[g] }
+        return out
+    }
+
+    let mapped = """
+        fault vcpu0 gfn=1 shared
+        step vcpu0 x16
+
+        """
+
+    /// The notifier's zap leaves a translation until N3's flush, which runs before mmu_lock is
+    /// released and so before the host can free the page.
+    func testTheNotifierFlushesBeforeItsUnlock() {
+        let (_, w0) = world(mapped)
+        let pfn = w0.leaf[1].pfn
+        XCTAssertNotEqual(pfn, 0, "setup: gfn 1 is mapped")
+        let (v1, w1) = world(mapped + "unmap hva=1 pages=1\nstep mm0 x5\n")   // N1-2, N3a, N3d, N3e range_add, N3e zap
+        XCTAssertNil(v1.violation)
+        XCTAssertFalse(w1.leaf[1].present)
+        XCTAssertEqual(stale(w1), [1: pfn], "the zap left gfn 1 -> pfn \(pfn) in the TLBs")
+        XCTAssertEqual(w1.actors[2].tlbFlush, TLBFlush.ret, "the handler returned flush = true")
+        let (v2, w2) = world(mapped + "unmap hva=1 pages=1\nstep mm0 x6\n")   // ... N3g flush + unlock
+        XCTAssertNil(v2.violation)
+        XCTAssertEqual(stale(w2), [:], "flushed before KVM_MMU_UNLOCK")
+        XCTAssertEqual(w2.actors[2].tlbFlush, 0)
+        XCTAssertNil(verdict(mapped + "unmap hva=1 pages=1\nstep mm0 x16\n").violation)
+        XCTAssertEqual(verdict(mapped + "unmap hva=1 pages=1\nstep mm0 x16\n", .notifierNoTlbFlush).violation?.invariant, .staleTLB,
+                       "negative control: the same schedule without the flush")
+    }
+
+    /// tdp_mmu_iter_cond_resched() flushes the handler's zaps before it drops mmu_lock.
+    func testAYieldingZapFlushesFirst() {
+        let text = """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x16
+            fault vcpu1 gfn=4 shared
+            step vcpu1 x16
+            unmap hva=1 pages=4
+            step mm0 x5
+
+            """
+        let (v, w) = world(text)          // N3e zapped block 0 (gfn 1); next: the yield
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(w.actors[2].pc, .n3Yield)
+        XCTAssertEqual(stale(w).keys.sorted(), [1])
+        XCTAssertEqual(w.actors[2].tlbFlush, TLBFlush.local, "the handler's flush is pending, not yet returned")
+        let (_, y) = world(text + "step mm0\n")
+        XCTAssertEqual(stale(y), [:], "flushed before the yield")
+        XCTAssertEqual(y.mmuWriter, none8, "mmu_lock dropped")
+        let (_, n) = world(text + "step mm0\n", .notifierNoTlbFlush)
+        XCTAssertEqual(stale(n).keys.sorted(), [1], "the variant yields with the translation still in the TLBs")
+    }
+
+    /// kvm_mmu_zap_all_fast(): the roots' invalidation makes every vCPU reload and flush, and the
+    /// zap of the invalidated roots (R6) records nothing ("Zappings SPTEs in invalid roots
+    /// doesn't require a TLB flush").
+    func testZapsOfInvalidatedRootsNeedNoFlush() {
+        let (v, w) = world(mapped + "nx-toggle\nstep nx x16\nunmap hva=1 pages=1\nstep mm0 x16\n")
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(stale(w), [:])
+        // The notifier zap of an SPTE still in an invalid root (R6 not yet there): no record.
+        let (_, x) = world(mapped + "nx-toggle\nstep nx x3\n")
+        let invalid = (0..<Cap.roots).filter { x.roots[$0].state == .invalid }
+        XCTAssertFalse(invalid.isEmpty, "setup: the root is invalid")
+        XCTAssertTrue(invalid.contains { x.roots[$0].leaf[1].present }, "setup: R6 has not zapped gfn 1 yet")
+        let (_, y) = world(mapped + "nx-toggle\nstep nx x3\nunmap hva=1 pages=1\nstep mm0 x5\n")
+        XCTAssertEqual(stale(y), [:], "a zap in an invalid root leaves nothing to flush")
+    }
+
+    /// The NX recovery zaps the table at Y2 and flushes at Y3, before read_unlock(mmu_lock).
+    func testTheNxRecoveryFlushesBeforeItsUnlock() {
+        let text = """
+            collapse block=0
+            step mm0 x16
+            fault vcpu0 gfn=2 shared exec
+            step vcpu0 x16
+            nx-recover
+            step nx x3
+
+            """
+        let (v, w) = world(text)
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(stale(w).keys.sorted(), [2], "Y2 zapped the table's one leaf")
+        XCTAssertEqual(w.mmuReaders, 1)
+        let (_, y) = world(text + "step nx\n")
+        XCTAssertEqual(stale(y), [:])
+        let (_, n) = world(text + "step nx\n", .nxRecoveryNoTlbFlush)
+        XCTAssertEqual(stale(n).keys.sorted(), [2], "the variant unlocks without the flush")
+    }
+}
