@@ -113,4 +113,54 @@ final class TLBFlushTests: XCTestCase {
         let (_, n) = world(text + "step nx\n", .nxRecoveryNoTlbFlush)
         XCTAssertEqual(stale(n).keys.sorted(), [2], "the variant unlocks without the flush")
     }
+
+    /// Finding notifier-yield-skips-pending-flush: a notifier over two aliased memslots zaps the
+    /// first memslot's SPTE and yields in the second's walk. The baseline keeps the first zap
+    /// pending (r.ret) over the yield; the fix flushes it there.
+    func testAYieldAfterAnEarlierMemslotsZap() {
+        let text = """
+            delete slot=1
+            step memslot x16
+            create slot=1 gfn=8 pages=8 hva=0
+            step memslot x16
+            fault vcpu0 gfn=4 shared
+            step vcpu0 x16
+            unmap hva=2 pages=4
+            step mm0 x11
+
+            """
+        var plain = WorldConfig(); plain.fixes = .none
+        var w = World(config: plain)
+        var o = AtDrain()
+        _ = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
+        let base = o.world!
+        XCTAssertEqual(base.actors[2].pc, .n3Relock, "setup: mm0 yielded in slot 1's walk")
+        XCTAssertEqual(stale(base).keys.sorted(), [4], "baseline: slot 0's zap of gfn 4 is still unflushed")
+        XCTAssertEqual(base.actors[2].tlbFlush, TLBFlush.ret)
+        let (_, fixed) = world(text)
+        XCTAssertEqual(fixed.actors[2].pc, .n3Relock)
+        XCTAssertEqual(stale(fixed), [:], "with the fix the yield flushed it")
+        // The reproducer: the second unmap frees the page in that window.
+        let second = text + "unmap hva=4 pages=1\nstep mm1 x16\n"
+        XCTAssertEqual(Checker.check(sched(second).bytes, config: plain).violation?.invariant, .staleTLB)
+        XCTAssertNil(verdict(second).violation)
+    }
+
+    /// Two unmaps (MADV_DONTNEED) may overlap; any other host operation waits for the blocks.
+    func testOnlyUnmapsOverlap() {
+        let first = "unmap hva=2 pages=4\nstep mm0 x3\n"
+        let (_, a) = world(first + "unmap hva=4 pages=1\nstep mm1\n")
+        XCTAssertEqual(a.actors[3].pc, .n3Walk, "the second unmap passed N1")
+        XCTAssertEqual(a.hostBusyUnmap, a.hostBusy)
+        let (_, b) = world(first + "remap hva=4 pages=1\nstep mm1\n")
+        XCTAssertEqual(b.actors[3].pc, .n1Count, "a remap waits for the unmap's blocks")
+        let (_, c) = world("remap hva=2 pages=1\nstep mm0 x3\nunmap hva=3 pages=1\nstep mm1\n")
+        XCTAssertEqual(c.actors[3].pc, .n1Count, "an unmap waits for a remap's blocks")
+        // When one of two overlapping unmaps ends, the other still owns its blocks.
+        let (v, d) = world("unmap hva=2 pages=4\nstep mm0 x2\nunmap hva=4 pages=1\nstep mm1 x16\n")
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(d.actors[3].pc, .idle)
+        XCTAssertNotEqual(d.actors[2].pc, .idle)
+        XCTAssertEqual(d.hostBusy, 0b11, "mm0's blocks 0-1 stay busy")
+    }
 }

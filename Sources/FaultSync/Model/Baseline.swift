@@ -31,6 +31,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
     case noslotFaultSpuriousWarn
     case nxRecoveryNoSlotWarn
     case nxUnaccountWrongMmuType
+    case notifierYieldSkipsPendingFlush
 
     public var name: String {
         switch self {
@@ -41,6 +42,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .noslotFaultSpuriousWarn: return "noslot-fault-spurious-warn"
         case .nxRecoveryNoSlotWarn: return "nx-recovery-deleted-slot-warn"
         case .nxUnaccountWrongMmuType: return "nx-recovery-unaccount-wrong-mmu-type"
+        case .notifierYieldSkipsPendingFlush: return "notifier-yield-skips-pending-flush"
         }
     }
 
@@ -59,6 +61,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "the NX recovery thread looks a possible NX huge page's gfn up (kvm_mmu_sp_dirty_logging_enabled, whenever a memslot logs dirty pages) and WARNs when no memslot covers it (WARN_ON_ONCE(!slot); a panic with panic_on_warn). Two roads: a memslot delete/move that zaps only the memslot's leaf SPTEs (kvm_mmu_zap_memslot: every VM type but KVM_X86_DEFAULT_VM, or the default type without KVM_X86_QUIRK_SLOT_ZAP_ALL) leaves the table linked and listed, with no race; and, with the zap of every root, the read-lock recovery (a57750909580, 6.18) takes the table from the list before kvm_tdp_mmu_zap_invalidated_roots() zaps it, and the delete's last memslots swap comes before its lookup (the deleted slot's own dirty logging is counted until kvm_commit_memory_region())"
         case .nxUnaccountWrongMmuType:
             return "the NX recovery thread takes each TDP MMU page it recovers off possible_nx_huge_pages[KVM_TDP_MMU] with unaccount_nx_huge_page(), which calls untrack_possible_nx_huge_page(kvm, sp, KVM_SHADOW_MMU) whatever the page's MMU (6777885605e1, a57750909580): the shadow MMU's nr_pages is decremented (it wraps around on a VM without shadow pages) and the TDP MMU's never is (tdp_mmu_unlink_sp() then finds nx_huge_page_disallowed clear). nx_huge_pages_to_zap() = DIV_ROUND_UP(nr_pages, nx_huge_pages_recovery_ratio) then also counts every page the recovery ever took: while exec faults keep refilling the list, each period zaps a growing share of it instead of 1/ratio. No memory is corrupted; the recovery rate the parameters set is lost"
+        case .notifierYieldSkipsPendingFlush:
+            return "an MMU-notifier invalidation whose hva range is mapped by two memslots (aliases: another gfn range in the same address space, or the SMM address space) zaps the first memslot's SPTEs and records the flush only in kvm_handle_hva_range()'s r.ret; the second memslot's handler starts with flush = false (kvm_unmap_gfn_range()), so when tdp_mmu_zap_leafs() yields mmu_lock (a blockable range, contended) before it zaps anything, tdp_mmu_iter_cond_resched() flushes nothing. A second invalidation of the same pages that runs in that window finds their SPTEs already zapped, flushes nothing, returns, and its caller frees the pages while vCPU TLBs may still translate the first memslot's gfns to them (the flush a835429cda91 made tdp_mmu_zap_leafs() honour across roots is not carried across memslots)"
         case .gmemPunchHoleRefaultLivelock:
             return "an INIT_SHARED guest_memfd mapped by the VMM: kvm_gmem_fault_user_mapping() takes no lock that fallocate(PUNCH_HOLE) holds, so a GUP of the mapping (here a gfn_to_pfn_cache refresh, which retries because the truncation's own unmap_mapping_folio() invalidation is in flight) faults a new folio into a hole of two or more pages: phase 2 of truncate_inode_pages_range() restarts whenever a lookup found a folio before the hole's last page (the next lookup, past it, finds nothing), and a refault of that page before the restarted lookup from the start makes it find, unmap and restart again, and so on: under a schedule that lets each step run in turn, neither ends (a race each pass in a real kernel; a one-page hole never restarts)"
         }
@@ -79,6 +83,8 @@ public enum Finding: UInt8, CaseIterable, Sendable {
             return "kvm_mmu_sp_dirty_logging_enabled() treats a page table with no memslot as not dirty-logged without a WARN (a table left behind by a memslot delete/move maps nothing and is zapped as any other possible NX huge page; one the root zap removed after the recovery took it is already gone); it covers both roads (a sketch, not a posted patch)"
         case .nxUnaccountWrongMmuType:
             return "unaccount_nx_huge_page() takes the page's MMU type and passes it on: kvm_recover_nx_huge_pages() passes its mmu_type, the shadow MMU's callers KVM_SHADOW_MMU (or untrack with is_tdp_mmu_page(sp) ? KVM_TDP_MMU : KVM_SHADOW_MMU) (a sketch, not a posted patch)"
+        case .notifierYieldSkipsPendingFlush:
+            return "kvm_handle_hva_range() passes the pending r.ret into each handler call (e.g. a flush field of struct kvm_gfn_range that kvm_unmap_gfn_range() starts from instead of false) and takes the handler's result as the new pending flush, as kvm_zap_gfn_range() threads its flush through every memslot and root: tdp_mmu_iter_cond_resched() then flushes every zap of the invalidation before it yields (a sketch, not a posted patch)"
         case .gmemPunchHoleRefaultLivelock:
             return "kvm_gmem_fault_user_mapping() takes filemap_invalidate_lock_shared() around kvm_gmem_get_folio(), as filemap_fault() does to instantiate a folio, so a fault into a range being punched waits for the punch hole (shmem_fault() waits on shmem_falloc instead) (a sketch, not a posted patch)"
         }

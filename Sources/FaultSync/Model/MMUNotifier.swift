@@ -32,6 +32,11 @@ extension World {
         return (lo, hi)
     }
 
+    /// Between N1 (which took its blocks) and N6 (which gives them back).
+    @inline(__always) func hostOpInFlight(_ x: Actor) -> Bool {
+        x.pc.rawValue > PC.n1Count.rawValue && x.pc.rawValue <= PC.n6Uncount.rawValue
+    }
+
     /// hva blocks covered by [lo, hi).
     @inline(__always) func blockMask(_ lo: Int, _ hi: Int) -> UInt16 {
         var m: UInt16 = 0
@@ -68,6 +73,7 @@ extension World {
             let (lo, hi) = hostOpRange(a)
             actors[a].lo = UInt8(lo); actors[a].hi = UInt8(hi)
             hostBusy |= blockMask(lo, hi)
+            if actors[a].hostOp == .unmap { hostBusyUnmap |= blockMask(lo, hi) }
             // N1 spin_lock(mn_invalidate_lock); mn_active_invalidate_count++; spin_unlock
             mnActive += 1
             ctrDirty = true
@@ -190,7 +196,14 @@ extension World {
             if fixes.has(.gpcHvaRefreshMissesInvalidation) { mnEndCount &+= 1 }
             mnActive -= 1
             ctrDirty = true
-            hostBusy &= ~blockMask(Int(actors[a].lo), Int(actors[a].hi))
+            // The blocks stay owned by the other host-mm operation still in flight, if any (two
+            // unmaps may overlap).
+            hostBusy = 0; hostBusyUnmap = 0
+            for i in 0..<Cap.actors where i != a && actors[i].kind == .mm && hostOpInFlight(actors[i]) {
+                let m = blockMask(Int(actors[i].lo), Int(actors[i].hi))
+                hostBusy |= m
+                if actors[i].hostOp == .unmap { hostBusyUnmap |= m }
+            }
             actors[a].found = false
             actors[a].pc = .idle
 

@@ -62,11 +62,10 @@ extension World {
                 zapAllFastLocked(a)            // R1-R5 now, R6 in the next steps
             } else {
                 // kvm_mmu_zap_memslot(): unmap the whole slot (shared and private).
-                // "if (flush) kvm_flush_remote_tlbs_memslot(kvm, slot)" before write_unlock.
+                // kvm_mmu_zap_memslot_pages_and_flush(kvm, slot, flush) ->
+                // kvm_mmu_remote_flush_or_zap(): kvm_flush_remote_tlbs() before write_unlock.
                 writeLock(a)
-                if unmapGfnRange(a, Int(old.base), Int(old.base) + Int(old.npages)) {
-                    tlbFlushRange(Int(old.base), Int(old.base) + Int(old.npages))
-                }
+                if unmapGfnRange(a, Int(old.base), Int(old.base) + Int(old.npages)) { tlbFlushAll() }
                 writeUnlock(a)
                 actors[a].pc = .m5Replace
             }

@@ -214,9 +214,13 @@ extension World {
     }
 
     /// tdp_mmu_iter_cond_resched(kvm, &iter, flush, ...): "if (flush) kvm_flush_remote_tlbs(kvm)"
-    /// before the lock is dropped; the handler's `flush` restarts at false.
+    /// before the lock is dropped; the handler's `flush` restarts at false. The earlier handler
+    /// calls' `r.ret` is not flushed (finding notifier-yield-skips-pending-flush; its fix passes
+    /// it in, so the yield flushes it too and nothing is left pending).
     @inline(__always) mutating func flushBeforeYield(_ a: Int) {
-        if actors[a].tlbFlush & TLBFlush.local != 0 {
+        if fixes.has(.notifierYieldSkipsPendingFlush) {
+            if actors[a].tlbFlush != 0 { tlbFlushAll(); actors[a].tlbFlush = 0 }
+        } else if actors[a].tlbFlush & TLBFlush.local != 0 {
             tlbFlushAll()
             actors[a].tlbFlush &= ~TLBFlush.local
         }

@@ -33,7 +33,10 @@ extension World {
         case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
         case .n1Count:
             let (lo, hi) = hostOpRange(x)
-            return hostBusy & blockMask(lo, hi) == 0 && gpcInvalidateRunnable(a, lo: lo, hi: hi)
+            // A host-mm operation owns its blocks until N6; only two unmaps (MADV_DONTNEED, both
+            // under mmap_lock for read) may overlap.
+            let busy = x.hostOp == .unmap ? hostBusy & ~hostBusyUnmap : hostBusy
+            return busy & blockMask(lo, hi) == 0 && gpcInvalidateRunnable(a, lo: lo, hi: hi)
         case .wSwap: return mnActive == 0 || variant == .swapIgnoresMnCount
         case .c0ActivateMutex, .c9RefreshMutex, .c11DeactMutex: return gpc.refreshLock == none8 || !gpcSerialized
         case .c2Activate, .c3RefreshLock, .c6Relock, .c12Deactivate: return gpc.writer == none8 && gpc.readers == 0

@@ -231,6 +231,9 @@ public struct World {
     public var host = InlineArray<64, HostPTE>(repeating: HostPTE())
     public var hostHuge: UInt16 = 0              // bit b: hva block b is a THP
     public var hostBusy: UInt16 = 0              // ghost: hva blocks owned by an in-flight host op
+    /// Ghost: the blocks of `hostBusy` whose in-flight operations are all `unmap`s
+    /// (MADV_DONTNEED under mmap_lock for read: two of them may zap one range at once).
+    public var hostBusyUnmap: UInt16 = 0
     public var freed = InlineArray<32, UInt64>(repeating: 0) // ghost: freed host pfns
     /// Ghost (I7): per gfn, the host pfn a vCPU TLB may still translate it to because a leaf
     /// SPTE of a valid root mapping it was zapped and no TLB flush covering it has run since

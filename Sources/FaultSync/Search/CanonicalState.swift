@@ -42,7 +42,7 @@ public enum Canonical {
     public static let written: [String: Set<String>] = [
         "World": ["seq", "inProgress", "rangeStart", "rangeEnd", "mnActive", "mmuWriter", "mmuReaders",
                   "slotsLockHolder", "active", "nextIncarnation", "nextPfn", "apicvInhibited", "apicZapPending",
-                  "generation", "privateGfns", "hostHuge", "hostBusy", "objs", "containers", "host", "freed",
+                  "generation", "privateGfns", "hostHuge", "hostBusy", "hostBusyUnmap", "objs", "containers", "host", "freed",
                   "roots", "actors", "gmemPfn", "gmemInvalidateLock", "gmemReleased", "gmemDying", "gpc", "mnEndCount",
                   "gmemPoison", "gmemPoisonHandled", "nxHugePages", "nxList", "nxCount", "nxWatch", "dirtyLogSlots",
                   "nxPagesTDP", "nxPagesShadow", "tlbStale"],
@@ -347,6 +347,7 @@ extension World {
             sink.put(UInt64(self.privateGfns) | UInt64(self.hostHuge) << 32 | UInt64(self.hostBusy) << 48)
             // guest_memfd: the folio pfns (gfns past the world's size are never written), lock, release.
             var gm: UInt64 = UInt64(self.gmemInvalidateLock) | (self.gmemReleased ? 1 << 8 : 0) | (self.gmemDying ? 1 << 9 : 0)
+                | UInt64(self.hostBusyUnmap) << 48
             for g in 0..<gfnCount where self.gmemPfn[g] != 0 { gm |= 1 << UInt64(g + 16) }
             sink.put(gm)
             for g in 0..<gfnCount where self.gmemPfn[g] != 0 { sink.put(UInt64(self.gmemPfn[g])) }
