@@ -14,7 +14,7 @@ extension Finding {
     /// does, or when there is no violation). Like a syzbot known-bug title.
     /// An input with two findings in it: if every fix together removes every violation, the
     /// finding whose fix alone removes the *first* violation (the same check, actor and operands --
-    /// for a liveness verdict the check and actor -- not the step, which an unrelated fix may
+    /// for a liveness verdict the check only -- not the step, which an unrelated fix may
     /// shift), when exactly one does.
     public static func classify(_ bytes: [UInt8], variant: Variant = .none, config: WorldConfig = .default) -> Finding? {
         guard let first = Checker.check(bytes, variant: variant, config: config).violation else { return nil }
@@ -23,9 +23,12 @@ extension Finding {
             var c = config
             c.fixes = FixSet(rawValue: c.fixes.rawValue | f.fixFlag.rawValue)
             guard let v = Checker.check(bytes, variant: variant, config: c).violation else { return f }
-            // (A liveness verdict's operands are retry counts, which any other fix shifts.)
-            let operands = first.invariant.isLiveness || (v.a == first.a && v.b == first.b)
-            if v.invariant != first.invariant || v.why != first.why || v.actor != first.actor || !operands {
+            // (A liveness verdict's operands are retry counts, and the actor it names is the one
+            // the drain found spinning first: any other fix shifts both. The same kind of hang
+            // after a fix is the same hang.)
+            let live = first.invariant.isLiveness
+            let operands = live || (v.a == first.a && v.b == first.b)
+            if v.invariant != first.invariant || v.why != first.why || (!live && v.actor != first.actor) || !operands {
                 removesFirst.append(f)
             }
         }
