@@ -150,7 +150,8 @@ extension World {
             }
             // kvm_tdp_mmu_zap_possible_nx_huge_page(): zap the parent SPTE only if it still points
             // at this table (spte_to_child_pt), with tdp_mmu_set_spte_atomic().
-            // It returns whether it zapped: `flush |= ...` (048f49809c52).
+            // It returns whether it zapped: the caller flushes (048f49809c52; `flush |=`, not `=`, since
+            // 315f02c60d94 "preserve pending TLB flush across calls to kvm_tdp_mmu_zap_sp").
             if !dirty && alive {
                 mapDirty = true
                 let g0 = b * Cap.hugePages
