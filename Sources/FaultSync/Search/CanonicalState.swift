@@ -201,8 +201,8 @@ public enum CanonicalComponents {
             add(roots + r, base + leafAt, min(w.mappedGfns, Cap.gfns) * spte)
             add(roots + r, base + hugeAt, min(w.mappedBlocks, Cap.blocks) * spte)
         }
-        // Actors (10..21): compared inline (`actorBytesDiffer`, for today's 58-byte `Actor`; memcmp
-        // for any other size).
+        // Actors (10..21): compared inline (`actorBytesDiffer`, for an `Actor` of 56 to 64 bytes:
+        // today's is 60; memcmp for any other size).
         // Adjacent ranges of one component merge.
         var merged: [(Int, Int, UInt32)] = []
         for (o, l, bit) in out.sorted(by: { ($0.2, $0.0) < ($1.2, $1.0) }) {
@@ -243,15 +243,16 @@ public enum CanonicalComponents {
         return r
     }
 
-    /// Whether the 58 bytes of an actor at `x` and `y` differ: fixed-size loads, no call.
-    @inline(__always) static func actorBytesDiffer(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Bool {
+    /// Whether the `size` (56...64) bytes of an actor at `x` and `y` differ: fixed-size loads, no
+    /// call (the last load overlaps the one before it when `size` < 64).
+    @inline(__always) static func actorBytesDiffer(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, size: Int) -> Bool {
         typealias V = SIMD2<UInt64>
         var v = x.loadUnaligned(as: V.self) ^ y.loadUnaligned(as: V.self)
         v |= x.loadUnaligned(fromByteOffset: 16, as: V.self) ^ y.loadUnaligned(fromByteOffset: 16, as: V.self)
         v |= x.loadUnaligned(fromByteOffset: 32, as: V.self) ^ y.loadUnaligned(fromByteOffset: 32, as: V.self)
         var t = v[0] | v[1]
         t |= x.loadUnaligned(fromByteOffset: 48, as: UInt64.self) ^ y.loadUnaligned(fromByteOffset: 48, as: UInt64.self)
-        t |= UInt64(x.loadUnaligned(fromByteOffset: 56, as: UInt16.self) ^ y.loadUnaligned(fromByteOffset: 56, as: UInt16.self))
+        t |= x.loadUnaligned(fromByteOffset: size - 8, as: UInt64.self) ^ y.loadUnaligned(fromByteOffset: size - 8, as: UInt64.self)
         return t != 0
     }
 
@@ -277,7 +278,7 @@ public enum CanonicalComponents {
             }
             for a in lo..<hi {
                 let at = r.actors + a * r.actorStride
-                if r.actorSize == 58 ? actorBytesDiffer(x + at, y + at) : memcmp(x + at, y + at, r.actorSize) != 0 {
+                if r.actorSize >= 56 && r.actorSize <= 64 ? actorBytesDiffer(x + at, y + at, size: r.actorSize) : memcmp(x + at, y + at, r.actorSize) != 0 {
                     dirty |= 1 << UInt32(actors + a)
                 }
             }
