@@ -146,6 +146,66 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertNil(verdict(second).violation)
     }
 
+    /// KVM_SET_MEMORY_ATTRIBUTES zaps one huge block per step and may yield between blocks
+    /// (pre_set_range.may_block); the yield flushes the handler's own zaps first, and the
+    /// unlock after the last memslot flushes the rest (flush_on_ret).
+    func testTheAttributeZapYieldsAndFlushes() {
+        let text = mapped + "attr gfn=0 pages=8 private\nstep attr x5\n"   // T1, T2, T4 begin, range_add, zap [0,4)
+        let (v, w) = world(text)
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(w.actors[5].pc, .t4Yield, "block 0 zapped; the next step yields")
+        XCTAssertFalse(w.leaf[1].present)
+        XCTAssertEqual(stale(w).keys.sorted(), [1])
+        XCTAssertEqual(w.actors[5].tlbFlush, TLBFlush.local)
+        let (_, y) = world(text + "step attr\n")
+        XCTAssertEqual(y.mmuWriter, none8, "mmu_lock dropped")
+        XCTAssertEqual(stale(y), [:], "flushed before the yield")
+        // While the ioctl is off the lock, a notifier can run; the attribute range stays added.
+        let (v2, z) = world(text + "step attr\nunmap hva=1 pages=1\nstep mm0 x16\n")
+        XCTAssertNil(v2.violation)
+        XCTAssertEqual(z.actors[2].pc, .idle, "the unmap ran to its end during the yield")
+        XCTAssertEqual(z.actors[5].pc, .t4Relock)
+        // One block only: no yield; the unlock flushes.
+        let one = mapped + "attr gfn=0 pages=4 private\nstep attr x5\n"
+        let (_, u) = world(one)
+        XCTAssertEqual(u.actors[5].pc, .t4Unlock)
+        XCTAssertEqual(stale(u).keys.sorted(), [1])
+        XCTAssertEqual(u.actors[5].tlbFlush, TLBFlush.ret)
+        let (_, u2) = world(one + "step attr\n")
+        XCTAssertEqual(stale(u2), [:], "flushed before KVM_MMU_UNLOCK")
+    }
+
+    /// The finding's attribute road (corpus/findings/notifier-yield-skips-pending-flush/litmus-attr):
+    /// slot 0's zap is pending (ret) when slot 1's zap yields; the baseline does not flush it
+    /// there, the fix does.
+    func testTheAttributeZapYieldsWithAnEarlierMemslotsZapPending() {
+        let text = """
+            delete slot=1
+            step memslot x16
+            create slot=1 gfn=8 pages=8 hva=16
+            step memslot x16
+            fault vcpu0 gfn=6 shared
+            step vcpu0 x16
+            attr gfn=6 pages=8 private
+            step attr x8
+
+            """
+        var plain = WorldConfig(); plain.fixes = .none
+        var w = World(config: plain)
+        var o = AtDrain()
+        _ = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
+        let base = o.world!
+        XCTAssertEqual(base.actors[5].pc, .t4Relock, "setup: the ioctl yielded in slot 1's zap")
+        XCTAssertEqual(stale(base).keys.sorted(), [6], "baseline: slot 0's zap of gfn 6 is still unflushed")
+        XCTAssertEqual(base.actors[5].tlbFlush, TLBFlush.ret)
+        let (_, fixed) = world(text)
+        XCTAssertEqual(fixed.actors[5].pc, .t4Relock)
+        XCTAssertEqual(stale(fixed), [:], "with the fix the yield flushed it")
+        let second = text + "unmap hva=6 pages=1\nstep mm0 x16\n"
+        XCTAssertEqual(Checker.check(sched(second).bytes, config: plain).violation?.invariant, .staleTLB)
+        XCTAssertNil(verdict(second).violation)
+    }
+
     /// Two unmaps (MADV_DONTNEED) may overlap; any other host operation waits for the blocks.
     func testOnlyUnmapsOverlap() {
         let first = "unmap hva=2 pages=4\nstep mm0 x3\n"

@@ -91,7 +91,7 @@ final class VariantLitmusTests: XCTestCase {
             collapse block=0
             step mm0 x16
             attr gfn=0 pages=1 private
-            step attr x5           # begin, range_add (+ head block [0,4) when correct), zap
+            step attr x6           # begin, range_add (+ head block [0,4) when correct), zap, unlock
             fault vcpu0 gfn=2 shared
             step vcpu0 x12         # variant: maps block 0 huge and shared
             step attr x4           # gfn 0 becomes private under the huge shared SPTE
@@ -310,7 +310,7 @@ final class VariantLitmusTests: XCTestCase {
     /// be taken): at least once in every variant's violating litmus, and never under none.
     func testTraceMarksWhereTheVariantActs() throws {
         for v in Variant.allCases where v != .none {
-            for name in ["litmus.txt", "fuzzer-min.txt"] {
+            for name in ["litmus.txt", "litmus-2.txt", "fuzzer-min.txt"] {
                 let url = repoRoot.appendingPathComponent("corpus/regressions/\(v.name)/\(name)")
                 guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
                 let bytes = sched(text).bytes

@@ -73,7 +73,10 @@ public enum PC: UInt8, CaseIterable {
     case t1Lock              // T1  mutex_lock(&kvm->slots_lock)
     case t2Check             // T2  kvm_range_has_memory_attributes
     case t4LockBegin         // T4  kvm_handle_gfn_range(pre_set): KVM_MMU_LOCK; invalidate_begin
-    case t4PreSet            // T4  kvm_pre_set_memory_attributes: range_add (+head/tail); unmap
+    case t4PreSet            // T4  kvm_pre_set_memory_attributes: range_add (+head/tail)
+    case t4Zap               // T4  kvm_unmap_gfn_range (one huge block per step)
+    case t4Yield             // T4  cond_resched_rwlock_write: drop mmu_lock
+    case t4Relock            // T4  cond_resched_rwlock_write: retake mmu_lock
     case t4Unlock            // T4  KVM_MMU_UNLOCK
     case t5Store             // T5  xa_store attributes
     case t6LockEnd           // T6  kvm_handle_gfn_range(post_set): KVM_MMU_LOCK; invalidate_end; MIXED
@@ -230,7 +233,8 @@ public struct Actor {
     public var hostOp: HostOp { get { HostOp(rawValue: a0) ?? .remap } set { a0 = newValue.rawValue } }
     /// Host-mm actor: the notifier may block (and so yields between blocks).
     public var blockable: Bool { get { flagA } set { flagA = newValue } }
-    /// Host-mm actor: the gfn range [zapPos, zapEnd) left to zap in the current memslot.
+    /// Host-mm, attribute and guest_memfd actors: the gfn range [zapPos, zapEnd) left to zap in
+    /// the current memslot (binding).
     public var zapPos: UInt8 { get { a1 } set { a1 = newValue } }
     public var zapEnd: UInt8 { get { a2 } set { a2 = newValue } }
     /// Memslot ioctl: the change.

@@ -158,7 +158,10 @@ extension World {
         // KVM_SET_MEMORY_ATTRIBUTES (MemoryAttributes.swift)
         case .t2Check: r = F.attr | F.setsA | F.objs
         case .t4LockBegin: w = F.mmu | F.inv
-        case .t4PreSet: r = F.setsA | F.objs | F.slotsLock | F.mmu; w = F.inv | F.roots
+        case .t4PreSet: r = F.setsA | F.objs | F.slotsLock | F.mmu; w = F.inv
+        case .t4Zap: r = F.setsA | F.objs | F.slotsLock | F.inv; w = F.roots
+        case .t4Yield: w = F.mmu | flushesAtYield
+        case .t4Relock: w = F.mmu
         case .t4Unlock: w = F.mmu | flushes
         case .t6Unlock: w = F.mmu
         case .t5Store: w = F.attr

@@ -1,7 +1,8 @@
 /// Actor T: KVM_SET_MEMORY_ATTRIBUTES -> kvm_vm_set_mem_attributes() (virt/kvm/kvm_main.c)
 /// with the x86 hooks of arch/x86/kvm/mmu/mmu.c, T1-T7.
 /// Arguments: [lo, hi) = gfn range, flagA = set PRIVATE (else shared).
-/// Locals: cursor = slot id being handled, found = a memslot was hit (begin/end ran).
+/// Locals: cursor = slot id being handled, found = a memslot was hit (begin/end ran),
+/// [zapPos, zapEnd) = the part of the current slot's range still to zap, tlbFlush.
 extension World {
     mutating func startAttr(_ a: Int, lo: Int, count: Int, toPrivate: Bool) {
         actors[a].lo = UInt8(lo)
@@ -59,8 +60,44 @@ extension World {
 
         case .t4PreSet:
             preSetAttributes(a, id: Int(actors[a].cursor))
+            actors[a].pc = .t4Zap
+
+        case .t4Zap:
+            // kvm_unmap_gfn_range() -> kvm_tdp_mmu_unmap_gfn_range() -> tdp_mmu_zap_leafs(), one
+            // huge block per step. "Unmap the old attribute page": range->attr_filter =
+            // KVM_FILTER_SHARED when the range becomes private, else KVM_FILTER_PRIVATE;
+            // kvm_unmap_gfn_range() ignores it on a VM without mirrored TDP
+            // (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS): there both kinds of
+            // SPTE in the range are zapped.
+            let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
+            let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
+            noteZap(a, unmapGfnRange(a, pos, stop, filter: actors[a].toPrivate ? AttrFilter.sharedOnly : AttrFilter.privateOnly))
+            actors[a].zapPos = UInt8(stop)
+            if stop < end {
+                // pre_set_range.may_block = true: tdp_mmu_iter_cond_resched() may drop mmu_lock
+                actors[a].pc = .t4Yield
+                return
+            }
+            handlerReturns(a)                 // ret |= handler() in kvm_handle_gfn_range()
             let id = nextAttrSlot(a, from: Int(actors[a].cursor) + 1)
-            if id < 0 { actors[a].pc = .t4Unlock } else { actors[a].cursor = UInt8(id) }
+            if id < 0 {
+                actors[a].pc = .t4Unlock
+            } else {
+                actors[a].cursor = UInt8(id)
+                actors[a].pc = .t4PreSet
+            }
+
+        case .t4Yield:
+            // tdp_mmu_iter_cond_resched(): flush this handler call's zaps (`flush`; not the
+            // earlier memslots' `ret`: finding notifier-yield-skips-pending-flush), then
+            // cond_resched_rwlock_write(): unlock ...
+            flushBeforeYield(a)
+            writeUnlock(a)
+            actors[a].pc = .t4Relock
+
+        case .t4Relock:
+            writeLock(a)                      // ... and relock
+            actors[a].pc = .t4Zap
 
         case .t4Unlock:
             flushOnReturn(a)                  // flush_on_ret: kvm_flush_remote_tlbs() if a zap ran
@@ -122,11 +159,8 @@ extension World {
                 invalidateRangeAdd(a, te, te + n)
             }
         }
-        // "Unmap the old attribute page": range->attr_filter = KVM_FILTER_SHARED when the
-        // range becomes private, else KVM_FILTER_PRIVATE. kvm_unmap_gfn_range() ignores it on a
-        // VM without mirrored TDP (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS):
-        // there both kinds of SPTE in the range are zapped.
-        noteZap(a, unmapGfnRange(a, start, end, filter: actors[a].toPrivate ? AttrFilter.sharedOnly : AttrFilter.privateOnly))
-        handlerReturns(a)                     // ret |= handler() in kvm_handle_gfn_range()
+        // Then the unmap of [start, end) (T4 zap steps).
+        actors[a].zapPos = UInt8(start)
+        actors[a].zapEnd = UInt8(end)
     }
 }
