@@ -282,6 +282,7 @@ final class BaselineTests: XCTestCase {
         XCTAssertFalse(KernelBaseline.commit.isEmpty)
         XCTAssertTrue(KernelBaseline.description.hasPrefix("linux-next @ 1c60d04aac53"))
         XCTAssertEqual(FixSet.all.rawValue.nonzeroBitCount, Finding.allCases.count)
+        XCTAssertLessThanOrEqual(Finding.allCases.count, FixSet.RawValue.bitWidth, "FixSet has a bit per finding")
     }
 
     /// corpus/findings/<name>/: every reproducer violates on the plain baseline, is classified

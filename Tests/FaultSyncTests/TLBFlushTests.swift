@@ -206,6 +206,40 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertNil(verdict(second).violation)
     }
 
+    /// guest_memfd: __kvm_gmem_invalidate_begin() flushes before KVM_MMU_UNLOCK (G4), before
+    /// the truncation frees the folio (G5). Negative control: the same world with the pending
+    /// flush dropped by hand before G4 frees a folio a TLB may still map.
+    func testThePunchHoleFlushesBeforeTheTruncation() {
+        let text = """
+            attr gfn=1 pages=1 private
+            step attr x16
+            fault vcpu0 gfn=1 private
+            step vcpu0 x16
+            punch-hole gfn=1 pages=1
+            step gmem x4
+
+            """
+        let (v, w) = world(text)           // G0, G1 begin, G2 range_add, G3 zap
+        XCTAssertNil(v.violation)
+        let g = 11
+        XCTAssertEqual(w.actors[g].kind, .gmem)
+        XCTAssertEqual(w.actors[g].pc, .g4Unlock)
+        XCTAssertEqual(stale(w).keys.sorted(), [1], "the zap of the private SPTE is in the TLBs")
+        XCTAssertEqual(w.actors[g].tlbFlush, TLBFlush.ret)
+        func run(_ w0: World) -> World {
+            var x = w0
+            while x.actors[g].pc != .idle && x.violation == nil && x.runnable(g) { x.step(g) }
+            return x
+        }
+        let good = run(w)
+        XCTAssertNil(good.violation)
+        XCTAssertEqual(good.actors[g].pc, .idle, "the punch hole ran to its end")
+        XCTAssertEqual(stale(good), [:])
+        var broken = w
+        broken.actors[g].tlbFlush = 0      // as if G4 had no flush
+        XCTAssertEqual(run(broken).violation?.invariant, .staleTLB, "negative control: G5 frees the folio unflushed")
+    }
+
     /// Two unmaps (MADV_DONTNEED) may overlap; any other host operation waits for the blocks.
     func testOnlyUnmapsOverlap() {
         let first = "unmap hva=2 pages=4\nstep mm0 x3\n"

@@ -62,7 +62,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .nxUnaccountWrongMmuType:
             return "the NX recovery thread takes each TDP MMU page it recovers off possible_nx_huge_pages[KVM_TDP_MMU] with unaccount_nx_huge_page(), which calls untrack_possible_nx_huge_page(kvm, sp, KVM_SHADOW_MMU) whatever the page's MMU (6777885605e1, a57750909580): the shadow MMU's nr_pages is decremented (it wraps around on a VM without shadow pages) and the TDP MMU's never is (tdp_mmu_unlink_sp() then finds nx_huge_page_disallowed clear). nx_huge_pages_to_zap() = DIV_ROUND_UP(nr_pages, nx_huge_pages_recovery_ratio) then also counts every page the recovery ever took: while exec faults keep refilling the list, each period zaps a growing share of it instead of 1/ratio. No memory is corrupted; the recovery rate the parameters set is lost"
         case .notifierYieldSkipsPendingFlush:
-            return "an MMU-notifier invalidation whose hva range is mapped by two memslots (aliases: another gfn range in the same address space, or the SMM address space) zaps the first memslot's SPTEs and records the flush only in kvm_handle_hva_range()'s r.ret; the second memslot's handler starts with flush = false (kvm_unmap_gfn_range()), so when tdp_mmu_zap_leafs() yields mmu_lock (a blockable range, contended) before it zaps anything, tdp_mmu_iter_cond_resched() flushes nothing. A second invalidation of the same pages that runs in that window finds their SPTEs already zapped, flushes nothing, returns, and its caller frees the pages while vCPU TLBs may still translate the first memslot's gfns to them (the flush a835429cda91 made the TDP MMU's range zap honour across roots is not carried across memslots)"
+            return "an MMU-notifier invalidation whose hva range is mapped by two memslots (side by side in the range, aliases of one range, or a memslot and its SMM address-space twin) zaps the first memslot's SPTEs and records the flush only in kvm_handle_hva_range()'s r.ret; the second memslot's handler starts with flush = false (kvm_unmap_gfn_range()), so when tdp_mmu_zap_leafs() yields mmu_lock (a blockable range, contended) before it zaps anything, tdp_mmu_iter_cond_resched() flushes nothing. A second invalidation of the same pages that runs in that window finds their SPTEs already zapped, flushes nothing, returns, and its caller frees the pages while vCPU TLBs may still translate the first memslot's gfns to them (the flush a835429cda91 made the TDP MMU's range zap honour across roots is not carried across memslots). KVM_SET_MEMORY_ATTRIBUTES has the same pattern (kvm_handle_gfn_range(): ret |= per memslot, may_block): a conversion over two memslots, with an MMU-notifier invalidation of the first memslot's pages in that window"
         case .gmemPunchHoleRefaultLivelock:
             return "an INIT_SHARED guest_memfd mapped by the VMM: kvm_gmem_fault_user_mapping() takes no lock that fallocate(PUNCH_HOLE) holds, so a GUP of the mapping (here a gfn_to_pfn_cache refresh, which retries because the truncation's own unmap_mapping_folio() invalidation is in flight) faults a new folio into a hole of two or more pages: phase 2 of truncate_inode_pages_range() restarts whenever a lookup found a folio before the hole's last page (the next lookup, past it, finds nothing), and a refault of that page before the restarted lookup from the start makes it find, unmap and restart again, and so on: under a schedule that lets each step run in turn, neither ends (a race each pass in a real kernel; a one-page hole never restarts)"
         }
@@ -84,7 +84,7 @@ public enum Finding: UInt8, CaseIterable, Sendable {
         case .nxUnaccountWrongMmuType:
             return "unaccount_nx_huge_page() takes the page's MMU type and passes it on: kvm_recover_nx_huge_pages() passes its mmu_type, the shadow MMU's callers KVM_SHADOW_MMU (or untrack with is_tdp_mmu_page(sp) ? KVM_TDP_MMU : KVM_SHADOW_MMU) (a sketch, not a posted patch)"
         case .notifierYieldSkipsPendingFlush:
-            return "kvm_handle_hva_range() passes the pending unmap flush into each kvm_unmap_gfn_range() call (e.g. a flush field of struct kvm_gfn_range it starts from instead of false), as kvm_zap_gfn_range() threads its flush through every memslot and root, or flushes at a memslot boundary when r.ret is set and the range may block: tdp_mmu_iter_cond_resched() then never yields with a zap of the invalidation unflushed (a sketch, not a posted patch; not for the aging handlers, which need r.ret |=)"
+            return "kvm_handle_hva_range() passes the pending unmap flush into each kvm_unmap_gfn_range() call (e.g. a flush field of struct kvm_gfn_range it starts from instead of false), as kvm_zap_gfn_range() threads its flush through every memslot and root, or flushes at a memslot boundary when r.ret is set and the range may block: tdp_mmu_iter_cond_resched() then never yields with a zap of the invalidation unflushed and kvm_handle_gfn_range() likewise (a sketch, not a posted patch; not for the aging handlers, which need r.ret |=)"
         case .gmemPunchHoleRefaultLivelock:
             return "kvm_gmem_fault_user_mapping() takes filemap_invalidate_lock_shared() around kvm_gmem_get_folio(), as filemap_fault() does to instantiate a folio, so a fault into a range being punched waits for the punch hole (shmem_fault() waits on shmem_falloc instead) (a sketch, not a posted patch)"
         }
@@ -114,9 +114,10 @@ public enum Finding: UInt8, CaseIterable, Sendable {
 
 /// Candidate fixes for the findings, applied on top of the baseline.
 public struct FixSet: OptionSet, Sendable, Equatable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// One bit per finding (`Finding.rawValue`): room for 16.
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
     public static let none = FixSet([])
-    public static let all = FixSet(rawValue: UInt8((1 << Finding.allCases.count) - 1))
+    public static let all = FixSet(rawValue: UInt16((1 << Finding.allCases.count) - 1))
     @inline(__always) public func has(_ f: Finding) -> Bool { rawValue & (1 << f.rawValue) != 0 }
 }

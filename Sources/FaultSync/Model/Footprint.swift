@@ -129,6 +129,10 @@ extension World {
         case .hostChange: r = F.roots; w = F.host | (gmemInitShared ? F.gmem : 0)   // INIT_SHARED: truncation frees folios
         case .n5LockEnd: w = F.mmu | F.inv | F.seq
         case .n5LateEnd: r = F.mmu; w = F.inv | F.seq
+        // N6 also reads the other host-mm actor's record (in flight? its range and op), which
+        // is not declared: whether an mm actor is in flight changes only at its N1 and N6
+        // (a start, by an event or by G5/G10, leaves it at N1, not yet in flight), both of which
+        // write hostBusy, as N6 does; its range and op change only at a start.
         case .n6Uncount: w = F.mn | F.hostBusy
         // memslot update (MemslotUpdate.swift)
         case .m0Lock, .t1Lock, .x0Lock, .x2Unlock, .t7Unlock: w = F.slotsLock
