@@ -240,6 +240,44 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertEqual(run(broken).violation?.invariant, .staleTLB, "negative control: G5 frees the folio unflushed")
     }
 
+    /// kvm_tdp_mmu_unmap_gfn_range() walks the roots one after the other, the valid (newest)
+    /// root first, and passes `flush` from root to root (a835429cda91): the yield in the invalid
+    /// root's walk flushes the valid root's zaps. The variant root-zap-flush-not-carried starts
+    /// each walk from nothing pending.
+    func testRootsAreWalkedInTurnAndTheFlushIsCarried() {
+        let text = """
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x16
+            nx-toggle
+            step nx x2
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x16
+            unmap hva=2 pages=4
+
+            """
+        let (_, w0) = world(text)
+        let valid = w0.validRoot
+        XCTAssertGreaterThanOrEqual(valid, 0)
+        let old = (0..<Cap.roots).first { w0.roots[$0].state == .invalid }!
+        XCTAssertTrue(w0.roots[old].leaf[5].present, "setup: the invalid root still maps gfn 5")
+        // N1, N3a, N3d, range_add, [2,4) of the valid root, yield, relock, [4,6) of the valid root.
+        let (_, w) = world(text + "step mm0 x8\n")
+        XCTAssertEqual(w.actors[2].pc, .n3Zap)
+        XCTAssertEqual(Int(w.actors[2].zapRoot), old, "the invalid root is walked after the valid one")
+        XCTAssertEqual(w.actors[2].zapPos, 2, "from the range's start again")
+        XCTAssertFalse(w.roots[valid].leaf[5].present)
+        XCTAssertTrue(w.roots[old].leaf[5].present, "not yet zapped in the invalid root")
+        XCTAssertEqual(stale(w).keys.sorted(), [5])
+        XCTAssertEqual(w.actors[2].tlbFlush, TLBFlush.local, "flush = true passed to the next walk")
+        let (_, y) = world(text + "step mm0 x10\n")     // [2,4) of the invalid root, then the yield
+        XCTAssertEqual(y.actors[2].pc, .n3Relock)
+        XCTAssertEqual(stale(y), [:], "the yield in the invalid root's walk flushed the valid root's zap")
+        let (_, n) = world(text + "step mm0 x10\n", .rootZapFlushNotCarried)
+        XCTAssertEqual(n.actors[2].pc, .n3Relock)
+        XCTAssertEqual(stale(n).keys.sorted(), [5], "the variant yields with it pending")
+        XCTAssertEqual(n.actors[2].tlbFlush, TLBFlush.earlierRoots)
+    }
+
     /// Two unmaps (MADV_DONTNEED) may overlap; any other host operation waits for the blocks.
     func testOnlyUnmapsOverlap() {
         let first = "unmap hva=2 pages=4\nstep mm0 x3\n"

@@ -279,6 +279,18 @@ final class VariantLitmusTests: XCTestCase {
             unmap hva=1 pages=1
             step mm0 x16            # N3 zaps; correct: flush before unlock; variant: none; the host frees
             """),
+        (.rootZapFlushNotCarried, """
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x2           # vcpu0 loads root r0
+            nx-toggle
+            step nx x2              # r0 invalid, not yet zapped (R6 holds it)
+            step vcpu0 x16          # r0 obsolete: retry; reload: new valid root r1 ...
+            step vcpu0 x8           # ... maps gfn 5
+            unmap hva=2 pages=4
+            step mm0 x10            # r1: zaps gfn 5; r0's walk yields (variant: r1's flush not carried)
+            unmap hva=5 pages=1
+            step mm1 x16            # nothing to flush; the host frees the page
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

@@ -124,6 +124,25 @@ public struct TraceRecorder: StepObserver {
                 out.append(y.isPrefault ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)")
             }
         }
+        if (x.pc == .n3Zap || x.pc == .g3Zap || x.pc == .t4Zap) && x.kind != .vcpu {
+            // kvm_tdp_mmu_unmap_gfn_range(): which root this step walked (World.zapStep).
+            var w = x.zapRoot
+            if w == ZapWalk.unstarted {
+                let v = a.validRoot
+                w = v >= 0 ? UInt8(v) : (0..<Cap.roots).first { a.roots[$0].state != .free }.map { UInt8($0) } ?? none8
+            }
+            let pos = Int(x.zapPos), stop = min(Int(x.zapEnd), (pos / Cap.hugePages + 1) * Cap.hugePages)
+            if w == none8 {
+                out.append("no root to walk")
+            } else {
+                out.append("walk r\(w)\(a.roots[Int(w)].state == .valid ? "" : " (invalid)") gfns [\(pos),\(stop))")
+                if y.pc == x.pc && y.zapRoot != w && y.zapRoot != none8 {
+                    let carried = y.tlbFlush & TLBFlush.local != 0 ? " (flush = true passed on)"
+                        : y.tlbFlush & TLBFlush.earlierRoots != 0 ? " (flush = false: this root's zaps only ORed into the result)" : ""
+                    out.append("next root r\(y.zapRoot) from gfn \(y.zapStart)\(carried)")
+                }
+            }
+        }
         if x.pc == .f10Adjust {
             if y.kind == .vcpu && y.hugePageDisallowed {
                 out.append("level 4K (exec with nx_huge_pages: huge_page_disallowed; req_level \(y.nxFlags & NXFault.reqHuge != 0 ? "2M" : "4K"))")

@@ -158,6 +158,25 @@ public enum TLBFlush {
     public static let local: UInt8 = 1
     /// The handler calls' results so far (flushed by the caller before mmu_lock is released).
     public static let ret: UInt8 = 2
+    /// (Variant root-zap-flush-not-carried only) earlier roots' zaps in this handler call, ORed
+    /// into its result but not passed to the next root's walk: no yield flushes them.
+    public static let earlierRoots: UInt8 = 4
+}
+
+/// `Actor.zapRoot` before a handler call's first zap step picks the roots to walk.
+public enum ZapWalk {
+    public static let unstarted: UInt8 = 0xFE
+}
+
+/// What one zap step (`World.zapStep`) leaves to do.
+public enum ZapProgress {
+    /// More blocks of the same root: tdp_mmu_iter_cond_resched() may yield before them.
+    case more
+    /// The root is done and the walk moved to the next one (no yield: the iterator yields only
+    /// after progress in the root it walks).
+    case nextRoot
+    /// Every root is done: the handler call returns.
+    case done
 }
 
 /// gfn_to_pfn_cache operations.
@@ -237,6 +256,12 @@ public struct Actor {
     /// the current memslot (binding).
     public var zapPos: UInt8 { get { a1 } set { a1 = newValue } }
     public var zapEnd: UInt8 { get { a2 } set { a2 = newValue } }
+    /// The same actors: the start of the handler call's range (each root's walk starts there),
+    /// the root being walked (`ZapWalk.unstarted` before the first zap step, none8 when no root
+    /// is left), and the roots still to walk after it (bit r: root r).
+    public var zapStart: UInt8 { get { UInt8(truncatingIfNeeded: hostVersion) } set { hostVersion = UInt32(newValue) } }
+    public var zapRoot: UInt8 { get { level } set { level = newValue } }
+    public var zapRootsLeft: UInt8 { get { hva } set { hva = newValue } }
     /// Memslot ioctl: the change.
     public var memslotOp: MemslotOp { get { MemslotOp(rawValue: a0) ?? .create } set { a0 = newValue.rawValue } }
     /// Memslot ioctl and huge-page recovery: the slot id.

@@ -90,7 +90,7 @@ extension World {
         // The TLB ghost (`tlbStale`, I7) is with the roots: zaps record in it, flushes clear it
         // (a write when this actor's handler zapped), and a step that frees host pages reads it.
         let flushes: UInt32 = x.tlbFlush != 0 ? F.roots : 0
-        let flushesAtYield: UInt32 = x.tlbFlush & (fixes.has(.notifierYieldSkipsPendingFlush) ? 3 : TLBFlush.local) != 0 ? F.roots : 0
+        let flushesAtYield: UInt32 = x.tlbFlush & yieldFlushes != 0 ? F.roots : 0
         switch x.pc {
         case .idle: break
         // vCPU fault (VCPUFault.swift)

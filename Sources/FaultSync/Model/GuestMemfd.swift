@@ -131,16 +131,14 @@ extension World {
             let s = objs[Int(actors[a].cursor)]
             let start = max(lo, Int(s.base)), end = min(hi, Int(s.base) + Int(s.npages))
             invalidateRangeAdd(a, start, end)
-            actors[a].zapPos = UInt8(start)
-            actors[a].zapEnd = UInt8(end)
+            beginZap(a, start, end)
             actors[a].pc = .g3Zap
 
         case .g3Zap:
-            let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
-            let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            noteZap(a, unmapGfnRange(a, pos, stop, filter: gmemInvalidateFilter))
-            actors[a].zapPos = UInt8(stop)
-            if stop < end {
+            // kvm_unmap_gfn_range(): one huge block of one root per step.
+            let progress = zapStep(a, filter: gmemInvalidateFilter)
+            if progress == .nextRoot { return }
+            if progress == .more {
                 actors[a].pc = .g3Yield              // may_block: tdp_mmu_iter_cond_resched()
             } else {
                 handlerReturns(a)                    // flush |= kvm_mmu_unmap_gfn_range()

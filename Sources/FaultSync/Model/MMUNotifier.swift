@@ -119,16 +119,16 @@ extension World {
             if variant == .zapBeforeRangeAdd { advanceToNextSlot(a) } else { beginZapOfCursorSlot(a) }
 
         case .n3Zap:
-            // kvm_unmap_gfn_range() -> kvm_tdp_mmu_zap_leafs(): one huge block per step.
-            // "HVA-based notifications aren't relevant to private mappings": KVM_FILTER_SHARED.
-            let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
-            let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            noteZap(a, unmapGfnRange(a, pos, stop, filter: AttrFilter.sharedOnly))
-            actors[a].zapPos = UInt8(stop)
-            if stop < end {
+            // kvm_unmap_gfn_range() -> kvm_tdp_mmu_unmap_gfn_range(): one huge block of one
+            // root per step. "HVA-based notifications aren't relevant to private mappings":
+            // KVM_FILTER_SHARED.
+            switch zapStep(a, filter: AttrFilter.sharedOnly) {
+            case .more:
                 // tdp_mmu_iter_cond_resched(): may drop mmu_lock when blockable
                 actors[a].pc = actors[a].blockable ? .n3Yield : .n3Zap
                 return
+            case .nextRoot: return
+            case .done: break
             }
             handlerReturns(a)                 // r.ret |= kvm_unmap_gfn_range()
             if variant == .zapBeforeRangeAdd {
@@ -216,7 +216,7 @@ extension World {
     private mutating func beginZapOfCursorSlot(_ a: Int) {
         let c = Int(actors[a].container)
         if let (gs, ge) = hvaToGfnRange(container: c, id: Int(actors[a].cursor), Int(actors[a].lo), Int(actors[a].hi)) {
-            actors[a].zapPos = UInt8(gs); actors[a].zapEnd = UInt8(ge)
+            beginZap(a, gs, ge)
             actors[a].pc = .n3Zap
         } else {
             advanceToNextSlot(a)

@@ -64,19 +64,18 @@ extension World {
 
         case .t4Zap:
             // kvm_unmap_gfn_range() -> kvm_tdp_mmu_unmap_gfn_range() -> tdp_mmu_zap_leafs(), one
-            // huge block per step. "Unmap the old attribute page": range->attr_filter =
+            // huge block of one root per step. "Unmap the old attribute page": range->attr_filter =
             // KVM_FILTER_SHARED when the range becomes private, else KVM_FILTER_PRIVATE;
             // kvm_unmap_gfn_range() ignores it on a VM without mirrored TDP
             // (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS): there both kinds of
             // SPTE in the range are zapped.
-            let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
-            let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
-            noteZap(a, unmapGfnRange(a, pos, stop, filter: actors[a].toPrivate ? AttrFilter.sharedOnly : AttrFilter.privateOnly))
-            actors[a].zapPos = UInt8(stop)
-            if stop < end {
+            switch zapStep(a, filter: actors[a].toPrivate ? AttrFilter.sharedOnly : AttrFilter.privateOnly) {
+            case .more:
                 // pre_set_range.may_block = true: tdp_mmu_iter_cond_resched() may drop mmu_lock
                 actors[a].pc = .t4Yield
                 return
+            case .nextRoot: return
+            case .done: break
             }
             handlerReturns(a)                 // ret |= handler() in kvm_handle_gfn_range()
             let id = nextAttrSlot(a, from: Int(actors[a].cursor) + 1)
@@ -160,7 +159,6 @@ extension World {
             }
         }
         // Then the unmap of [start, end) (T4 zap steps).
-        actors[a].zapPos = UInt8(start)
-        actors[a].zapEnd = UInt8(end)
+        beginZap(a, start, end)
     }
 }

@@ -163,6 +163,108 @@ extension World {
         return zapLeafs(start, end, filter: mirrorTDP ? filter : AttrFilter.both)
     }
 
+    /// A handler call's kvm_unmap_gfn_range() of [start, end), walked by `zapStep`.
+    @inline(__always) mutating func beginZap(_ a: Int, _ start: Int, _ end: Int) {
+        actors[a].zapStart = UInt8(start)
+        actors[a].zapPos = UInt8(start)
+        actors[a].zapEnd = UInt8(end)
+        actors[a].zapRoot = ZapWalk.unstarted
+        actors[a].zapRootsLeft = 0
+    }
+
+    /// One step of kvm_tdp_mmu_unmap_gfn_range(): one huge block of one root.
+    /// __for_each_tdp_mmu_root_yield_safe() walks kvm->arch.tdp_mmu_roots from its head, where
+    /// kvm_tdp_mmu_alloc_root() adds each new root (list_add_rcu): the valid root (the newest)
+    /// first, then the invalid ones (KVM_INVALID_ROOTS), here in index order (they record no
+    /// TLB translations, so their order changes nothing an oracle sees). Each root's
+    /// tdp_mmu_zap_leafs() walks the whole range, `flush` passed from root to root
+    /// (a835429cda91; the variant root-zap-flush-not-carried reverts it). The roots are picked at
+    /// the first zap step; a root freed meanwhile is skipped. (The kernel's walker holds a
+    /// reference on the root it walks and never visits a root made after the walk began; the
+    /// model's may zap one that reuses an index of its list: it can hold no SPTE of the range,
+    /// since a fault into it retries while the range is in progress.)
+    mutating func zapStep(_ a: Int, filter: UInt8) -> ZapProgress {
+        if actors[a].zapRoot == ZapWalk.unstarted {
+            let v = validRoot
+            var left: UInt8 = 0
+            for r in 0..<Cap.roots where roots[r].state != .free && r != v { left |= 1 << UInt8(r) }
+            if v >= 0 {
+                actors[a].zapRoot = UInt8(v)
+            } else if left != 0 {
+                let r = UInt8(left.trailingZeroBitCount)
+                actors[a].zapRoot = r
+                left &= ~(1 << r)
+            } else {
+                actors[a].zapRoot = none8
+            }
+            actors[a].zapRootsLeft = left
+        }
+        let r = actors[a].zapRoot
+        let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
+        let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
+        if inProgress == 0 && slotsLockHolder != UInt8(a) {
+            fail(.kernelWarn, .lockdepUnmapUnprotected, actor: a, Int64(pos), Int64(stop))
+        }
+        if r != none8 {
+            // kvm_gfn_range_filter_to_root_types(): KVM_DIRECT_ROOTS (every SPTE) unless the VM
+            // has mirrored TDP.
+            noteZap(a, zapRootLeafs(Int(r), pos, stop, filter: mirrorTDP ? filter : AttrFilter.both))
+            if stop < end {
+                actors[a].zapPos = UInt8(stop)
+                return .more
+            }
+        }
+        // This root is done: the next live one of the list, from the range's start.
+        var left = actors[a].zapRootsLeft
+        while left != 0 {
+            let n = UInt8(left.trailingZeroBitCount)
+            left &= ~(1 << n)
+            if roots[Int(n)].state != .free {
+                actors[a].zapRoot = n
+                actors[a].zapRootsLeft = left
+                actors[a].zapPos = actors[a].zapStart
+                // Before a835429cda91 each root's walk started from flush = false and its
+                // result was only ORed into the caller's: a yield in the next root's walk did
+                // not flush this one's zaps.
+                if variant == .rootZapFlushNotCarried && actors[a].tlbFlush & TLBFlush.local != 0 {
+                    actors[a].tlbFlush = actors[a].tlbFlush & ~TLBFlush.local | TLBFlush.earlierRoots
+                }
+                return .nextRoot
+            }
+        }
+        actors[a].zapRoot = none8
+        actors[a].zapRootsLeft = 0
+        actors[a].zapPos = actors[a].zapEnd
+        return .done
+    }
+
+    /// tdp_mmu_zap_leafs() over [start, end) of root `r` alone: whether it zapped a leaf of a
+    /// valid root (its `flush`), recorded in `tlbStale` (I7).
+    mutating func zapRootLeafs(_ r: Int, _ start: Int, _ end: Int, filter: UInt8) -> Bool {
+        guard roots[r].state != .free else { return false }
+        let valid = roots[r].state == .valid
+        var zapped = false
+        var g = max(start, 0)
+        let e = min(end, mappedGfns)
+        while g < e {
+            let b = g / Cap.hugePages
+            if roots[r].huge[b].present && matches(roots[r].huge[b], filter) {
+                if valid {
+                    let g0 = b * Cap.hugePages
+                    for i in 0..<Cap.hugePages { tlbStale[g0 + i] = roots[r].huge[b].pfn + UInt16(i) }
+                    zapped = true
+                }
+                roots[r].huge[b] = SPTE()
+            }
+            if roots[r].leaf[g].present && matches(roots[r].leaf[g], filter) {
+                if valid { tlbStale[g] = roots[r].leaf[g].pfn; zapped = true }
+                roots[r].leaf[g] = SPTE()
+            }
+            g += 1
+        }
+        return zapped
+    }
+
     @discardableResult
     mutating func zapLeafs(_ start: Int, _ end: Int, filter: UInt8 = 0, validOnly: Bool = false) -> Bool {
         // Every root, invalid ones included (kvm_tdp_mmu_unmap_gfn_range: types | KVM_INVALID_ROOTS);
@@ -218,17 +320,24 @@ extension World {
     /// calls' `r.ret` is not flushed (finding notifier-yield-skips-pending-flush; its fix passes
     /// it in, so the yield flushes it too and nothing is left pending).
     @inline(__always) mutating func flushBeforeYield(_ a: Int) {
-        if fixes.has(.notifierYieldSkipsPendingFlush) {
-            if actors[a].tlbFlush != 0 { tlbFlushAll(); actors[a].tlbFlush = 0 }
-        } else if actors[a].tlbFlush & TLBFlush.local != 0 {
+        let m = yieldFlushes
+        if actors[a].tlbFlush & m != 0 {
             tlbFlushAll()
-            actors[a].tlbFlush &= ~TLBFlush.local
+            actors[a].tlbFlush &= ~m
         }
+    }
+
+    /// The `TLBFlush` bits a yield flushes: the walk's own `flush`; with the finding's fix also
+    /// the earlier handler calls' (passed in) -- unless the variant root-zap-flush-not-carried
+    /// starts each root's walk from false, which drops what is passed in too.
+    @inline(__always) var yieldFlushes: UInt8 {
+        fixes.has(.notifierYieldSkipsPendingFlush) && variant != .rootZapFlushNotCarried
+            ? TLBFlush.local | TLBFlush.ret : TLBFlush.local
     }
 
     /// The handler call returns its `flush` to the caller (`r.ret |= handler(...)`).
     @inline(__always) mutating func handlerReturns(_ a: Int) {
-        if actors[a].tlbFlush & TLBFlush.local != 0 { actors[a].tlbFlush = TLBFlush.ret }
+        if actors[a].tlbFlush & (TLBFlush.local | TLBFlush.earlierRoots) != 0 { actors[a].tlbFlush = TLBFlush.ret }
     }
 
     /// The caller, before KVM_MMU_UNLOCK: "if (range->flush_on_ret && r.ret)

@@ -37,6 +37,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case eagerSplitStaleSpte
     case nxRecoveryNoTlbFlush
     case notifierNoTlbFlush
+    case rootZapFlushNotCarried
 
     public var name: String {
         switch self {
@@ -76,6 +77,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .eagerSplitStaleSpte: return "eager-split-stale-spte"
         case .nxRecoveryNoTlbFlush: return "nx-recovery-no-tlb-flush"
         case .notifierNoTlbFlush: return "notifier-no-tlb-flush"
+        case .rootZapFlushNotCarried: return "root-zap-flush-not-carried"
         }
     }
 
@@ -151,6 +153,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "Y3 kvm_recover_nx_huge_pages() drops the `flush` that kvm_tdp_mmu_zap_possible_nx_huge_page() returned: no kvm_mmu_remote_flush_or_zap() flush before read_unlock(mmu_lock), so vCPU TLBs may still translate the zapped table's gfns to their pages; a later invalidation that finds those SPTEs already gone zaps nothing, flushes nothing, and lets the host free the pages"
         case .notifierNoTlbFlush:
             return "N3 kvm_mmu_notifier_invalidate_range_start() runs its zap with flush_on_ret = false and tdp_mmu_zap_leafs() yields without flushing: invalidate_range_start() returns with the zapped SPTEs' translations still in vCPU TLBs, and the host frees the pages (I7)"
+        case .rootZapFlushNotCarried:
+            return "kvm_tdp_mmu_unmap_gfn_range() starts each root's tdp_mmu_zap_leafs() from flush = false and ORs the results (flush |= ...): when the valid root's walk zapped SPTEs and the next root's walk (an invalid root still listed: a vCPU or kvm_tdp_mmu_zap_invalidated_roots() holds it) yields mmu_lock, tdp_mmu_iter_cond_resched() flushes nothing; a second invalidation of the same pages in that window zaps nothing, flushes nothing, and lets the host free pages vCPU TLBs may still map"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         }
@@ -169,6 +173,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "reverts 048f49809c52 \"KVM: x86/mmu: Ensure TLBs are flushed for TDP MMU during NX zapping\" (v5.12), on today's read-locked recovery (a57750909580): the TDP MMU's zap of the NX page table returns `flush` and the caller ignores it"
         case .notifierNoTlbFlush:
             return "synthetic: shows why kvm_mmu_notifier_invalidate_range_start() sets flush_on_ret (\"flush before unlock\", reference N3f)"
+        case .rootZapFlushNotCarried:
+            return "reverts a835429cda91 \"KVM: x86/mmu: Ensure TLBs are flushed when yielding during GFN range zap\" (March 2021, Fixes: 1af4a96025b3) on today's kvm_tdp_mmu_unmap_gfn_range(): each root's walk starts from nothing pending again (before it, `flush |= zap_gfn_range(kvm, root, start, end, true)` with a local flush_needed = false per walk)"
         case .eagerSplitStaleSpte:
             return "synthetic: two protections of tdp_mmu_split_huge_pages_root() removed together (the restart after the allocation and the cmpxchg of tdp_mmu_link_sp()), since either alone keeps the stale SPTE out"
         case .swapIgnoresMnCount:
@@ -239,7 +245,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
         case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation, .gmemErrorWithoutInvalidation: return .staleCommit
         case .mmioGenSingleBump: return .staleMmioSpte
-        case .nxRecoveryNoTlbFlush, .notifierNoTlbFlush: return .staleTLB
+        case .nxRecoveryNoTlbFlush, .notifierNoTlbFlush, .rootZapFlushNotCarried: return .staleTLB
         case .nxTrackWithoutRecheck: return .kernelBug
         case .invalidSlotAsNoSlot: return .installThroughInvalidSlot
         case .attrNoHeadTailRanges: return .attributeMismatch
