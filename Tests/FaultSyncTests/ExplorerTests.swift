@@ -49,6 +49,12 @@ final class ExplorerTests: XCTestCase {
             ("retries 0 -> 1", { $0.actors[1].retries = 1 }),
             ("signal pending", { $0.actors[0].signalPending = true }),
             ("SRCU reader order", { $0.actors[1].srcuStart = 1 }),   // before every other stamp
+            ("pending flush: the walk's own", { $0.actors[2].tlbFlush = TLBFlush.local }),
+            ("pending flush: the handler calls'", { $0.actors[2].tlbFlush = TLBFlush.ret }),
+            ("pending flush: earlier roots' (a variant's)", { $0.actors[2].tlbFlush = TLBFlush.earlierRoots }),
+            ("zap walk: root", { $0.actors[2].zapRoot = 1 }),
+            ("zap walk: roots left", { $0.actors[2].zapRootsLeft = 2 }),
+            ("zap walk: start", { $0.actors[2].zapStart = 3 }),
         ]
         for (what, f) in changes {
             var c = base

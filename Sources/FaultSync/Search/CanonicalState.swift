@@ -461,7 +461,9 @@ extension World {
             let flags: UInt64 = (x.flagA ? 1 : 0) | (x.flagB ? 2 : 0) | (x.found ? 4 : 0)
                 | (x.signalPending ? 8 : 0) | (x.counted ? 16 : 0) | (x.retries > 0 ? 32 : 0)
                 | UInt64(x.tlbFlush & 3) << 6
-            sink.put(flags | UInt64(x.pfn) << 8 | UInt64(x.addedLo) << 24 | UInt64(x.addedHi) << 40)
+            // tlbFlush's third bit (TLBFlush.earlierRoots, a variant's) in bit 56.
+            sink.put(flags | UInt64(x.pfn) << 8 | UInt64(x.addedLo) << 24 | UInt64(x.addedHi) << 40
+                | UInt64(x.tlbFlush & 4) << 54)
             sink.put(x.mmuSeq)
             sink.put(UInt64(x.hostVersion) | rank(x.srcuStart) << 32 | (x.pc != .idle ? rank(x.syncFrom) : 0) << 48)
         }
