@@ -240,7 +240,7 @@ extension World {
 
     /// tdp_mmu_zap_leafs() over [start, end) of root `r` alone: whether it zapped a leaf of a
     /// valid root (its `flush`), recorded in `tlbStale` (I7).
-    mutating func zapRootLeafs(_ r: Int, _ start: Int, _ end: Int, filter: UInt8) -> Bool {
+    @inline(__always) mutating func zapRootLeafs(_ r: Int, _ start: Int, _ end: Int, filter: UInt8) -> Bool {
         guard roots[r].state != .free else { return false }
         let valid = roots[r].state == .valid
         var zapped = false
@@ -273,26 +273,8 @@ extension World {
         // SPTEs in invalid roots doesn't require a TLB flush"). Those translations may stay in
         // vCPU TLBs until a flush (`tlbStale`, I7).
         var zapped = false
-        let e = min(end, mappedGfns)
         for r in 0..<Cap.roots where roots[r].state == .valid || (!validOnly && roots[r].state == .invalid) {
-            let valid = roots[r].state == .valid
-            var g = max(start, 0)
-            while g < e {
-                let b = g / Cap.hugePages
-                if roots[r].huge[b].present && matches(roots[r].huge[b], filter) {
-                    if valid {
-                        let g0 = b * Cap.hugePages
-                        for i in 0..<Cap.hugePages { tlbStale[g0 + i] = roots[r].huge[b].pfn + UInt16(i) }
-                        zapped = true
-                    }
-                    roots[r].huge[b] = SPTE()
-                }
-                if roots[r].leaf[g].present && matches(roots[r].leaf[g], filter) {
-                    if valid { tlbStale[g] = roots[r].leaf[g].pfn; zapped = true }
-                    roots[r].leaf[g] = SPTE()
-                }
-                g += 1
-            }
+            if zapRootLeafs(r, start, end, filter: filter) { zapped = true }
         }
         return zapped
     }
