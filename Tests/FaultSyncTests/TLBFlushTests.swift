@@ -276,6 +276,16 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertEqual(n.actors[2].pc, .n3Relock)
         XCTAssertEqual(stale(n).keys.sorted(), [5], "the variant yields with it pending")
         XCTAssertEqual(n.actors[2].tlbFlush, TLBFlush.earlierRoots)
+        // The walker holds a reference on the root it walks (tdp_mmu_next_root()): R6 zaps the
+        // invalid root and puts its own reference while mm0 is off the lock, and the root stays
+        // until mm0's walk moves on; then mm0's put frees it.
+        XCTAssertEqual(y.roots[old].refs, 2, "R6's reference (vcpu0 put its own at the reload) and the walker's")
+        let (_, z) = world(text + "step mm0 x10\nstep nx x16\n")
+        XCTAssertEqual(z.actors[7].pc, .idle, "the toggle finished: R6 put its reference")
+        XCTAssertEqual(z.roots[old].state, .invalid, "the walker's reference keeps the root")
+        XCTAssertEqual(z.roots[old].refs, 1)
+        let (_, done) = world(text + "step mm0 x10\nstep nx x16\nstep mm0 x3\n")   // relock, [4,6), unlock
+        XCTAssertEqual(done.roots[old].state, .free, "freed by the walker's put")
     }
 
     /// Two unmaps (MADV_DONTNEED) may overlap; any other host operation waits for the blocks.

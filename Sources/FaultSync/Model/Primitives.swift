@@ -179,10 +179,12 @@ extension World {
     /// TLB translations, so their order changes nothing an oracle sees). Each root's
     /// tdp_mmu_zap_leafs() walks the whole range, `flush` passed from root to root
     /// (a835429cda91; the variant root-zap-flush-not-carried reverts it). The roots are picked at
-    /// the first zap step; a root freed meanwhile is skipped. (The kernel's walker holds a
-    /// reference on the root it walks and never visits a root made after the walk began; the
-    /// model's may zap one that reuses an index of its list: it can hold no SPTE of the range,
-    /// since a fault into it retries while the range is in progress.)
+    /// the first zap step. As tdp_mmu_next_root() does, the walker holds a reference on the root
+    /// it walks (kvm_tdp_mmu_get_root(); put when it moves on, which may free the root), skips a
+    /// listed root that was freed meanwhile, and never walks a root made after the walk began:
+    /// the listed roots after the first are invalid, so one that is valid now is such a new root
+    /// reusing the index. (Not caught: a new root made and invalidated again, by a second
+    /// kvm_mmu_zap_all_fast(), while the walker was off the lock; the model walks it.)
     mutating func zapStep(_ a: Int, filter: UInt8) -> ZapProgress {
         if actors[a].zapRoot == ZapWalk.unstarted {
             let v = validRoot
@@ -198,6 +200,7 @@ extension World {
                 actors[a].zapRoot = none8
             }
             actors[a].zapRootsLeft = left
+            if actors[a].zapRoot != none8 { roots[Int(actors[a].zapRoot)].refs += 1 }
         }
         let r = actors[a].zapRoot
         let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
@@ -214,12 +217,15 @@ extension World {
                 return .more
             }
         }
-        // This root is done: the next live one of the list, from the range's start.
+        // This root is done: the next live one of the list, from the range's start (get the
+        // next root, then put this one).
         var left = actors[a].zapRootsLeft
         while left != 0 {
             let n = UInt8(left.trailingZeroBitCount)
             left &= ~(1 << n)
-            if roots[Int(n)].state != .free {
+            if roots[Int(n)].state == .invalid {
+                roots[Int(n)].refs += 1
+                putRoot(r)
                 actors[a].zapRoot = n
                 actors[a].zapRootsLeft = left
                 actors[a].zapPos = actors[a].zapStart
@@ -232,6 +238,7 @@ extension World {
                 return .nextRoot
             }
         }
+        putRoot(r)
         actors[a].zapRoot = none8
         actors[a].zapRootsLeft = 0
         actors[a].zapPos = actors[a].zapEnd

@@ -174,7 +174,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .notifierNoTlbFlush:
             return "synthetic: shows why kvm_mmu_notifier_invalidate_range_start() sets flush_on_ret (\"flush before unlock\", reference N3f)"
         case .rootZapFlushNotCarried:
-            return "reverts a835429cda91 \"KVM: x86/mmu: Ensure TLBs are flushed when yielding during GFN range zap\" (March 2021, Fixes: 1af4a96025b3) on today's kvm_tdp_mmu_unmap_gfn_range(): each root's walk starts from nothing pending again (before it, `flush |= zap_gfn_range(kvm, root, start, end, true)` with a local flush_needed = false per walk)"
+            return "reverts a835429cda91 \"KVM: x86/mmu: Ensure TLBs are flushed when yielding during GFN range zap\" (March 2021, Fixes: 1af4a96025b3) transplanted onto today's kvm_tdp_mmu_unmap_gfn_range() (in 2021 the bug was in kvm_tdp_mmu_zap_gfn_range(); the notifier's zap could not yield then): each root's walk starts from nothing pending again (before it, `flush |= zap_gfn_range(kvm, root, start, end, true)` with a local flush_needed = false per walk). Nothing passed in is flushed at a yield either, so the finding notifier-yield-skips-pending-flush's fix does not close its window under this variant"
         case .eagerSplitStaleSpte:
             return "synthetic: two protections of tdp_mmu_split_huge_pages_root() removed together (the restart after the allocation and the cmpxchg of tdp_mmu_link_sp()), since either alone keeps the stale SPTE out"
         case .swapIgnoresMnCount:
