@@ -288,6 +288,45 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertEqual(done.roots[old].state, .free, "freed by the walker's put")
     }
 
+    /// A root freed while the walker is off the lock leaves the walk (list_del_rcu), and a root
+    /// allocated later at the same index is not walked (list_add_rcu puts it at the list's head,
+    /// behind the walker), even once a second kvm_mmu_zap_all_fast() has invalidated it. Shown
+    /// to fail before `putRoot` dropped freed roots from the walkers' lists (the walker went on
+    /// to "next root r0").
+    func testAWalkSkipsARootMadeAfterItBegan() {
+        let text = """
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x16
+            nx-toggle
+            step nx x2
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x16
+            unmap hva=2 pages=4
+            step mm0 x6
+            step nx x16
+            nx-toggle
+            step nx x16
+            fault vcpu0 gfn=12 shared
+            step vcpu0 x16
+            nx-toggle
+            step nx x2
+
+            """
+        let (_, w) = world(text)
+        XCTAssertEqual(w.actors[2].pc, .n3Relock, "setup: mm0 yielded in its first root's walk")
+        let walked = Int(w.actors[2].zapRoot)
+        XCTAssertEqual(w.roots[walked].state, .invalid, "setup: the root mm0 walks was invalidated since")
+        let reused = (0..<Cap.roots).first { $0 != walked && w.roots[$0].state == .invalid }
+        XCTAssertNotNil(reused, "setup: a second invalid root")
+        guard let reused else { return }
+        XCTAssertNotEqual(w.roots[reused].hasPT & (1 << 3), 0,
+                          "setup: it is the root vcpu0 made for gfn 12 (an MMIO SPTE: no memslot), at the index of the root listed when the walk began, freed since")
+        XCTAssertEqual(w.actors[2].zapRootsLeft, 0, "the freed root left the walk")
+        let (_, y) = world(text + "step mm0 x2\n")   // relock, [4,6) of the first root
+        XCTAssertEqual(y.actors[2].pc, .n3Unlock, "the walk ends with its first root")
+        XCTAssertNotEqual(y.actors[2].zapRoot, UInt8(reused))
+    }
+
     /// Two unmaps (MADV_DONTNEED) may overlap; any other host operation waits for the blocks.
     func testOnlyUnmapsOverlap() {
         let first = "unmap hva=2 pages=4\nstep mm0 x3\n"

@@ -165,6 +165,8 @@ extension World {
 
     /// A handler call's kvm_unmap_gfn_range() of [start, end), walked by `zapStep`.
     @inline(__always) mutating func beginZap(_ a: Int, _ start: Int, _ end: Int) {
+        // No walk in progress (the footprint of `roots` relies on it; debug builds check it).
+        assert(actors[a].zapRootsLeft == 0, "beginZap during a walk")
         actors[a].zapStart = UInt8(start)
         actors[a].zapPos = UInt8(start)
         actors[a].zapEnd = UInt8(end)
@@ -181,10 +183,9 @@ extension World {
     /// (a835429cda91; the variant root-zap-flush-not-carried reverts it). The roots are picked at
     /// the first zap step. As tdp_mmu_next_root() does, the walker holds a reference on the root
     /// it walks (kvm_tdp_mmu_get_root(); put when it moves on, which may free the root), skips a
-    /// listed root that was freed meanwhile, and never walks a root made after the walk began:
-    /// the listed roots after the first are invalid, so one that is valid now is such a new root
-    /// reusing the index. (Not caught: a new root made and invalidated again, by a second
-    /// kvm_mmu_zap_all_fast(), while the walker was off the lock; the model walks it.)
+    /// listed root that was freed meanwhile (`putRoot` drops it from the walkers' roots left, as
+    /// list_del_rcu() takes it off the list), and so never walks a root made after the walk
+    /// began, even one reusing a listed index (list_add_rcu() puts it behind the walk).
     mutating func zapStep(_ a: Int, filter: UInt8) -> ZapProgress {
         if actors[a].zapRoot == ZapWalk.unstarted {
             let v = validRoot
@@ -223,6 +224,7 @@ extension World {
         while left != 0 {
             let n = UInt8(left.trailingZeroBitCount)
             left &= ~(1 << n)
+            // Listed and not freed since, so invalid (a root never becomes valid again).
             if roots[Int(n)].state == .invalid {
                 roots[Int(n)].refs += 1
                 putRoot(r)

@@ -81,6 +81,13 @@ extension World {
             // Its page tables go with it (tdp_mmu_zap_root before the free: tdp_mmu_unlink_sp).
             for b in 0..<Cap.blocks where roots[Int(r)].hasPT & (1 << UInt8(b)) != 0 { unlinkPT(root: Int(r), block: b) }
             roots[Int(r)] = Root()
+            // list_del_rcu(&root->link): a zap walk in progress no longer finds it on
+            // kvm->arch.tdp_mmu_roots, and a root allocated later at this index goes to the
+            // list's head, behind the walk (`zapStep`): drop it from every walker's roots left.
+            // Only the host-mm, attribute and guest_memfd actors walk; their `hva` is nothing else.
+            for w in 0..<Cap.actors where actors[w].kind == .mm || actors[w].kind == .attr || actors[w].kind == .gmem {
+                actors[w].zapRootsLeft &= ~(1 << r)
+            }
         }
     }
 
