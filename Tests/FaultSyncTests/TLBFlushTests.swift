@@ -15,8 +15,8 @@ final class TLBFlushTests: XCTestCase {
     }
 
     /// The world after the schedule's events, before the drain (the verdict is the whole run's).
-    func world(_ text: String, _ v: Variant = .none) -> (Verdict, World) {
-        var w = World(config: .default, variant: v)
+    func world(_ text: String, _ v: Variant = .none, config: WorldConfig = .default) -> (Verdict, World) {
+        var w = World(config: config, variant: v)
         var o = AtDrain()
         let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
         return (verdict, o.world ?? w)
@@ -325,6 +325,70 @@ final class TLBFlushTests: XCTestCase {
         let (_, y) = world(text + "step mm0 x2\n")   // relock, [4,6) of the first root
         XCTAssertEqual(y.actors[2].pc, .n3Unlock, "the walk ends with its first root")
         XCTAssertNotEqual(y.actors[2].zapRoot, UInt8(reused))
+    }
+
+    /// kvm_mmu_zap_memslot() (a memslot delete/move without the zap-all quirk) is
+    /// kvm_unmap_gfn_range() with range.may_block = true under the write lock: it walks the roots
+    /// block by block, yields with a flush of what it zapped, and flushes before write_unlock.
+    func testTheMemslotZapYieldsAndFlushes() {
+        var c = WorldConfig.default
+        c.zapAllOnSlotChange = false
+        let text = """
+            fault vcpu0 gfn=1 shared
+            step vcpu0 x16
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x16
+            delete slot=0
+
+            """
+        let m = 4
+        // M0, M1, M3a, swap, sync, M3c (write_lock), the walk's first block [0,4)
+        let (_, w) = world(text + "step memslot x7\n", config: c)
+        XCTAssertEqual(w.actors[m].pc, .m3cYield)
+        XCTAssertEqual(w.mmuWriter, UInt8(m))
+        XCTAssertEqual(stale(w).keys.sorted(), [1], "gfn 1 zapped, not yet flushed")
+        let (_, y) = world(text + "step memslot x8\n", config: c)
+        XCTAssertEqual(y.actors[m].pc, .m3cRelock)
+        XCTAssertEqual(y.mmuWriter, none8, "the walk dropped mmu_lock")
+        XCTAssertEqual(stale(y), [:], "after a flush")
+        let (_, z) = world(text + "step memslot x10\n", config: c)   // relock, [4,8)
+        XCTAssertEqual(z.actors[m].pc, .m3cUnlock)
+        XCTAssertEqual(stale(z).keys.sorted(), [5])
+        let (v, done) = world(text + "step memslot x11\n", config: c)
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(done.actors[m].pc, .m5Replace)
+        XCTAssertEqual(stale(done), [:], "kvm_mmu_zap_memslot_pages_and_flush() flushed before write_unlock")
+        XCTAssertEqual(done.mmuWriter, none8)
+        XCTAssertEqual(done.actors[m].mmuSeq, 0, "the walk's state is cleared")
+        // With the quirk (the default world) the same delete zaps every root in one step instead.
+        let (_, q) = world(text + "step memslot x7\n")
+        XCTAssertNotEqual(q.actors[m].pc, .m3cYield)
+    }
+
+    /// The variant root-zap-flush-not-carried acts on kvm_mmu_zap_memslot()'s walk too: the
+    /// valid root's zap of gfn 5 is not passed to the walk of the root vcpu1 still holds, whose
+    /// yield then leaves it pending, and an MADV_DONTNEED in that window frees the page.
+    func testTheMemslotZapCarriesTheFlushAcrossRoots() {
+        var c = WorldConfig.default
+        c.zapAllOnSlotChange = false
+        let text = """
+            fault vcpu1 gfn=1 shared
+            step vcpu1 x16
+            nx-toggle
+            step nx x16
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x16
+            delete slot=0
+            step memslot x12
+            unmap hva=5 pages=1
+            step mm0 x16
+
+            """
+        let (good, _) = world(text, config: c)
+        XCTAssertNil(good.violation)
+        let (bad, _) = world(text, .rootZapFlushNotCarried, config: c)
+        XCTAssertEqual(bad.violation?.invariant, .staleTLB)
+        XCTAssertNil(world(text, .rootZapFlushNotCarried).0.violation, "with the quirk there is no walk")
     }
 
     /// Two unmaps (MADV_DONTNEED) may overlap; any other host operation waits for the blocks.

@@ -124,7 +124,7 @@ public struct TraceRecorder: StepObserver {
                 out.append(y.isPrefault ? "-EAGAIN / exit to userspace" : "exit to userspace (attribute mismatch)")
             }
         }
-        if (x.pc == .n3Zap || x.pc == .g3Zap || x.pc == .t4Zap) && x.kind != .vcpu {
+        if (x.pc == .n3Zap || x.pc == .g3Zap || x.pc == .t4Zap || x.pc == .m3cZap) && x.kind != .vcpu {
             // kvm_tdp_mmu_unmap_gfn_range(): which root this step walked (World.zapStep).
             var w = x.zapRoot
             if w == ZapWalk.unstarted {
@@ -328,7 +328,14 @@ public struct StepCounter: StepObserver {
             switch kind {
             case .vcpu: return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
             case .mm: return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
-            case .memslot: return (pc.rawValue >= PC.m0Lock.rawValue && pc.rawValue <= PC.m8Unlock.rawValue) || pc == .r6Lock || pc == .r6Zap
+            case .memslot:
+                // kvm_mmu_zap_memslot()'s walk: only in a world without the zap-all quirk.
+                if pc == .m3cZap || pc == .m3cYield || pc == .m3cRelock || pc == .m3cUnlock {
+                    return !config.zapAllOnSlotChange || config.mirrorTDP
+                }
+                // kvm_mmu_zap_all_fast()'s R6: only with the quirk.
+                if pc == .r6Lock || pc == .r6Zap { return config.zapAllOnSlotChange && !config.mirrorTDP }
+                return pc.rawValue >= PC.m0Lock.rawValue && pc.rawValue <= PC.m8Unlock.rawValue
                 || pc == .e1Lock || pc == .e2Split || pc == .e3Alloc
             case .attr: return pc.rawValue >= PC.t1Lock.rawValue && pc.rawValue <= PC.t7Unlock.rawValue
             case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue

@@ -64,6 +64,10 @@ public enum PC: UInt8, CaseIterable {
     case wSwap               // W1-W4 kvm_swap_active_memslots: wait mn count 0; rcu_assign_pointer
     case wSync               // W6/W7 synchronize_srcu_expedited; generation update
     case m3cFlush            // M3c kvm_arch_flush_shadow_memslot (zap old slot)
+    case m3cZap              // M3c kvm_mmu_zap_memslot: kvm_unmap_gfn_range (one huge block of one root per step)
+    case m3cYield            // M3c cond_resched_rwlock_write: drop mmu_lock
+    case m3cRelock           // M3c cond_resched_rwlock_write: retake mmu_lock
+    case m3cUnlock           // M3c kvm_mmu_zap_memslot_pages_and_flush; write_unlock
     case m5Replace           // M5  kvm_replace_memslot on the inactive set
     case m5ReplaceAfter      // M5  kvm_activate_memslot: kvm_replace_memslot on the now-inactive set
     case m6FreeInvalid       // M6  kfree(invalid_slot)
@@ -252,16 +256,25 @@ public struct Actor {
     public var hostOp: HostOp { get { HostOp(rawValue: a0) ?? .remap } set { a0 = newValue.rawValue } }
     /// Host-mm actor: the notifier may block (and so yields between blocks).
     public var blockable: Bool { get { flagA } set { flagA = newValue } }
-    /// Host-mm, attribute and guest_memfd actors: the gfn range [zapPos, zapEnd) left to zap in
-    /// the current memslot (binding).
-    public var zapPos: UInt8 { get { a1 } set { a1 = newValue } }
-    public var zapEnd: UInt8 { get { a2 } set { a2 = newValue } }
+    /// Host-mm, attribute, guest_memfd and memslot (kvm_mmu_zap_memslot) actors: the gfn range
+    /// [zapPos, zapEnd) left to zap in the current memslot (binding).
+    /// The memslot actor keeps its walk in the bytes of `mmuSeq` (its other fields are in use;
+    /// `mmuSeq` is 0 when it is not walking).
+    public var zapPos: UInt8 { get { kind == .memslot ? walkByte(0) : a1 } set { if kind == .memslot { setWalkByte(0, newValue) } else { a1 = newValue } } }
+    public var zapEnd: UInt8 { get { kind == .memslot ? walkByte(1) : a2 } set { if kind == .memslot { setWalkByte(1, newValue) } else { a2 = newValue } } }
     /// The same actors: the start of the handler call's range (each root's walk starts there),
     /// the root being walked (`ZapWalk.unstarted` before the first zap step, none8 when no root
     /// is left), and the roots still to walk after it (bit r: root r).
-    public var zapStart: UInt8 { get { UInt8(truncatingIfNeeded: hostVersion) } set { hostVersion = UInt32(newValue) } }
-    public var zapRoot: UInt8 { get { level } set { level = newValue } }
-    public var zapRootsLeft: UInt8 { get { hva } set { hva = newValue } }
+    public var zapStart: UInt8 {
+        get { kind == .memslot ? walkByte(2) : UInt8(truncatingIfNeeded: hostVersion) }
+        set { if kind == .memslot { setWalkByte(2, newValue) } else { hostVersion = UInt32(newValue) } }
+    }
+    public var zapRoot: UInt8 { get { kind == .memslot ? walkByte(3) : level } set { if kind == .memslot { setWalkByte(3, newValue) } else { level = newValue } } }
+    public var zapRootsLeft: UInt8 { get { kind == .memslot ? walkByte(4) : hva } set { if kind == .memslot { setWalkByte(4, newValue) } else { hva = newValue } } }
+    @inline(__always) func walkByte(_ i: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: mmuSeq >> (8 * i)) }
+    @inline(__always) mutating func setWalkByte(_ i: UInt64, _ v: UInt8) {
+        mmuSeq = mmuSeq & ~(0xFF << (8 * i)) | UInt64(v) << (8 * i)
+    }
     /// Memslot ioctl: the change.
     public var memslotOp: MemslotOp { get { MemslotOp(rawValue: a0) ?? .create } set { a0 = newValue.rawValue } }
     /// Memslot ioctl and huge-page recovery: the slot id.

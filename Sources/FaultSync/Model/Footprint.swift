@@ -153,6 +153,10 @@ extension World {
         case .wSwap: r = F.mn; w = F.setsA | F.setsI | F.gen | F.srcuIns   // objects' unpublishedAt: stamps read by this actor only
         case .wSync: w = F.gen; wd = F.srcuDel     // runnable: no reader before syncFrom, which neither an unlock nor a new reader changes
         case .m3cFlush: r = F.objs | F.inv | F.slotsLock; w = F.mmu | F.roots
+        case .m3cZap: r = F.inv | F.slotsLock; w = F.roots       // kvm_mmu_zap_memslot's walk
+        case .m3cYield: w = F.mmu | flushesAtYield
+        case .m3cRelock: w = F.mmu
+        case .m3cUnlock: w = F.mmu | flushes
         case .r6Lock: w = F.mmu
         case .r6Zap: w = F.mmu | F.roots
         case .m6FreeInvalid:

@@ -61,14 +61,41 @@ extension World {
             if zapAllOnSlotChange {
                 zapAllFastLocked(a)            // R1-R5 now, R6 in the next steps
             } else {
-                // kvm_mmu_zap_memslot(): unmap the whole slot (shared and private).
-                // kvm_mmu_zap_memslot_pages_and_flush(kvm, slot, flush) ->
-                // kvm_mmu_remote_flush_or_zap(): kvm_flush_remote_tlbs() before write_unlock.
+                // kvm_mmu_zap_memslot(): write_lock(&kvm->mmu_lock), then kvm_unmap_gfn_range()
+                // of the whole slot, shared and private (attr_filter = KVM_FILTER_PRIVATE |
+                // KVM_FILTER_SHARED), with range.may_block = true: M3c zap steps.
                 writeLock(a)
-                if unmapGfnRange(a, Int(old.base), Int(old.base) + Int(old.npages)) { tlbFlushAll() }
-                writeUnlock(a)
-                actors[a].pc = .m5Replace
+                beginZap(a, Int(old.base), Int(old.base) + Int(old.npages))
+                actors[a].pc = .m3cZap
             }
+
+        case .m3cZap:
+            // kvm_tdp_mmu_unmap_gfn_range(), one huge block of one root per step (World.zapStep);
+            // no in_progress: slots_lock + SRCU sync (the lockdep assertion's other half).
+            switch zapStep(a, filter: AttrFilter.both) {
+            case .more: actors[a].pc = .m3cYield     // may_block: tdp_mmu_iter_cond_resched()
+            case .nextRoot: break
+            case .done:
+                handlerReturns(a)                     // flush = kvm_unmap_gfn_range(kvm, &range)
+                actors[a].pc = .m3cUnlock
+            }
+
+        case .m3cYield:
+            flushBeforeYield(a)                       // if (flush) kvm_flush_remote_tlbs(kvm), then unlock
+            writeUnlock(a)
+            actors[a].pc = .m3cRelock
+
+        case .m3cRelock:
+            writeLock(a)
+            actors[a].pc = .m3cZap
+
+        case .m3cUnlock:
+            // kvm_mmu_zap_memslot_pages_and_flush(kvm, slot, flush): no shadow pages (TDP MMU),
+            // so kvm_mmu_remote_flush_or_zap(): kvm_flush_remote_tlbs() if flush; write_unlock.
+            flushOnReturn(a)
+            writeUnlock(a)
+            actors[a].mmuSeq = 0                      // the walk's bytes (Actor.zapPos ...)
+            actors[a].pc = .m5Replace
 
         case .r6Lock, .r6Zap:
             stepZapInvalidatedRoots(a)

@@ -84,8 +84,10 @@ extension World {
             // list_del_rcu(&root->link): a zap walk in progress no longer finds it on
             // kvm->arch.tdp_mmu_roots, and a root allocated later at this index goes to the
             // list's head, behind the walk (`zapStep`): drop it from every walker's roots left.
-            // Only the host-mm, attribute and guest_memfd actors walk; their `hva` is nothing else.
-            for w in 0..<Cap.actors where actors[w].kind == .mm || actors[w].kind == .attr || actors[w].kind == .gmem {
+            // Only the host-mm, attribute, guest_memfd and memslot actors walk; where their
+            // `zapRootsLeft` is kept holds nothing else (0 when they are not walking).
+            for w in 0..<Cap.actors where actors[w].kind == .mm || actors[w].kind == .attr || actors[w].kind == .gmem
+                || actors[w].kind == .memslot {
                 actors[w].zapRootsLeft &= ~(1 << r)
             }
         }

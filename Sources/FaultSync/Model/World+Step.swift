@@ -28,7 +28,7 @@ extension World {
         switch x.pc {
         case .idle: return false
         case .f7Lock, .h1Lock, .r6Lock, .y1Pick, .e1Lock, .e3Alloc: return mmuFreeForRead
-        case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t4Relock, .t6LockEnd, .m3cFlush: return mmuFreeForWrite
+        case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t4Relock, .t6LockEnd, .m3cFlush, .m3cRelock: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
         case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
         case .n1Count:
