@@ -54,7 +54,8 @@ final class TLBFlushTests: XCTestCase {
                        "negative control: the same schedule without the flush")
     }
 
-    /// tdp_mmu_iter_cond_resched() flushes the handler's zaps before it drops mmu_lock.
+    /// tdp_mmu_iter_cond_resched() flushes the handler's zaps before it drops mmu_lock; passing a
+    /// yield point (nobody takes the lock there) flushes nothing.
     func testAYieldingZapFlushesFirst() {
         let text = """
             fault vcpu0 gfn=1 shared
@@ -70,10 +71,18 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertEqual(w.actors[2].pc, .n3Yield)
         XCTAssertEqual(stale(w).keys.sorted(), [1])
         XCTAssertEqual(w.actors[2].tlbFlush, TLBFlush.local, "the handler's flush is pending, not yet returned")
-        let (_, y) = world(text + "step mm0\n")
+        let (_, p) = world(text + "step mm0\n")
+        XCTAssertEqual(p.actors[2].pc, .n3Zap, "mm0 passed the yield point")
+        XCTAssertEqual(p.mmuWriter, 2, "still holding mmu_lock")
+        XCTAssertEqual(stale(p).keys.sorted(), [1], "no yield, no flush")
+        // mm1's KVM_MMU_LOCK (hva 16: slot 1) at mm0's yield point makes mm0 yield.
+        let waiter = "unmap hva=16 pages=1\nstep mm1 x3\n"
+        let (_, y) = world(text + waiter)
+        XCTAssertEqual(y.actors[2].pc, .n3Relock, "mm0 yielded")
+        XCTAssertEqual(y.mmuWriter, 3, "mm1 took mmu_lock")
         XCTAssertEqual(stale(y), [:], "flushed before the yield")
-        XCTAssertEqual(y.mmuWriter, none8, "mmu_lock dropped")
-        let (_, n) = world(text + "step mm0\n", .notifierNoTlbFlush)
+        let (_, n) = world(text + waiter, .notifierNoTlbFlush)
+        XCTAssertEqual(n.actors[2].pc, .n3Relock)
         XCTAssertEqual(stale(n).keys.sorted(), [1], "the variant yields with the translation still in the TLBs")
     }
 
@@ -126,7 +135,9 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=4 shared
             step vcpu0 x16
             unmap hva=2 pages=4
-            step mm0 x11
+            step mm0 x9
+            unmap hva=4 pages=1
+            step mm1 x3
 
             """
         var plain = WorldConfig(); plain.fixes = .none
@@ -134,14 +145,14 @@ final class TLBFlushTests: XCTestCase {
         var o = AtDrain()
         _ = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
         let base = o.world!
-        XCTAssertEqual(base.actors[2].pc, .n3Relock, "setup: mm0 yielded in slot 1's walk")
+        XCTAssertEqual(base.actors[2].pc, .n3Relock, "setup: mm0 yielded in slot 1's walk to mm1's KVM_MMU_LOCK")
         XCTAssertEqual(stale(base).keys.sorted(), [4], "baseline: slot 0's zap of gfn 4 is still unflushed")
         XCTAssertEqual(base.actors[2].tlbFlush, TLBFlush.ret)
         let (_, fixed) = world(text)
         XCTAssertEqual(fixed.actors[2].pc, .n3Relock)
         XCTAssertEqual(stale(fixed), [:], "with the fix the yield flushed it")
         // The reproducer: the second unmap frees the page in that window.
-        let second = text + "unmap hva=4 pages=1\nstep mm1 x16\n"
+        let second = text + "step mm1 x16\n"
         XCTAssertEqual(Checker.check(sched(second).bytes, config: plain).violation?.invariant, .staleTLB)
         XCTAssertNil(verdict(second).violation)
     }
@@ -157,11 +168,16 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertFalse(w.leaf[1].present)
         XCTAssertEqual(stale(w).keys.sorted(), [1])
         XCTAssertEqual(w.actors[5].tlbFlush, TLBFlush.local)
-        let (_, y) = world(text + "step attr\n")
-        XCTAssertEqual(y.mmuWriter, none8, "mmu_lock dropped")
+        let (_, p) = world(text + "step attr\n")
+        XCTAssertEqual(p.actors[5].pc, .t4Zap, "no yield: nobody takes mmu_lock")
+        XCTAssertEqual(stale(p).keys.sorted(), [1], "and no flush")
+        // A notifier's KVM_MMU_LOCK at the yield point: the ioctl flushes, then yields.
+        let (_, y) = world(text + "unmap hva=1 pages=1\nstep mm0 x3\n")
+        XCTAssertEqual(y.mmuWriter, 2, "mm0 took mmu_lock")
+        XCTAssertEqual(y.actors[5].pc, .t4Relock)
         XCTAssertEqual(stale(y), [:], "flushed before the yield")
-        // While the ioctl is off the lock, a notifier can run; the attribute range stays added.
-        let (v2, z) = world(text + "step attr\nunmap hva=1 pages=1\nstep mm0 x16\n")
+        // While the ioctl is off the lock, the notifier runs to its end; the attribute range stays added.
+        let (v2, z) = world(text + "unmap hva=1 pages=1\nstep mm0 x16\n")
         XCTAssertNil(v2.violation)
         XCTAssertEqual(z.actors[2].pc, .idle, "the unmap ran to its end during the yield")
         XCTAssertEqual(z.actors[5].pc, .t4Relock)
@@ -187,7 +203,9 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=6 shared
             step vcpu0 x16
             attr gfn=6 pages=8 private
-            step attr x8
+            step attr x7
+            unmap hva=6 pages=1
+            step mm0 x3
 
             """
         var plain = WorldConfig(); plain.fixes = .none
@@ -195,13 +213,13 @@ final class TLBFlushTests: XCTestCase {
         var o = AtDrain()
         _ = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
         let base = o.world!
-        XCTAssertEqual(base.actors[5].pc, .t4Relock, "setup: the ioctl yielded in slot 1's zap")
+        XCTAssertEqual(base.actors[5].pc, .t4Relock, "setup: the ioctl yielded in slot 1's zap to mm0's KVM_MMU_LOCK")
         XCTAssertEqual(stale(base).keys.sorted(), [6], "baseline: slot 0's zap of gfn 6 is still unflushed")
         XCTAssertEqual(base.actors[5].tlbFlush, TLBFlush.ret)
         let (_, fixed) = world(text)
         XCTAssertEqual(fixed.actors[5].pc, .t4Relock)
         XCTAssertEqual(stale(fixed), [:], "with the fix the yield flushed it")
-        let second = text + "unmap hva=6 pages=1\nstep mm0 x16\n"
+        let second = text + "step mm0 x16\n"
         XCTAssertEqual(Checker.check(sched(second).bytes, config: plain).violation?.invariant, .staleTLB)
         XCTAssertNil(verdict(second).violation)
     }
@@ -260,8 +278,8 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(valid, 0)
         let old = (0..<Cap.roots).first { w0.roots[$0].state == .invalid }!
         XCTAssertTrue(w0.roots[old].leaf[5].present, "setup: the invalid root still maps gfn 5")
-        // N1, N3a, N3d, range_add, [2,4) of the valid root, yield, relock, [4,6) of the valid root.
-        let (_, w) = world(text + "step mm0 x8\n")
+        // N1, N3a, N3d, range_add, [2,4) of the valid root, the yield point passed, [4,6) of the valid root.
+        let (_, w) = world(text + "step mm0 x7\n")
         XCTAssertEqual(w.actors[2].pc, .n3Zap)
         XCTAssertEqual(Int(w.actors[2].zapRoot), old, "the invalid root is walked after the valid one")
         XCTAssertEqual(w.actors[2].zapPos, 2, "from the range's start again")
@@ -269,10 +287,12 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertTrue(w.roots[old].leaf[5].present, "not yet zapped in the invalid root")
         XCTAssertEqual(stale(w).keys.sorted(), [5])
         XCTAssertEqual(w.actors[2].tlbFlush, TLBFlush.local, "flush = true passed to the next walk")
-        let (_, y) = world(text + "step mm0 x10\n")     // [2,4) of the invalid root, then the yield
+        // [2,4) of the invalid root; at the yield point, mm1's KVM_MMU_LOCK makes mm0 yield.
+        let waiter = "step mm0 x8\nunmap hva=5 pages=1\nstep mm1 x3\n"
+        let (_, y) = world(text + waiter)
         XCTAssertEqual(y.actors[2].pc, .n3Relock)
         XCTAssertEqual(stale(y), [:], "the yield in the invalid root's walk flushed the valid root's zap")
-        let (_, n) = world(text + "step mm0 x10\n", .rootZapFlushNotCarried)
+        let (_, n) = world(text + waiter, .rootZapFlushNotCarried)
         XCTAssertEqual(n.actors[2].pc, .n3Relock)
         XCTAssertEqual(stale(n).keys.sorted(), [5], "the variant yields with it pending")
         XCTAssertEqual(n.actors[2].tlbFlush, TLBFlush.earlierRoots)
@@ -280,11 +300,11 @@ final class TLBFlushTests: XCTestCase {
         // invalid root and puts its own reference while mm0 is off the lock, and the root stays
         // until mm0's walk moves on; then mm0's put frees it.
         XCTAssertEqual(y.roots[old].refs, 2, "R6's reference (vcpu0 put its own at the reload) and the walker's")
-        let (_, z) = world(text + "step mm0 x10\nstep nx x16\n")
+        let (_, z) = world(text + waiter + "step mm1 x16\nstep nx x16\n")
         XCTAssertEqual(z.actors[7].pc, .idle, "the toggle finished: R6 put its reference")
         XCTAssertEqual(z.roots[old].state, .invalid, "the walker's reference keeps the root")
         XCTAssertEqual(z.roots[old].refs, 1)
-        let (_, done) = world(text + "step mm0 x10\nstep nx x16\nstep mm0 x3\n")   // relock, [4,6), unlock
+        let (_, done) = world(text + waiter + "step mm1 x16\nstep nx x16\nstep mm0 x3\n")   // relock, [4,6), unlock
         XCTAssertEqual(done.roots[old].state, .free, "freed by the walker's put")
     }
 
@@ -302,7 +322,7 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=5 shared
             step vcpu0 x16
             unmap hva=2 pages=4
-            step mm0 x6
+            step mm0 x5
             step nx x16
             nx-toggle
             step nx x16
@@ -313,7 +333,7 @@ final class TLBFlushTests: XCTestCase {
 
             """
         let (_, w) = world(text)
-        XCTAssertEqual(w.actors[2].pc, .n3Relock, "setup: mm0 yielded in its first root's walk")
+        XCTAssertEqual(w.actors[2].pc, .n3Relock, "setup: mm0 yielded in its first root's walk (to R6's read_lock)")
         let walked = Int(w.actors[2].zapRoot)
         XCTAssertEqual(w.roots[walked].state, .invalid, "setup: the root mm0 walks was invalidated since")
         let reused = (0..<Cap.roots).first { $0 != walked && w.roots[$0].state == .invalid }
@@ -344,17 +364,21 @@ final class TLBFlushTests: XCTestCase {
         let m = 4
         // M0, M1, M3a, swap, sync, M3c (write_lock), the walk's first block [0,4)
         let (_, w) = world(text + "step memslot x7\n", config: c)
-        XCTAssertEqual(w.actors[m].pc, .m3cYield)
+        XCTAssertEqual(w.actors[m].pc, .m3cYield, "at a yield point")
         XCTAssertEqual(w.mmuWriter, UInt8(m))
         XCTAssertEqual(stale(w).keys.sorted(), [1], "gfn 1 zapped, not yet flushed")
-        let (_, y) = world(text + "step memslot x8\n", config: c)
+        let (_, p) = world(text + "step memslot x8\n", config: c)
+        XCTAssertEqual(p.actors[m].pc, .m3cZap, "the yield point passed: nobody takes mmu_lock")
+        XCTAssertEqual(stale(p).keys.sorted(), [1], "no yield, no flush")
+        // vcpu1's fault on slot 1 takes the read lock at the yield point: the walk yields.
+        let (_, y) = world(text + "step memslot x7\nfault vcpu1 gfn=9 shared\nstep vcpu1 x16\n", config: c)
         XCTAssertEqual(y.actors[m].pc, .m3cRelock)
-        XCTAssertEqual(y.mmuWriter, none8, "the walk dropped mmu_lock")
-        XCTAssertEqual(stale(y), [:], "after a flush")
-        let (_, z) = world(text + "step memslot x10\n", config: c)   // relock, [4,8)
+        XCTAssertEqual(y.actors[1].pc, .idle, "vcpu1's fault ran in the yield")
+        XCTAssertEqual(stale(y), [:], "flushed before the yield")
+        let (_, z) = world(text + "step memslot x9\n", config: c)   // the point passed, [4,8)
         XCTAssertEqual(z.actors[m].pc, .m3cUnlock)
-        XCTAssertEqual(stale(z).keys.sorted(), [5])
-        let (v, done) = world(text + "step memslot x11\n", config: c)
+        XCTAssertEqual(stale(z).keys.sorted(), [1, 5])
+        let (v, done) = world(text + "step memslot x10\n", config: c)
         XCTAssertNil(v.violation)
         XCTAssertEqual(done.actors[m].pc, .m5Replace)
         XCTAssertEqual(stale(done), [:], "kvm_mmu_zap_memslot_pages_and_flush() flushed before write_unlock")
@@ -379,7 +403,7 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=5 shared
             step vcpu0 x16
             delete slot=0
-            step memslot x12
+            step memslot x10
             unmap hva=5 pages=1
             step mm0 x16
 

@@ -287,9 +287,9 @@ final class VariantLitmusTests: XCTestCase {
             step vcpu0 x16          # r0 obsolete: retry; reload: new valid root r1 ...
             step vcpu0 x8           # ... maps gfn 5
             unmap hva=2 pages=4
-            step mm0 x10            # r1: zaps gfn 5; r0's walk yields (variant: r1's flush not carried)
+            step mm0 x8             # r1: zaps gfn 5; r0's walk at a yield point (variant: r1's flush not carried)
             unmap hva=5 pages=1
-            step mm1 x16            # nothing to flush; the host frees the page
+            step mm1 x16            # takes mmu_lock: mm0 yields; nothing to flush; the host frees the page
             """),
     ]
 

@@ -187,6 +187,12 @@ public struct TraceRecorder: StepObserver {
         for g in 0..<Cap.gfns where a.tlbStale[g] != b.tlbStale[g] {
             if b.tlbStale[g] != 0 { tlbAdded.append("gfn \(g) -> pfn \(b.tlbStale[g])") } else { tlbFlushed.append(g) }
         }
+        if a.mmuWriter != none8 && World.isZapYield(a.actors[Int(a.mmuWriter)].pc)
+            && !World.isZapYield(b.actors[Int(a.mmuWriter)].pc) && b.actors[Int(a.mmuWriter)].pc != a.actors[Int(a.mmuWriter)].pc
+            && b.mmuWriter != a.mmuWriter {
+            // World.yieldToWaiter: this step took mmu_lock from a walk at a yield point.
+            out.append("\(actorNames[Int(a.mmuWriter)]) yields mmu_lock to it (tdp_mmu_iter_cond_resched: its pending flush first, if any; cond_resched_rwlock_write)")
+        }
         if !tlbAdded.isEmpty { out.append("TLBs may still translate \(tlbAdded.joined(separator: ", ")) (no flush yet)") }
         if !tlbFlushed.isEmpty { out.append("TLB flush: gfns \(tlbFlushed.map(String.init).joined(separator: ","))") }
         if a.seq != b.seq { out.append("seq \(hexSeq(a.seq))->\(hexSeq(b.seq))") }

@@ -94,7 +94,6 @@ extension World {
         // The TLB ghost (`tlbStale`, I7) is with the roots: zaps record in it, flushes clear it
         // (a write when this actor's handler zapped), and a step that frees host pages reads it.
         let flushes: UInt32 = x.tlbFlush != 0 ? F.roots : 0
-        let flushesAtYield: UInt32 = x.tlbFlush & yieldFlushes != 0 ? F.roots : 0
         switch x.pc {
         case .idle: break
         // vCPU fault (VCPUFault.swift)
@@ -125,8 +124,8 @@ extension World {
         case .n3Walk, .n5Walk: r = F.setsA | F.objs; w = F.srcuIns
         case .n3LockBegin: r = walked | F.objs; w = F.mmu | F.inv
         case .n3RangeAdd: r = walked | F.objs | F.mmu; w = F.inv
-        case .n3Zap: r = F.inv | F.slotsLock | walked | F.objs; w = F.roots
-        case .n3Yield: w = F.mmu | flushesAtYield
+        case .n3Zap: r = F.inv | F.slotsLock | walked | F.objs; w = F.roots | F.mmu
+        case .n3Yield: w = F.mmu
         case .n3Relock: w = F.mmu
         case .n3Unlock: w = (x.found ? F.mmu : 0) | flushes; wd = F.srcuDel
         case .n5Unlock: w = x.found ? F.mmu : 0; wd = F.srcuDel
@@ -153,8 +152,8 @@ extension World {
         case .wSwap: r = F.mn; w = F.setsA | F.setsI | F.gen | F.srcuIns   // objects' unpublishedAt: stamps read by this actor only
         case .wSync: w = F.gen; wd = F.srcuDel     // runnable: no reader before syncFrom, which neither an unlock nor a new reader changes
         case .m3cFlush: r = F.objs | F.inv | F.slotsLock; w = F.mmu | F.roots
-        case .m3cZap: r = F.inv | F.slotsLock; w = F.roots       // kvm_mmu_zap_memslot's walk
-        case .m3cYield: w = F.mmu | flushesAtYield
+        case .m3cZap: r = F.inv | F.slotsLock; w = F.roots | F.mmu   // kvm_mmu_zap_memslot's walk
+        case .m3cYield: w = F.mmu
         case .m3cRelock: w = F.mmu
         case .m3cUnlock: w = F.mmu | flushes
         case .r6Lock: w = F.mmu
@@ -171,8 +170,8 @@ extension World {
         case .t2Check: r = F.attr | F.setsA | F.objs
         case .t4LockBegin: w = F.mmu | F.inv
         case .t4PreSet: r = F.setsA | F.objs | F.slotsLock | F.mmu; w = F.inv
-        case .t4Zap: r = F.setsA | F.objs | F.slotsLock | F.inv; w = F.roots
-        case .t4Yield: w = F.mmu | flushesAtYield
+        case .t4Zap: r = F.setsA | F.objs | F.slotsLock | F.inv; w = F.roots | F.mmu
+        case .t4Yield: w = F.mmu
         case .t4Relock: w = F.mmu
         case .t4Unlock: w = F.mmu | flushes
         case .t6Unlock: w = F.mmu
@@ -205,8 +204,8 @@ extension World {
         case .g1LockBegin: w = F.mmu | F.inv
         case .g6LockEnd: w = F.mmu | F.inv | F.seq
         case .g2RangeAdd: r = F.objs | F.mmu; w = F.inv
-        case .g3Zap: r = F.inv | F.slotsLock | F.objs; w = F.roots; wd = F.objRef
-        case .g3Yield: w = F.mmu | flushesAtYield
+        case .g3Zap: r = F.inv | F.slotsLock | F.objs; w = F.roots | F.mmu; wd = F.objRef
+        case .g3Yield: w = F.mmu
         case .g3Relock: w = F.mmu
         case .g4Unlock: w = F.mmu | flushes; wd = F.objRef
         case .g5Truncate:
@@ -217,6 +216,12 @@ extension World {
         case .g7Unlock: r = F.roots; w = F.gmemLock | F.slotsLock | F.gmem   // error folio: poison handled, SPTE check
         case .g9Evict: r = F.roots; w = F.gmem | F.host
         case .g10Poison: r = F.host; w = F.gmem
+        }
+        // Taking mmu_lock from a zap walk at a yield point makes it yield (World.yieldToWaiter):
+        // its record changes and its pending zaps are flushed.
+        if World.takesMmuLock(x.pc) && mmuWriter != none8 && mmuWriter != UInt8(a)
+            && World.isZapYield(actors[Int(mmuWriter)].pc) {
+            w |= F.actor(Int(mmuWriter)) | F.roots | F.mmu
         }
         return Footprint(r: r, w: w | F.actor(a), wd: wd)
     }

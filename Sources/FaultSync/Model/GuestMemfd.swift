@@ -152,9 +152,9 @@ extension World {
             }
 
         case .g3Yield:
-            flushBeforeYield(a)                  // tdp_mmu_iter_cond_resched(): "if (flush)" flush
-            writeUnlock(a)
-            actors[a].pc = .g3Relock
+            // tdp_mmu_iter_cond_resched() without a yield; a waiter makes it yield
+            // (World.yieldToWaiter: "if (flush)" flush, unlock), then G3 relock.
+            actors[a].pc = .g3Zap
 
         case .g3Relock:
             writeLock(a)

@@ -138,11 +138,11 @@ extension World {
             }
 
         case .n3Yield:
-            // tdp_mmu_iter_cond_resched(): flush this handler call's zaps (`flush`), then
-            // cond_resched_rwlock_write(): unlock ...
-            if variant != .notifierNoTlbFlush { flushBeforeYield(a) }
-            writeUnlock(a)
-            actors[a].pc = .n3Relock
+            // tdp_mmu_iter_cond_resched() without a yield (World.mmuHolderAtYield): go on
+            // holding mmu_lock, nothing flushed. A waiter taking the lock here makes this
+            // actor yield instead (World.yieldToWaiter: flush this handler call's zaps, unlock),
+            // and the relock step follows.
+            actors[a].pc = .n3Zap
 
         case .n3Relock:
             writeLock(a)                    // ... and relock

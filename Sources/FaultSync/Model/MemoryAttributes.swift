@@ -87,12 +87,11 @@ extension World {
             }
 
         case .t4Yield:
-            // tdp_mmu_iter_cond_resched(): flush this handler call's zaps (`flush`; not the
-            // earlier memslots' `ret`: finding notifier-yield-skips-pending-flush), then
-            // cond_resched_rwlock_write(): unlock ...
-            flushBeforeYield(a)
-            writeUnlock(a)
-            actors[a].pc = .t4Relock
+            // tdp_mmu_iter_cond_resched() without a yield. A waiter makes it yield
+            // (World.yieldToWaiter): flush this handler call's zaps (`flush`; not the earlier
+            // memslots' `ret`: finding notifier-yield-skips-pending-flush), then
+            // cond_resched_rwlock_write(): unlock; T4 relock follows.
+            actors[a].pc = .t4Zap
 
         case .t4Relock:
             writeLock(a)                      // ... and relock

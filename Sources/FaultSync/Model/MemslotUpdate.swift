@@ -81,9 +81,9 @@ extension World {
             }
 
         case .m3cYield:
-            flushBeforeYield(a)                       // if (flush) kvm_flush_remote_tlbs(kvm), then unlock
-            writeUnlock(a)
-            actors[a].pc = .m3cRelock
+            // tdp_mmu_iter_cond_resched() without a yield; a waiter makes it yield
+            // (World.yieldToWaiter: if (flush) kvm_flush_remote_tlbs(kvm), unlock).
+            actors[a].pc = .m3cZap
 
         case .m3cRelock:
             writeLock(a)

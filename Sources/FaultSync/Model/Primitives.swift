@@ -2,12 +2,44 @@
 extension World {
     // MARK: mmu_lock (rwlock on x86), slots_lock (mutex)
 
-    @inline(__always) var mmuFreeForWrite: Bool { mmuWriter == none8 && mmuReaders == 0 }
-    @inline(__always) var mmuFreeForRead: Bool { mmuWriter == none8 }
+    @inline(__always) var mmuFreeForWrite: Bool { (mmuWriter == none8 || mmuHolderAtYield) && mmuReaders == 0 }
+    @inline(__always) var mmuFreeForRead: Bool { mmuWriter == none8 || mmuHolderAtYield }
 
-    @inline(__always) mutating func writeLock(_ a: Int) { mmuWriter = UInt8(a); ctrDirty = true }
+    /// The yield points of the write-locked zap walks (tdp_mmu_iter_cond_resched() between two
+    /// iterator entries of tdp_mmu_zap_leafs(), may_block callers).
+    @inline(__always) static func isZapYield(_ pc: PC) -> Bool {
+        pc == .n3Yield || pc == .t4Yield || pc == .g3Yield || pc == .m3cYield
+    }
+
+    /// The write holder of mmu_lock is at a yield point of its zap walk. The kernel yields there
+    /// or not (need_resched(), rwlock_needbreak()); a yield flushes the walk's pending zaps
+    /// first, passing the point does not. The model decides when it matters: the holder's own
+    /// step passes the point (no yield, no flush); a waiter that takes mmu_lock while the holder
+    /// is there makes it yield first (`yieldToWaiter`). A yield nobody takes the lock in only
+    /// flushes earlier, which no oracle can tell from not yielding except by a flush missing.
+    @inline(__always) var mmuHolderAtYield: Bool { mmuWriter != none8 && World.isZapYield(actors.at(Int(mmuWriter)).pc) }
+
+    /// The holder at a yield point yields to the actor taking mmu_lock now:
+    /// tdp_mmu_iter_cond_resched(): "if (flush) kvm_flush_remote_tlbs(kvm)", then
+    /// cond_resched_rwlock_write() drops the lock (the holder retakes it in its relock step).
+    @inline(__always) mutating func yieldToWaiter() {
+        guard mmuWriter != none8 else { return }
+        let w = Int(mmuWriter)
+        let pc = actors[w].pc
+        guard World.isZapYield(pc) else { return }
+        if !(pc == .n3Yield && variant == .notifierNoTlbFlush) { flushBeforeYield(w) }
+        writeUnlock(w)
+        switch pc {
+        case .n3Yield: actors[w].pc = .n3Relock
+        case .t4Yield: actors[w].pc = .t4Relock
+        case .g3Yield: actors[w].pc = .g3Relock
+        default: actors[w].pc = .m3cRelock
+        }
+    }
+
+    @inline(__always) mutating func writeLock(_ a: Int) { yieldToWaiter(); mmuWriter = UInt8(a); ctrDirty = true }
     @inline(__always) mutating func writeUnlock(_ a: Int) { if mmuWriter == UInt8(a) { mmuWriter = none8 }; ctrDirty = true }
-    @inline(__always) mutating func readLock() { mmuReaders += 1 }
+    @inline(__always) mutating func readLock() { yieldToWaiter(); mmuReaders += 1 }
     @inline(__always) mutating func readUnlock() { if mmuReaders > 0 { mmuReaders -= 1 } }
 
     // MARK: hva_to_pfn() (GUP)

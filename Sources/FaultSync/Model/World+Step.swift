@@ -22,6 +22,17 @@ extension World {
         return runnable(a, x)
     }
 
+    /// The steps that take mmu_lock (read or write): those `runnable` holds back while it is
+    /// held (a walk at a yield point yields to them: World.yieldToWaiter).
+    @inline(__always) static func takesMmuLock(_ pc: PC) -> Bool {
+        switch pc {
+        case .f7Lock, .h1Lock, .r6Lock, .y1Pick, .e1Lock, .e3Alloc,
+             .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t4Relock, .t6LockEnd, .m3cFlush, .m3cRelock,
+             .x1ZapAllFast, .a1ZapGfnRange, .g1LockBegin, .g3Relock, .g6LockEnd: return true
+        default: return false
+        }
+    }
+
     /// `runnable` for actor `a`, whose record is `x` (without the INIT_SHARED world's
     /// conditions: use `runnable(_:)`).
     @inline(__always) func runnable(_ a: Int, _ x: Actor) -> Bool {
