@@ -191,7 +191,7 @@ public struct TraceRecorder: StepObserver {
             && !World.isZapYield(b.actors[Int(a.mmuWriter)].pc) && b.actors[Int(a.mmuWriter)].pc != a.actors[Int(a.mmuWriter)].pc
             && b.mmuWriter != a.mmuWriter {
             // World.yieldToWaiter: this step took mmu_lock from a walk at a yield point.
-            out.append("\(actorNames[Int(a.mmuWriter)]) yields mmu_lock to it (tdp_mmu_iter_cond_resched: its pending flush first, if any; cond_resched_rwlock_write)")
+            out.append("\(actorNames[Int(a.mmuWriter)]) yields mmu_lock to it (tdp_mmu_iter_cond_resched: its `flush`, if set, is flushed first (the TLB flush listed next), then cond_resched_rwlock_write)")
         }
         if !tlbAdded.isEmpty { out.append("TLBs may still translate \(tlbAdded.joined(separator: ", ")) (no flush yet)") }
         if !tlbFlushed.isEmpty { out.append("TLB flush: gfns \(tlbFlushed.map(String.init).joined(separator: ","))") }

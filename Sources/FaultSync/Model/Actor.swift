@@ -5,6 +5,11 @@
 public enum ActorKind: UInt8 {
     case absent, vcpu, mm, memslot, attr, recover, nx, apicv, gpc, gmem
 
+    /// The kinds that walk TDP MMU roots in zap steps (`World.zapStep`) and so have a
+    /// `zapRootsLeft`: the MMU notifier, the attribute ioctl, guest_memfd and the memslot ioctl
+    /// (kvm_mmu_zap_memslot()).
+    @inline(__always) var walksRoots: Bool { self == .mm || self == .attr || self == .gmem || self == .memslot }
+
     static func forIndex(_ i: Int) -> ActorKind {
         switch i {
         case 0, 1: return .vcpu
@@ -48,7 +53,7 @@ public enum PC: UInt8, CaseIterable {
     case n3LockBegin         // N3d KVM_MMU_LOCK; kvm_mmu_invalidate_begin
     case n3RangeAdd          // N3e kvm_mmu_invalidate_range_add
     case n3Zap               // N3e kvm_unmap_gfn_range (one huge block per step)
-    case n3Yield             // N3e cond_resched_rwlock_write: drop mmu_lock
+    case n3Yield             // N3e a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case n3Relock            // N3e cond_resched_rwlock_write: retake mmu_lock
     case n3Unlock            // N3f/g flush; KVM_MMU_UNLOCK; srcu_read_unlock
     case hostChange          // host mm: set_pte / THP collapse / split / free pages
@@ -65,7 +70,7 @@ public enum PC: UInt8, CaseIterable {
     case wSync               // W6/W7 synchronize_srcu_expedited; generation update
     case m3cFlush            // M3c kvm_arch_flush_shadow_memslot (zap old slot)
     case m3cZap              // M3c kvm_mmu_zap_memslot: kvm_unmap_gfn_range (one huge block of one root per step)
-    case m3cYield            // M3c cond_resched_rwlock_write: drop mmu_lock
+    case m3cYield            // M3c a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case m3cRelock           // M3c cond_resched_rwlock_write: retake mmu_lock
     case m3cUnlock           // M3c kvm_mmu_zap_memslot_pages_and_flush; write_unlock
     case m5Replace           // M5  kvm_replace_memslot on the inactive set
@@ -79,7 +84,7 @@ public enum PC: UInt8, CaseIterable {
     case t4LockBegin         // T4  kvm_handle_gfn_range(pre_set): KVM_MMU_LOCK; invalidate_begin
     case t4PreSet            // T4  kvm_pre_set_memory_attributes: range_add (+head/tail)
     case t4Zap               // T4  kvm_unmap_gfn_range (one huge block per step)
-    case t4Yield             // T4  cond_resched_rwlock_write: drop mmu_lock
+    case t4Yield             // T4  a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case t4Relock            // T4  cond_resched_rwlock_write: retake mmu_lock
     case t4Unlock            // T4  KVM_MMU_UNLOCK
     case t5Store             // T5  xa_store attributes
@@ -122,7 +127,7 @@ public enum PC: UInt8, CaseIterable {
     case g1LockBegin         // G1  kvm_gmem_invalidate_begin: first binding -> KVM_MMU_LOCK; kvm_mmu_invalidate_begin
     case g2RangeAdd          // G2  kvm_mmu_unmap_gfn_range: kvm_mmu_invalidate_range_add
     case g3Zap               // G3  kvm_unmap_gfn_range (one huge block per step)
-    case g3Yield             // G3  cond_resched_rwlock_write: drop mmu_lock
+    case g3Yield             // G3  a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case g3Relock            // G3  cond_resched_rwlock_write: retake mmu_lock
     case g4Unlock            // G4  flush; KVM_MMU_UNLOCK
     case g5Truncate          // G5  truncate_inode_pages_range (punch hole) / clear slot->gmem.file (release)

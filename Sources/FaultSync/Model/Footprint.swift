@@ -59,9 +59,11 @@ public struct Footprint: Equatable {
     public static let host: UInt32 = 1 << 10      // host PTEs, THP bits, freed pages, the pfn allocator
     public static let hostBusy: UInt32 = 1 << 11  // hva blocks owned by an in-flight host operation
     /// TDP MMU roots and every SPTE; also each zap walker's `zapRootsLeft` (its place on
-    /// kvm->arch.tdp_mmu_roots): nonzero only between a walk's first zap step and its last, all
-    /// of which write `roots`, and cleared by a root's last put (`putRoot`), which writes `roots`.
-    /// `beginZap` writes it only where it is already 0 (no walk in progress).
+    /// kvm->arch.tdp_mmu_roots): nonzero only between a walk's first zap step and its last; it
+    /// is read and written only by the zap steps, which write `roots` (the yield and relock
+    /// steps in between neither read nor write it), and cleared by a root's last put
+    /// (`putRoot`), which writes `roots`. `beginZap` writes it only where it is already 0 (no
+    /// walk in progress).
     public static let roots: UInt32 = 1 << 12
     public static let apicv: UInt32 = 1 << 13     // apicv_inhibit_reasons, the pending-zap ghost
     public static let srcuIns: UInt32 = 1 << 14   // storing a timestamp (see above)

@@ -33,8 +33,13 @@ extension World {
         case .n3Yield: actors[w].pc = .n3Relock
         case .t4Yield: actors[w].pc = .t4Relock
         case .g3Yield: actors[w].pc = .g3Relock
-        default: actors[w].pc = .m3cRelock
+        case .m3cYield: actors[w].pc = .m3cRelock
+        default: preconditionFailure("yieldToWaiter: \(pc) is not a zap walk's yield point")
         }
+        // I3 (World.checkRangeCoverage, which runs after the step): mmu_lock is off between the
+        // yield and the taker's acquisition, which a write taker hides (mmuWriter is set again
+        // in the same step): check here that the range is set while the lock is dropped.
+        if inProgress > 0 && rangeStart == invalidGfn { fail(.rangeCoverage, .rangeUnset, actor: -1, inProgress) }
     }
 
     @inline(__always) mutating func writeLock(_ a: Int) { yieldToWaiter(); mmuWriter = UInt8(a); ctrDirty = true }

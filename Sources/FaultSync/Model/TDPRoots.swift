@@ -86,8 +86,7 @@ extension World {
             // list's head, behind the walk (`zapStep`): drop it from every walker's roots left.
             // Only the host-mm, attribute, guest_memfd and memslot actors walk; where their
             // `zapRootsLeft` is kept holds nothing else (0 when they are not walking).
-            for w in 0..<Cap.actors where actors[w].kind == .mm || actors[w].kind == .attr || actors[w].kind == .gmem
-                || actors[w].kind == .memslot {
+            for w in 0..<Cap.actors where actors[w].kind.walksRoots {
                 actors[w].zapRootsLeft &= ~(1 << r)
             }
         }
