@@ -145,15 +145,18 @@ final class BaselineTests: XCTestCase {
         XCTAssertEqual(w.violation?.why, .warnEndWithoutRange)
     }
 
+    /// kvm_unmap_gfn_range()'s lockdep assertion, on the zap walk every caller runs (`zapStep`).
     func testUnmapWithoutInvalidationOrSlotsLockTripsLockdep() {
         var w = World()
         w.writeLock(2)
-        w.unmapGfnRange(2, 0, 4)
+        w.beginZap(2, 0, 4)
+        _ = w.zapStep(2, filter: AttrFilter.both)
         XCTAssertEqual(w.violation?.why, .lockdepUnmapUnprotected)
         var ok = World()
         ok.slotsLockHolder = 4
         ok.writeLock(4)
-        ok.unmapGfnRange(4, 0, 4)           // kvm_mmu_zap_memslot(): slots_lock held
+        ok.beginZap(4, 0, 4)                // kvm_mmu_zap_memslot(): slots_lock held
+        _ = ok.zapStep(4, filter: AttrFilter.both)
         XCTAssertNil(ok.violation)
     }
 

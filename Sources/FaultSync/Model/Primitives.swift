@@ -183,22 +183,12 @@ extension World {
 
     // MARK: SPTE zaps (kvm_unmap_gfn_range / kvm_tdp_mmu_zap_leafs)
 
-    /// Zap every leaf mapping any gfn in [start, end); `filter`: 0 any, 1 shared only, 2 private only.
-    /// Page tables stay (zap leafs). Returns whether anything was zapped (flush needed).
-    /// kvm_unmap_gfn_range() (arch/x86/kvm/mmu/mmu.c), called by the MMU notifier, the attribute
-    /// path and kvm_mmu_zap_memslot(): lockdep_assert_once(kvm->mmu_invalidate_in_progress ||
-    /// lockdep_is_held(kvm->slots_lock)) -- zapping must be protected by an invalidation or, for
-    /// memslot deletion, by slots_lock + SRCU. Then the zap: both kinds of SPTE, except with
-    /// mirrored TDP (`--mirror-tdp`), where `filter` names the kinds (the roots) it reaches.
-    @discardableResult
-    mutating func unmapGfnRange(_ a: Int, _ start: Int, _ end: Int, filter: UInt8 = AttrFilter.both) -> Bool {
-        if inProgress == 0 && slotsLockHolder != UInt8(a) {
-            fail(.kernelWarn, .lockdepUnmapUnprotected, actor: a, Int64(start), Int64(end))
-        }
-        // kvm_tdp_mmu_unmap_gfn_range(): kvm_gfn_range_filter_to_root_types() returns
-        // KVM_DIRECT_ROOTS (every SPTE) unless the VM has mirrored TDP.
-        return zapLeafs(start, end, filter: mirrorTDP ? filter : AttrFilter.both)
-    }
+    // kvm_unmap_gfn_range() (arch/x86/kvm/mmu/mmu.c), called by the MMU notifier, the attribute
+    // path, guest_memfd and kvm_mmu_zap_memslot(), is `beginZap` + `zapStep`:
+    // lockdep_assert_once(kvm->mmu_invalidate_in_progress || lockdep_is_held(kvm->slots_lock))
+    // (zapping must be protected by an invalidation or, for memslot deletion, by slots_lock +
+    // SRCU) is checked at each zap step; then the zap reaches both kinds of SPTE, except with
+    // mirrored TDP (`--mirror-tdp`), where the filter names the kinds (the roots) it reaches.
 
     /// A handler call's kvm_unmap_gfn_range() of [start, end), walked by `zapStep`.
     @inline(__always) mutating func beginZap(_ a: Int, _ start: Int, _ end: Int) {
