@@ -54,6 +54,52 @@ final class TLBFlushTests: XCTestCase {
                        "negative control: the same schedule without the flush")
     }
 
+    /// tdp_mmu_zap_leafs()' iterator steps down into a page table and may yield before each of
+    /// its 4K entries; a block without a table (a huge SPTE) is one entry. Negative control:
+    /// with a yield point only between huge blocks (World.zapStepStop returning the block's end)
+    /// the walk zaps gfns 0-3 in one step and this test fails at the first yield point.
+    func testTheWalkYieldsBetweenTheEntriesOfAPageTable() {
+        let text = """
+            fault vcpu0 gfn=2 shared
+            step vcpu0 x16
+            fault vcpu0 gfn=3 shared
+            step vcpu0 x16
+            collapse block=1
+            step mm0 x16
+            step mm0 x1
+            fault vcpu1 gfn=5 shared
+            step vcpu1 x16
+            unmap hva=2 pages=4
+
+            """
+        let (_, w0) = world(text)
+        XCTAssertTrue(w0.leaf[2].present && w0.leaf[3].present, "setup: gfns 2 and 3 mapped 4K (block 0 has a page table)")
+        XCTAssertTrue(w0.huge[1].present, "setup: block 1 mapped by a huge SPTE")
+        // N1-2, N3a, N3d, range_add [2,6), gfn 2: at the yield point before gfn 3.
+        let (_, w) = world(text + "step mm0 x5\n")
+        XCTAssertEqual(w.actors[2].pc, .n3Yield)
+        XCTAssertFalse(w.leaf[2].present)
+        XCTAssertTrue(w.leaf[3].present, "gfn 3, in the same table, not yet zapped")
+        XCTAssertEqual(stale(w).keys.sorted(), [2])
+        // A fault on slot 1 takes the read lock there: the walk flushes and yields inside the table.
+        let (v, y) = world(text + "step mm0 x5\nfault vcpu1 gfn=9 shared\nstep vcpu1 x16\n")
+        XCTAssertNil(v.violation)
+        XCTAssertEqual(y.actors[2].pc, .n3Relock)
+        XCTAssertEqual(y.actors[1].pc, .idle, "vcpu1's fault ran in the yield")
+        XCTAssertEqual(stale(y), [:])
+        XCTAssertTrue(y.leaf[3].present)
+        // The point passed, gfn 3: at the point before block 1.
+        let (_, t) = world(text + "step mm0 x7\n")
+        XCTAssertEqual(t.actors[2].pc, .n3Yield)
+        XCTAssertFalse(t.leaf[3].present)
+        XCTAssertTrue(t.huge[1].present)
+        // The point passed, block 1's huge SPTE (gfns 4-7, the range ends at 6) in one step.
+        let (_, h) = world(text + "step mm0 x9\n")
+        XCTAssertFalse(h.huge[1].present, "the whole huge SPTE in one step")
+        XCTAssertNotEqual(h.actors[2].pc, .n3Yield, "no yield point inside a huge SPTE: slot 0's range is done")
+        XCTAssertEqual(stale(h).keys.sorted(), [2, 3, 4, 5, 6, 7])
+    }
+
     /// tdp_mmu_iter_cond_resched() flushes the handler's zaps before it drops mmu_lock; passing a
     /// yield point (nobody takes the lock there) flushes nothing.
     func testAYieldingZapFlushesFirst() {
@@ -135,7 +181,7 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=4 shared
             step vcpu0 x16
             unmap hva=2 pages=4
-            step mm0 x9
+            step mm0 x11
             unmap hva=4 pages=1
             step mm1 x3
 
@@ -157,14 +203,17 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertNil(verdict(second).violation)
     }
 
-    /// KVM_SET_MEMORY_ATTRIBUTES zaps one huge block per step and may yield between blocks
-    /// (pre_set_range.may_block); the yield flushes the handler's own zaps first, and the
-    /// unlock after the last memslot flushes the rest (flush_on_ret).
+    /// KVM_SET_MEMORY_ATTRIBUTES zaps one huge block per step, or one 4K entry of a block with
+    /// a page table, and may yield between them (pre_set_range.may_block); the yield flushes the
+    /// handler's own zaps first, and the unlock after the last memslot flushes the rest
+    /// (flush_on_ret).
     func testTheAttributeZapYieldsAndFlushes() {
-        let text = mapped + "attr gfn=0 pages=8 private\nstep attr x5\n"   // T1, T2, T4 begin, range_add, zap [0,4)
+        // T1, T2, T4 begin, range_add, gfn 0 (block 0 has a page table: vcpu0's 4K fault at
+        // gfn 1), the yield point passed, gfn 1.
+        let text = mapped + "attr gfn=0 pages=8 private\nstep attr x7\n"
         let (v, w) = world(text)
         XCTAssertNil(v.violation)
-        XCTAssertEqual(w.actors[5].pc, .t4Yield, "block 0 zapped; the next step yields")
+        XCTAssertEqual(w.actors[5].pc, .t4Yield, "gfn 1 zapped; a yield point")
         XCTAssertFalse(w.leaf[1].present)
         XCTAssertEqual(stale(w).keys.sorted(), [1])
         XCTAssertEqual(w.actors[5].tlbFlush, TLBFlush.local)
@@ -181,8 +230,8 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertNil(v2.violation)
         XCTAssertEqual(z.actors[2].pc, .idle, "the unmap ran to its end during the yield")
         XCTAssertEqual(z.actors[5].pc, .t4Relock)
-        // One block only: no yield; the unlock flushes.
-        let one = mapped + "attr gfn=0 pages=4 private\nstep attr x5\n"
+        // One block only: its last entry, then no yield point; the unlock flushes.
+        let one = mapped + "attr gfn=0 pages=4 private\nstep attr x11\n"   // gfns 0-3, three points passed
         let (_, u) = world(one)
         XCTAssertEqual(u.actors[5].pc, .t4Unlock)
         XCTAssertEqual(stale(u).keys.sorted(), [1])
@@ -203,7 +252,7 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=6 shared
             step vcpu0 x16
             attr gfn=6 pages=8 private
-            step attr x7
+            step attr x9
             unmap hva=6 pages=1
             step mm0 x3
 
@@ -278,8 +327,9 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(valid, 0)
         let old = (0..<Cap.roots).first { w0.roots[$0].state == .invalid }!
         XCTAssertTrue(w0.roots[old].leaf[5].present, "setup: the invalid root still maps gfn 5")
-        // N1, N3a, N3d, range_add, [2,4) of the valid root, the yield point passed, [4,6) of the valid root.
-        let (_, w) = world(text + "step mm0 x7\n")
+        // N1, N3a, N3d, range_add, [2,4) of the valid root, the yield point passed, gfn 4 (block 1
+        // has a page table: vcpu0's 4K fault at gfn 5), the point passed, gfn 5 of the valid root.
+        let (_, w) = world(text + "step mm0 x9\n")
         XCTAssertEqual(w.actors[2].pc, .n3Zap)
         XCTAssertEqual(Int(w.actors[2].zapRoot), old, "the invalid root is walked after the valid one")
         XCTAssertEqual(w.actors[2].zapPos, 2, "from the range's start again")
@@ -288,7 +338,7 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertEqual(stale(w).keys.sorted(), [5])
         XCTAssertEqual(w.actors[2].tlbFlush, TLBFlush.local, "flush = true passed to the next walk")
         // [2,4) of the invalid root; at the yield point, mm1's KVM_MMU_LOCK makes mm0 yield.
-        let waiter = "step mm0 x8\nunmap hva=5 pages=1\nstep mm1 x3\n"
+        let waiter = "step mm0 x10\nunmap hva=5 pages=1\nstep mm1 x3\n"
         let (_, y) = world(text + waiter)
         XCTAssertEqual(y.actors[2].pc, .n3Relock)
         XCTAssertEqual(stale(y), [:], "the yield in the invalid root's walk flushed the valid root's zap")
@@ -362,23 +412,25 @@ final class TLBFlushTests: XCTestCase {
 
             """
         let m = 4
-        // M0, M1, M3a, swap, sync, M3c (write_lock), the walk's first block [0,4)
-        let (_, w) = world(text + "step memslot x7\n", config: c)
+        // M0, M1, M3a, swap, sync, M3c (write_lock), then the walk's 4K entries of block 0 (it
+        // has a page table: vcpu0's 4K fault at gfn 1): gfn 0, the yield point passed, gfn 1.
+        let (_, w) = world(text + "step memslot x9\n", config: c)
         XCTAssertEqual(w.actors[m].pc, .m3cYield, "at a yield point")
         XCTAssertEqual(w.mmuWriter, UInt8(m))
         XCTAssertEqual(stale(w).keys.sorted(), [1], "gfn 1 zapped, not yet flushed")
-        let (_, p) = world(text + "step memslot x8\n", config: c)
+        let (_, p) = world(text + "step memslot x10\n", config: c)
         XCTAssertEqual(p.actors[m].pc, .m3cZap, "the yield point passed: nobody takes mmu_lock")
         XCTAssertEqual(stale(p).keys.sorted(), [1], "no yield, no flush")
         // vcpu1's fault on slot 1 takes the read lock at the yield point: the walk yields.
-        let (_, y) = world(text + "step memslot x7\nfault vcpu1 gfn=9 shared\nstep vcpu1 x16\n", config: c)
+        let (_, y) = world(text + "step memslot x9\nfault vcpu1 gfn=9 shared\nstep vcpu1 x16\n", config: c)
         XCTAssertEqual(y.actors[m].pc, .m3cRelock)
         XCTAssertEqual(y.actors[1].pc, .idle, "vcpu1's fault ran in the yield")
         XCTAssertEqual(stale(y), [:], "flushed before the yield")
-        let (_, z) = world(text + "step memslot x9\n", config: c)   // the point passed, [4,8)
+        // Every yield point passed: gfns 2, 3, then block 1's gfns 4-7 one by one (a page table too).
+        let (_, z) = world(text + "step memslot x16\nstep memslot x5\n", config: c)
         XCTAssertEqual(z.actors[m].pc, .m3cUnlock)
         XCTAssertEqual(stale(z).keys.sorted(), [1, 5])
-        let (v, done) = world(text + "step memslot x10\n", config: c)
+        let (v, done) = world(text + "step memslot x16\nstep memslot x6\n", config: c)
         XCTAssertNil(v.violation)
         XCTAssertEqual(done.actors[m].pc, .m5Replace)
         XCTAssertEqual(stale(done), [:], "kvm_mmu_zap_memslot_pages_and_flush() flushed before write_unlock")
@@ -403,7 +455,7 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=5 shared
             step vcpu0 x16
             delete slot=0
-            step memslot x10
+            step memslot x16
             unmap hva=5 pages=1
             step mm0 x16
 

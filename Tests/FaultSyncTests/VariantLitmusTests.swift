@@ -100,9 +100,10 @@ final class VariantLitmusTests: XCTestCase {
             fault vcpu0 gfn=0 shared
             step vcpu0 x12         # a 4K leaf: block 0 has a page table
             collapse block=0
-            step mm0 x16           # THP: leaf zapped, page table stays
+            step mm0 x16           # THP: leaf zapped (the table's 4 entries one by one), table stays
+            step mm0 x1            # N6
             remap hva=0 pages=1
-            step mm0 x6            # start returned; host change pending
+            step mm0 x12           # start returned; host change pending
             recover slot=0
             step recover x3        # variant: promotes over the leafless table from the host
             step mm0 x16

@@ -131,7 +131,8 @@ public struct TraceRecorder: StepObserver {
                 let v = a.validRoot
                 w = v >= 0 ? UInt8(v) : (0..<Cap.roots).first { a.roots[$0].state != .free }.map { UInt8($0) } ?? none8
             }
-            let pos = Int(x.zapPos), stop = min(Int(x.zapEnd), (pos / Cap.hugePages + 1) * Cap.hugePages)
+            var before = a
+            let pos = Int(x.zapPos), stop = before.zapStepStop(w, pos, Int(x.zapEnd))
             if w == none8 {
                 out.append("no root to walk")
             } else {

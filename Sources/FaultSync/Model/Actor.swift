@@ -52,7 +52,7 @@ public enum PC: UInt8, CaseIterable {
     case n3Walk              // N3a/b srcu_read_lock; walk memslots overlapping the hva range
     case n3LockBegin         // N3d KVM_MMU_LOCK; kvm_mmu_invalidate_begin
     case n3RangeAdd          // N3e kvm_mmu_invalidate_range_add
-    case n3Zap               // N3e kvm_unmap_gfn_range (one huge block per step)
+    case n3Zap               // N3e kvm_unmap_gfn_range (one 2M or 4K entry per step: World.zapStepStop)
     case n3Yield             // N3e a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case n3Relock            // N3e cond_resched_rwlock_write: retake mmu_lock
     case n3Unlock            // N3f/g flush; KVM_MMU_UNLOCK; srcu_read_unlock
@@ -69,7 +69,7 @@ public enum PC: UInt8, CaseIterable {
     case wSwap               // W1-W4 kvm_swap_active_memslots: wait mn count 0; rcu_assign_pointer
     case wSync               // W6/W7 synchronize_srcu_expedited; generation update
     case m3cFlush            // M3c kvm_arch_flush_shadow_memslot (zap old slot)
-    case m3cZap              // M3c kvm_mmu_zap_memslot: kvm_unmap_gfn_range (one huge block of one root per step)
+    case m3cZap              // M3c kvm_mmu_zap_memslot: kvm_unmap_gfn_range (one entry of one root per step)
     case m3cYield            // M3c a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case m3cRelock           // M3c cond_resched_rwlock_write: retake mmu_lock
     case m3cUnlock           // M3c kvm_mmu_zap_memslot_pages_and_flush; write_unlock
@@ -83,7 +83,7 @@ public enum PC: UInt8, CaseIterable {
     case t2Check             // T2  kvm_range_has_memory_attributes
     case t4LockBegin         // T4  kvm_handle_gfn_range(pre_set): KVM_MMU_LOCK; invalidate_begin
     case t4PreSet            // T4  kvm_pre_set_memory_attributes: range_add (+head/tail)
-    case t4Zap               // T4  kvm_unmap_gfn_range (one huge block per step)
+    case t4Zap               // T4  kvm_unmap_gfn_range (one 2M or 4K entry per step)
     case t4Yield             // T4  a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case t4Relock            // T4  cond_resched_rwlock_write: retake mmu_lock
     case t4Unlock            // T4  KVM_MMU_UNLOCK
@@ -126,7 +126,7 @@ public enum PC: UInt8, CaseIterable {
     case g0InvalLock         // G0  filemap_invalidate_lock(inode->i_mapping)
     case g1LockBegin         // G1  kvm_gmem_invalidate_begin: first binding -> KVM_MMU_LOCK; kvm_mmu_invalidate_begin
     case g2RangeAdd          // G2  kvm_mmu_unmap_gfn_range: kvm_mmu_invalidate_range_add
-    case g3Zap               // G3  kvm_unmap_gfn_range (one huge block per step)
+    case g3Zap               // G3  kvm_unmap_gfn_range (one 2M or 4K entry per step)
     case g3Yield             // G3  a yield point: passed, or yield to a lock taker (World.yieldToWaiter)
     case g3Relock            // G3  cond_resched_rwlock_write: retake mmu_lock
     case g4Unlock            // G4  flush; KVM_MMU_UNLOCK
@@ -259,7 +259,7 @@ public struct Actor {
     public var hugePageDisallowed: Bool { a2 & (NXFault.exec | NXFault.nxOn) == NXFault.exec | NXFault.nxOn }
     /// Host-mm actor: the operation.
     public var hostOp: HostOp { get { HostOp(rawValue: a0) ?? .remap } set { a0 = newValue.rawValue } }
-    /// Host-mm actor: the notifier may block (and so yields between blocks).
+    /// Host-mm actor: the notifier may block (and so may yield between the entries it zaps).
     public var blockable: Bool { get { flagA } set { flagA = newValue } }
     /// Host-mm, attribute, guest_memfd and memslot (kvm_mmu_zap_memslot) actors: the gfn range
     /// [zapPos, zapEnd) left to zap in the current memslot (binding).

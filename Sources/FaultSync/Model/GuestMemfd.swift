@@ -135,7 +135,7 @@ extension World {
             actors[a].pc = .g3Zap
 
         case .g3Zap:
-            // kvm_unmap_gfn_range(): one huge block of one root per step.
+            // kvm_unmap_gfn_range(): one entry of one root per step (World.zapStepStop).
             let progress = zapStep(a, filter: gmemInvalidateFilter)
             if progress == .nextRoot { return }
             if progress == .more {

@@ -119,8 +119,8 @@ extension World {
             if variant == .zapBeforeRangeAdd { advanceToNextSlot(a) } else { beginZapOfCursorSlot(a) }
 
         case .n3Zap:
-            // kvm_unmap_gfn_range() -> kvm_tdp_mmu_unmap_gfn_range(): one huge block of one
-            // root per step. "HVA-based notifications aren't relevant to private mappings":
+            // kvm_unmap_gfn_range() -> kvm_tdp_mmu_unmap_gfn_range(): one entry of one root
+            // per step (World.zapStepStop). "HVA-based notifications aren't relevant to private mappings":
             // KVM_FILTER_SHARED.
             switch zapStep(a, filter: AttrFilter.sharedOnly) {
             case .more:

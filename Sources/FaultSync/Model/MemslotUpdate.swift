@@ -70,7 +70,7 @@ extension World {
             }
 
         case .m3cZap:
-            // kvm_tdp_mmu_unmap_gfn_range(), one huge block of one root per step (World.zapStep);
+            // kvm_tdp_mmu_unmap_gfn_range(), one entry of one root per step (World.zapStep);
             // no in_progress: slots_lock + SRCU sync (the lockdep assertion's other half).
             switch zapStep(a, filter: AttrFilter.both) {
             case .more: actors[a].pc = .m3cYield     // may_block: tdp_mmu_iter_cond_resched()

@@ -97,7 +97,7 @@ extension PC {
         .g0InvalLock: PCInfo("G0", "filemap_invalidate_lock", "virt/kvm/guest_memfd.c"),
         .g1LockBegin: PCInfo("G1", "kvm_gmem_invalidate_begin: KVM_MMU_LOCK + begin", "virt/kvm/guest_memfd.c"),
         .g2RangeAdd: PCInfo("G2", "kvm_mmu_unmap_gfn_range: range_add", "virt/kvm/kvm_main.c"),
-        .g3Zap: PCInfo("G3", "kvm_unmap_gfn_range (one block)", "arch/x86/kvm/mmu/mmu.c"),
+        .g3Zap: PCInfo("G3", "kvm_unmap_gfn_range", "arch/x86/kvm/mmu/mmu.c"),
         .g3Yield: PCInfo("G3", "tdp_mmu_iter_cond_resched: no yield", "arch/x86/kvm/mmu/tdp_mmu.c"),
         .g3Relock: PCInfo("G3", "cond_resched_rwlock_write: relock", "arch/x86/kvm/mmu/tdp_mmu.c"),
         .g4Unlock: PCInfo("G4", "flush + KVM_MMU_UNLOCK", "virt/kvm/guest_memfd.c"),

@@ -201,7 +201,8 @@ extension World {
         actors[a].zapRootsLeft = 0
     }
 
-    /// One step of kvm_tdp_mmu_unmap_gfn_range(): one huge block of one root.
+    /// One step of kvm_tdp_mmu_unmap_gfn_range(): one entry of one root, up to the next yield
+    /// point (`zapStepStop`): a huge block, or one 4K entry of a block with a page table.
     /// __for_each_tdp_mmu_root_yield_safe() walks kvm->arch.tdp_mmu_roots from its head, where
     /// kvm_tdp_mmu_alloc_root() adds each new root (list_add_rcu): the valid root (the newest)
     /// first, then the invalid ones (KVM_INVALID_ROOTS), here in index order (they record no
@@ -232,7 +233,7 @@ extension World {
         }
         let r = actors[a].zapRoot
         let pos = Int(actors[a].zapPos), end = Int(actors[a].zapEnd)
-        let stop = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
+        let stop = zapStepStop(r, pos, end)
         if inProgress == 0 && slotsLockHolder != UInt8(a) {
             fail(.kernelWarn, .lockdepUnmapUnprotected, actor: a, Int64(pos), Int64(stop))
         }
@@ -272,6 +273,23 @@ extension World {
         actors[a].zapRootsLeft = 0
         actors[a].zapPos = actors[a].zapEnd
         return .done
+    }
+
+    /// Where one zap step of root `r` from gfn `pos` stops: the next yield point of
+    /// tdp_mmu_zap_leafs(). Its iterator (for_each_tdp_pte_min_level(..., PG_LEVEL_4K, ...))
+    /// visits each entry of the range in pre-order and calls tdp_mmu_iter_cond_resched() before
+    /// each one that makes progress (iter->next_last_level_gfn != iter->yielded_gfn): before the
+    /// 2M entry of a block with no page table below it (a huge leaf or nothing: it does not step
+    /// down), before each 4K entry of a block with a page table (stepping down to the table's
+    /// first entry is no progress, so the point before the 2M entry is the one before its first
+    /// 4K entry). So a step covers one 4K entry where the block has a page table, else the block.
+    /// (Mutating only so that the hot path reads the root in place.)
+    @inline(__always) mutating func zapStepStop(_ r: UInt8, _ pos: Int, _ end: Int) -> Int {
+        let blockEnd = min(end, (pos / Cap.hugePages + 1) * Cap.hugePages)
+        guard r != none8, r != ZapWalk.unstarted else { return blockEnd }
+        let ri = Int(r), b = pos / Cap.hugePages
+        if roots[ri].state != .free && roots[ri].hasPT & (1 << UInt8(b)) != 0 { return pos + 1 }
+        return blockEnd
     }
 
     /// tdp_mmu_zap_leafs() over [start, end) of root `r` alone: whether it zapped a leaf of a
