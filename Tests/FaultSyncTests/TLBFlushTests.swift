@@ -358,6 +358,46 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertEqual(done.roots[old].state, .free, "freed by the walker's put")
     }
 
+    /// A vCPU's root reload (kvm_mmu_free_roots() / kvm_tdp_mmu_alloc_root()) takes mmu_lock
+    /// for read: it waits for a writer, makes a zap walk at a yield point yield, and a vCPU
+    /// whose root is valid takes no lock there. Shown to fail while the reload took no lock
+    /// (vcpu0 reloaded under mm0's write lock).
+    func testARootReloadTakesMmuLockForRead() {
+        let text = """
+            fault vcpu0 gfn=5 shared
+            step vcpu0 x16
+            nx-toggle
+            step nx x16
+            fault vcpu1 gfn=1 shared
+            step vcpu1 x16
+            fault vcpu1 gfn=2 shared
+            step vcpu1 x16
+            unmap hva=1 pages=2
+
+            """
+        let (_, w0) = world(text)
+        XCTAssertEqual(w0.actors[7].pc, .idle, "setup: the toggle finished")
+        let old = w0.actors[0].root
+        XCTAssertNotEqual(old, none8)
+        XCTAssertEqual(w0.roots[Int(old)].state, .invalid, "setup: vcpu0's root is obsolete")
+        XCTAssertTrue(w0.leaf[1].present && w0.leaf[2].present, "setup: vcpu1 mapped gfns 1, 2 in the valid root")
+        // mm0 holds mmu_lock for write (N3d, range_add; not at a yield point): vcpu0's reload waits.
+        let (_, w) = world(text + "step mm0 x4\nfault vcpu0 gfn=9 shared\nstep vcpu0 x3\n")
+        XCTAssertEqual(w.mmuWriter, 2)
+        XCTAssertEqual(w.actors[0].pc, .f1Memslot, "the reload waits for the writer")
+        XCTAssertEqual(w.actors[0].root, old)
+        // The valid root has a page table for block 0 (gfns 1, 2): mm0's walk of it stops at the
+        // yield point between gfn 1 and gfn 2, and vcpu0's reload makes it yield.
+        let (_, y) = world(text + "step mm0 x4\nfault vcpu0 gfn=9 shared\nstep mm0 x1\nstep vcpu0 x2\n")
+        XCTAssertEqual(y.actors[2].pc, .n3Relock, "mm0 yielded to the reload")
+        XCTAssertNotEqual(y.actors[0].root, old, "vcpu0 reloaded")
+        XCTAssertEqual(y.mmuReaders, 0, "the reload dropped the read lock in its step")
+        // With a valid root (vcpu0 reloaded above) F1 takes no lock: it runs while mm0 holds it.
+        let (_, z) = world(text + "step mm0 x4\nfault vcpu0 gfn=9 shared\nstep mm0 x1\nstep vcpu0 x16\nstep mm0 x1\nfault vcpu0 gfn=10 shared\nstep vcpu0 x2\n")
+        XCTAssertEqual(z.mmuWriter, 2, "setup: mm0 relocked")
+        XCTAssertNotEqual(z.actors[0].pc, .f1Memslot, "a valid root: F1 takes no lock")
+    }
+
     /// A root freed while the walker is off the lock leaves the walk (list_del_rcu), and a root
     /// allocated later at the same index is not walked (list_add_rcu puts it at the list's head,
     /// behind the walker), even once a second kvm_mmu_zap_all_fast() has invalidated it. Shown

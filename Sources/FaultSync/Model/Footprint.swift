@@ -87,6 +87,10 @@ extension World {
         func leave() -> UInt32 { faultLeaves(x) ? F.srcuDel | F.objRef : 0 }
         /// kvm_mmu_reload / the KVM_RUN root load change roots only when the loaded root is not valid.
         func reload() -> UInt32 { rootValid(x.root) ? 0 : F.roots }
+        /// ... and then take mmu_lock for read (its state decides whether the step can run; a
+        /// walk at a yield point yields to it), when that branch is taken.
+        let reloading = (x.pc == .p0Reload || x.pc == .f1Memslot) && reloadTakesMmuLock(x, rootValid: rootValid(x.root))
+        func reloadLocks() -> UInt32 { reloading ? F.mmu : 0 }
         /// The memslot set a notifier walk dereferenced (it may have become the inactive one).
         var walked: UInt32 { x.container == active ? F.setsA : F.setsI }
         /// srcu_read_unlock can change a comparison of readers with an older stamp only while
@@ -100,9 +104,10 @@ extension World {
         case .idle: break
         // vCPU fault (VCPUFault.swift)
         case .f0SrcuLock: w = F.srcuIns; wd = leave()                        // srcu lock, or finishFault
-        case .p0Reload: r = F.roots; w = reload(); wd = leave()                            // kvm_mmu_reload, finishFault
+        case .p0Reload: r = F.roots; w = reload() | reloadLocks(); wd = leave()            // kvm_mmu_reload, finishFault
         case .f1Memslot:                                                   // reload/load; lookup
-            r = F.setsA | F.objs | (variant == .hostWalkDoubleRead ? F.host : 0) | F.roots | F.gen; w = reload(); wd = F.objRef | leave()
+            r = F.setsA | F.objs | (variant == .hostWalkDoubleRead ? F.host : 0) | F.roots | F.gen
+            w = reload() | reloadLocks(); wd = F.objRef | leave()
         case .f6aSnapshot, .f6aLateSnapshot: r = F.seq
         case .f6bChecks: r = F.objs | F.attr | F.apicv; wd = leave()
         case .f6fPrecheck, .f6iPrecheck: r = F.inv | F.seq; wd = leave()
@@ -221,7 +226,7 @@ extension World {
         }
         // Taking mmu_lock from a zap walk at a yield point makes it yield (World.yieldToWaiter):
         // its record changes and its pending zaps are flushed.
-        if World.takesMmuLock(x.pc) && mmuWriter != none8 && mmuWriter != UInt8(a)
+        if (World.takesMmuLock(x.pc) || reloading) && mmuWriter != none8 && mmuWriter != UInt8(a)
             && World.isZapYield(actors[Int(mmuWriter)].pc) {
             w |= F.actor(Int(mmuWriter)) | F.roots | F.mmu
         }

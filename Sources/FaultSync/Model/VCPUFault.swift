@@ -239,14 +239,41 @@ extension World {
 
     /// kvm_mmu_free_obsolete_roots() (put the vCPU's root if it is invalid), then kvm_mmu_load()
     /// if no root is loaded. False when no root could be allocated (-ENOMEM).
+    /// Both take mmu_lock for read with the TDP MMU, and only when they have work:
+    /// kvm_mmu_free_roots() ("Before acquiring the MMU lock, see if we need to do any real
+    /// work"; `is_tdp_mmu ? read_lock : write_lock`) and kvm_tdp_mmu_alloc_root() (read_lock
+    /// around the search for a valid root and the allocation). The model takes and drops the
+    /// lock in this one step (nothing else of the step needs it held), so a writer holding it
+    /// blocks the step (`runnable`: `reloadTakesMmuLock`) and a zap walk at a yield point yields
+    /// to it.
     mutating func freeObsoleteAndLoad(_ a: Int) -> Bool {
         let r = actors[a].root
-        if r != none8 && roots[Int(r)].state != .valid {
+        if r != none8 && roots[Int(r)].state == .valid { return true }
+        readLock()
+        defer { readUnlock() }
+        if r != none8 {
             actors[a].root = none8
             putRoot(r)
         }
-        if actors[a].root == none8 { return loadRoot(a) != none8 }
-        return true
+        return loadRoot(a) != none8
+    }
+
+    /// Whether vCPU record `x`'s next step (P0 or F1) frees or loads a root, and so takes
+    /// mmu_lock for read (`freeObsoleteAndLoad`): the branches of `stepFault` that call it, and
+    /// the loaded root not valid. `rootValid`: whether `x.root` is a valid root.
+    @inline(__always) func reloadTakesMmuLock(_ x: Actor, rootValid: Bool) -> Bool {
+        if rootValid { return false }
+        switch x.pc {
+        case .p0Reload:
+            // signal_pending() -> -EINTR first; the variant keeps a loaded root.
+            return !x.signalPending && !(variant == .reloadIgnoresObsoleteRequest && x.root != none8)
+        case .f1Memslot:
+            guard x.isPrefault else { return true }        // KVM_RUN: vcpu_enter_guest()'s reload
+            return !x.signalPending && fixes.has(.prefaultObsoleteRootSpin)
+                && !(variant == .reloadIgnoresObsoleteRequest && x.root != none8)
+        default:
+            return false
+        }
     }
 
     /// Whether lpage_info allows a huge mapping of `block` in slot object `o`

@@ -23,7 +23,8 @@ extension World {
     }
 
     /// The steps that take mmu_lock (read or write): those `runnable` holds back while it is
-    /// held (a walk at a yield point yields to them: World.yieldToWaiter).
+    /// held (a walk at a yield point yields to them: World.yieldToWaiter). A vCPU's P0/F1 takes
+    /// it only when it reloads its root (`reloadTakesMmuLock`), so it is not listed here.
     @inline(__always) static func takesMmuLock(_ pc: PC) -> Bool {
         switch pc {
         case .f7Lock, .h1Lock, .r6Lock, .y1Pick, .e1Lock, .e3Alloc,
@@ -39,6 +40,9 @@ extension World {
         switch x.pc {
         case .idle: return false
         case .f7Lock, .h1Lock, .r6Lock, .y1Pick, .e1Lock, .e3Alloc: return mmuFreeForRead
+        case .p0Reload, .f1Memslot:
+            // A root reload takes mmu_lock for read (World.freeObsoleteAndLoad).
+            return mmuFreeForRead || !reloadTakesMmuLock(x, rootValid: x.root != none8 && roots.at(Int(x.root)).state == .valid)
         case .n3LockBegin, .n3Relock, .n5LockEnd, .t4LockBegin, .t4Relock, .t6LockEnd, .m3cFlush, .m3cRelock: return mmuFreeForWrite
         case .m0Lock, .t1Lock, .h0Lock, .x0Lock: return slotsLockHolder == none8
         case .x1ZapAllFast, .a1ZapGfnRange: return mmuFreeForWrite
