@@ -317,6 +317,8 @@ final class BaselineTests: XCTestCase {
                     XCTAssertNotEqual(other, f)
                     XCTAssertEqual(Finding.classify(bytes, config: plain), other, "\(b.lastPathComponent): NOTE.md names \(other.name)")
                     XCTAssertNil(Checker.check(bytes, config: fixed).violation, "\(b.lastPathComponent) fails with the fixes")
+                    let twin = b.deletingPathExtension().appendingPathExtension("txt")
+                    XCTAssertEqual(try Schedule(text: String(contentsOf: twin, encoding: .utf8)), Schedule(bytes: bytes))
                     continue
                 }
                 live += 1

@@ -64,7 +64,7 @@ extension World {
 
         case .t4Zap:
             // kvm_unmap_gfn_range() -> kvm_tdp_mmu_unmap_gfn_range() -> tdp_mmu_zap_leafs(), one
-            // huge block of one root per step. "Unmap the old attribute page": range->attr_filter =
+            // entry of one root per step (World.zapStepStop). "Unmap the old attribute page": range->attr_filter =
             // KVM_FILTER_SHARED when the range becomes private, else KVM_FILTER_PRIVATE;
             // kvm_unmap_gfn_range() ignores it on a VM without mirrored TDP
             // (kvm_gfn_range_filter_to_root_types() -> KVM_DIRECT_ROOTS): there both kinds of
