@@ -100,6 +100,88 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertEqual(stale(h).keys.sorted(), [2, 3, 4, 5, 6, 7])
     }
 
+    /// R6: tdp_mmu_zap_root() zaps an invalidated root in passes (8ca983631f3c): every 4K leaf,
+    /// one per step, then the 2M entries (the emptied page table, the huge SPTE), then the put;
+    /// the read lock is dropped after each step, so a writer gets in between two leaves of one
+    /// table. Negative control: with the block-per-step zap of before (leaves, huge SPTE and table
+    /// together) the first zap step takes gfn 3 too and the test fails there.
+    func testTheInvalidatedRootIsZappedInPasses() {
+        let text = """
+            fault vcpu0 gfn=2 shared
+            step vcpu0 x16
+            fault vcpu0 gfn=3 shared
+            step vcpu0 x16
+            collapse block=1
+            step mm0 x16
+            step mm0 x1
+            fault vcpu1 gfn=5 shared
+            step vcpu1 x16
+            nx-toggle
+
+            """
+        let (_, w0) = world(text)
+        XCTAssertTrue(w0.leaf[2].present && w0.leaf[3].present, "setup: gfns 2 and 3 mapped 4K (block 0 has a page table)")
+        XCTAssertTrue(w0.huge[1].present, "setup: block 1 mapped by a huge SPTE")
+        // X0, X1 (R1-R5: the root is invalid), R6 read_lock, the 4K pass's first leaf.
+        let (v1, w1) = world(text + "step nx x4\n")
+        XCTAssertNil(v1.violation)
+        guard let r = (0..<Cap.roots).first(where: { w1.roots[$0].state == .invalid }) else {
+            return XCTFail("setup: the root is invalid")
+        }
+        XCTAssertEqual(w1.actors[7].pc, .r6Lock, "the read lock dropped after the step")
+        XCTAssertFalse(w1.roots[r].leaf[2].present)
+        XCTAssertTrue(w1.roots[r].leaf[3].present, "gfn 3, in the same table, is the next step's")
+        XCTAssertTrue(w1.roots[r].hasPT & 1 != 0 && w1.roots[r].huge[1].present, "the 2M pass has not started")
+        // The second leaf; the 2M pass: the emptied table of block 0, then block 1's huge SPTE.
+        let (_, w2) = world(text + "step nx x6\n")
+        XCTAssertFalse(w2.roots[r].leaf[3].present)
+        XCTAssertTrue(w2.roots[r].hasPT & 1 != 0, "the table stays linked through the 4K pass")
+        let (_, w3) = world(text + "step nx x8\n")
+        XCTAssertEqual(w3.roots[r].hasPT & 1, 0, "the 2M pass unlinked block 0's table")
+        XCTAssertTrue(w3.roots[r].huge[1].present)
+        let (_, w4) = world(text + "step nx x10\n")
+        XCTAssertTrue(w4.roots[r].isEmpty)
+        XCTAssertTrue(w4.roots[r].scheduledToZap, "the put is the next step")
+        let (_, w5) = world(text + "step nx x12\n")
+        XCTAssertFalse(w5.roots[r].scheduledToZap)
+        XCTAssertEqual(w5.actors[7].pc, .x2Unlock, "kvm_mmu_zap_all_fast() returned")
+        // A writer between two leaves of one table: the notifier zaps gfn 3 in the invalid root
+        // (| KVM_INVALID_ROOTS) under the write lock; R6 then goes on to the 2M pass.
+        let (v6, w6) = world(text + "step nx x4\nunmap hva=3 pages=1\nstep mm0 x16\n")
+        XCTAssertNil(v6.violation)
+        XCTAssertEqual(w6.actors[2].pc, .idle, "the notifier ran to its end in R6's yield")
+        XCTAssertFalse(w6.roots[r].leaf[3].present)
+        XCTAssertTrue(w6.roots[r].hasPT & 1 != 0)
+        let (_, w7) = world(text + "step nx x4\nunmap hva=3 pages=1\nstep mm0 x16\nstep nx x2\n")
+        XCTAssertEqual(w7.roots[r].hasPT & 1, 0, "no leaf left: the next step is the 2M pass's")
+        XCTAssertTrue(w7.roots[r].huge[1].present)
+    }
+
+    /// R6's 4K pass zaps shadow-present leaves only: an MMIO SPTE stays in the invalid root's
+    /// page table until the 2M pass zaps the table with it (tdp_mmu_zap_root()).
+    func testAnMmioSpteOfAnInvalidRootGoesWithItsTable() {
+        let text = """
+            fault vcpu0 gfn=13 shared
+            step vcpu0 x16
+            fault vcpu0 gfn=12 shared
+            step vcpu0 x16
+            nx-toggle
+            step nx x3              # X0, X1 (the root is invalid), R6 read_lock
+
+            """
+        let (_, w0) = world(text)
+        guard let r = (0..<Cap.roots).first(where: { w0.roots[$0].state == .invalid }) else {
+            return XCTFail("setup: the root is invalid")
+        }
+        XCTAssertTrue(w0.roots[r].leaf[12].mmioGen != 0 && w0.roots[r].leaf[13].mmioGen != 0)
+        XCTAssertTrue(w0.roots[r].hasPT & (1 << 3) != 0, "setup: block 3 has a page table")
+        let (v1, w1) = world(text + "step nx x1\n")
+        XCTAssertNil(v1.violation)
+        XCTAssertFalse(w1.roots[r].hasPT & (1 << 3) != 0, "no present leaf: the first step is the 2M pass's")
+        XCTAssertEqual(w1.roots[r].leaf[12].mmioGen, 0, "the MMIO SPTEs went with the table")
+        XCTAssertEqual(w1.roots[r].leaf[13].mmioGen, 0)
+    }
+
     /// tdp_mmu_iter_cond_resched() flushes the handler's zaps before it drops mmu_lock; passing a
     /// yield point (nobody takes the lock there) flushes nothing.
     func testAYieldingZapFlushesFirst() {

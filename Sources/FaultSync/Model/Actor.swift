@@ -102,7 +102,7 @@ public enum PC: UInt8, CaseIterable {
     case x2Unlock            // X2  mutex_unlock(&kvm->slots_lock)
     // kvm_mmu_zap_all_fast() R6, run by its caller (memslot M3c, nx X1) after R1-R5
     case r6Lock              // R6  kvm_tdp_mmu_zap_invalidated_roots: read_lock(&kvm->mmu_lock)
-    case r6Zap               // R6  tdp_mmu_zap_root, one block; cond_resched_rwlock_read / put root
+    case r6Zap               // R6  tdp_mmu_zap_root, one entry of its 4K or 2M pass; cond_resched / put root
     // __kvm_set_or_clear_apicv_inhibit() (x86.c), A0-A2
     case a0Update            // A0  apicv_inhibit_reasons = new; KVM_REQ_APICV_UPDATE; srcu_read_lock
     case a1ZapGfnRange       // A1  kvm_zap_gfn_range(APIC access page gfn): write_lock, begin, range_add, zap, end

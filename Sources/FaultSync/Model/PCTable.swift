@@ -76,7 +76,7 @@ extension PC {
         .x1ZapAllFast: PCInfo("X1", "kvm_mmu_zap_all_fast: invalidate roots", "arch/x86/kvm/mmu/mmu.c"),
         .x2Unlock: PCInfo("X2", "mutex_unlock(slots_lock)", "arch/x86/kvm/mmu/mmu.c"),
         .r6Lock: PCInfo("R6", "zap_invalidated_roots: read_lock(mmu_lock)", "arch/x86/kvm/mmu/tdp_mmu.c"),
-        .r6Zap: PCInfo("R6", "tdp_mmu_zap_root (one block) + read_unlock", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .r6Zap: PCInfo("R6", "tdp_mmu_zap_root (one SPTE / put) + read_unlock", "arch/x86/kvm/mmu/tdp_mmu.c"),
         .a0Update: PCInfo("A0", "__kvm_set_or_clear_apicv_inhibit", "arch/x86/kvm/x86.c"),
         .a1ZapGfnRange: PCInfo("A1", "kvm_zap_gfn_range(APIC access page)", "arch/x86/kvm/mmu/mmu.c"),
         .a2Unlock: PCInfo("A2", "srcu_read_unlock + up_write(apicv_update_lock)", "arch/x86/kvm/x86.c"),

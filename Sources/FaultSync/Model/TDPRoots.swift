@@ -108,22 +108,40 @@ extension World {
         mapDirty = true
     }
 
-    /// One step of kvm_tdp_mmu_zap_invalidated_roots() (R6, mmu_lock held for read): zap the next
-    /// huge block of the first scheduled root; when that root is empty, clear its schedule and
-    /// put the zapper's reference. Returns false when no scheduled root is left.
+    /// One step of kvm_tdp_mmu_zap_invalidated_roots() (R6, mmu_lock held for read) on the first
+    /// scheduled root: tdp_mmu_zap_root() zaps in passes of decreasing granularity (8ca983631f3c,
+    /// "Zap invalidated TDP MMU roots at 4KiB granularity"): `__tdp_mmu_zap_root(PG_LEVEL_4K)`
+    /// zaps every 4K leaf, one per step; then `(PG_LEVEL_2M)` every 2M entry, a huge SPTE or a
+    /// page table (unlinked and freed with whatever is under it), one per step; the 1G and
+    /// top-level passes zap the upper page tables, which the model does not have. When the root
+    /// is empty, the step clears its schedule and puts the zapper's reference. Returns false
+    /// when no scheduled root is left.
+    ///
+    /// The walk's position is not kept: nothing adds an SPTE to an invalid root (a fault that
+    /// would is the oracle `installObsoleteRoot`; the eager split and the huge page recovery walk
+    /// roots that were valid when they took them, under slots_lock, which R6's caller holds
+    /// until R6 is done), so "the first present entry of the pass" is where the kernel's iterator
+    /// goes next. A yield point
+    /// (`tdp_mmu_iter_cond_resched()`) lies between any two zaps of a pass (each zap is progress)
+    /// and between the passes (the 4K pass goes on past the last leaf); the caller drops the
+    /// read lock after each step. The kernel clears `tdp_mmu_scheduled_root_to_zap` before the
+    /// zap rather than with the put: only R6 reads it, and one R6 runs at a time (slots_lock).
     mutating func zapInvalidatedRootsStep() -> Bool {
         for r in 0..<Cap.roots where roots[r].scheduledToZap {
-            for b in 0..<mappedBlocks {
-                let g0 = b * Cap.hugePages
-                var any = roots[r].huge[b].present || roots[r].hasPT & (1 << UInt8(b)) != 0
-                for i in 0..<Cap.hugePages where roots[r].leaf[g0 + i].present { any = true }
-                if any {
-                    roots[r].huge[b] = SPTE()
-                    for i in 0..<Cap.hugePages { roots[r].leaf[g0 + i] = SPTE() }
-                    unlinkPT(root: r, block: b)
-                    mapDirty = true
-                    return true
-                }
+            // The 4K pass.
+            for g in 0..<mappedGfns where roots[r].leaf[g].present {
+                roots[r].leaf[g] = SPTE()
+                mapDirty = true
+                return true
+            }
+            // The 2M pass: a page table has no present leaf left by now, but may hold MMIO SPTEs
+            // (not shadow-present: the 4K pass skips them); they go with the table.
+            for b in 0..<mappedBlocks where roots[r].huge[b].present || roots[r].hasPT & (1 << UInt8(b)) != 0 {
+                roots[r].huge[b] = SPTE()
+                for i in 0..<Cap.hugePages { roots[r].leaf[b * Cap.hugePages + i] = SPTE() }
+                unlinkPT(root: r, block: b)
+                mapDirty = true
+                return true
             }
             roots[r].scheduledToZap = false
             putRoot(UInt8(r))
