@@ -158,7 +158,9 @@ final class TLBFlushTests: XCTestCase {
     }
 
     /// R6's 4K pass zaps shadow-present leaves only: an MMIO SPTE stays in the invalid root's
-    /// page table until the 2M pass zaps the table with it (tdp_mmu_zap_root()).
+    /// page table until the 2M pass zaps the table with it (tdp_mmu_zap_root()). Negative
+    /// control: with the 2M pass leaving the table's leaves (no clearing loop) the MMIO SPTEs
+    /// outlive their table and the last two assertions fail.
     func testAnMmioSpteOfAnInvalidRootGoesWithItsTable() {
         let text = """
             fault vcpu0 gfn=13 shared

@@ -53,7 +53,7 @@ extension World {
     /// R6 kvm_tdp_mmu_zap_invalidated_roots(kvm, true): read_lock, then per step one entry of a
     /// scheduled root's 4K or 2M pass (tdp_mmu_zap_root) or the put of a zapped root;
     /// read_unlock after each. tdp_mmu_iter_cond_resched() yields (cond_resched_rwlock_read) when
-    /// a writer waits or need_resched(), at any entry after progress, and there is such an entry
+    /// need_resched() or (CONFIG_PREEMPTION) a writer waits, at any entry after progress, and there is such an entry
     /// between any two of these steps; to the other readers a yield changes nothing.
     mutating func stepZapInvalidatedRoots(_ a: Int) {
         switch actors[a].pc {

@@ -122,10 +122,13 @@ extension World {
     /// roots that were valid when they took them, under slots_lock, which R6's caller holds
     /// until R6 is done), so "the first present entry of the pass" is where the kernel's iterator
     /// goes next. A yield point
-    /// (`tdp_mmu_iter_cond_resched()`) lies between any two zaps of a pass (each zap is progress)
-    /// and between the passes (the 4K pass goes on past the last leaf); the caller drops the
-    /// read lock after each step. The kernel clears `tdp_mmu_scheduled_root_to_zap` before the
-    /// zap rather than with the put: only R6 reads it, and one R6 runs at a time (slots_lock).
+    /// (`tdp_mmu_iter_cond_resched()`) lies between any two zaps of a pass (after a zap the
+    /// iterator steps sideways, which is progress) and between the passes (the 4K pass goes on
+    /// past the last leaf); the caller drops the read lock after each step. (A
+    /// CONFIG_KVM_PROVE_MMU kernel skips the 4K and 2M passes and zaps the model's whole root in
+    /// its 1G pass, without a yield point inside: R6's steps run back to back are that run.) The kernel clears `tdp_mmu_scheduled_root_to_zap` before the
+    /// zap rather than with the put: only R6 reads it, and one R6 runs at a time (slots_lock; the
+    /// other caller, kvm_mmu_uninit_tdp_mmu() at VM destruction, is not modelled).
     mutating func zapInvalidatedRootsStep() -> Bool {
         for r in 0..<Cap.roots where roots[r].scheduledToZap {
             // The 4K pass.
