@@ -108,6 +108,12 @@ public struct TraceRecorder: StepObserver {
                 out.append("(variant) first host PMD read: \(y.firstPMDHuge ? "huge" : "not huge")")
             }
         }
+        if x.kind == .memslot && x.pc == .m1Prepare && x.memslotOp == .move && y.pc == .m3aInvalidate && y.newObj == none8 {
+            out.append("new range ends past the last gfn (kvm_mmu_max_gfn()): its kvm_prepare_memory_region() will fail")
+        }
+        if x.kind == .memslot && x.pc == .m5Replace && a.revertsMove(actor) {
+            out.append("kvm_prepare_memory_region() -EINVAL: revert, kvm_activate_memslot(invalid_slot, old)")
+        }
         if (x.pc == .f6aSnapshot || x.pc == .f6aLateSnapshot) { out.append("mmu_seq = \(hexSeq(y.mmuSeq))") }
         if x.pc == .f6gLookup && y.pc != .idle && y.kind == .vcpu {
             out.append(y.isPrivateFault || y.hva == gmemHva ? "gmem pfn \(y.pfn)" : "hva \(y.hva) -> pfn \(y.pfn)")

@@ -104,6 +104,15 @@ extension World {
             stepEagerSplit(a)
 
         case .m5Replace:
+            if revertsMove(a) {
+                // kvm_prepare_memory_region() failed after kvm_invalidate_memslot(): for DELETE/
+                // MOVE "revert the above INVALID change": kvm_activate_memslot(kvm, invalid_slot,
+                // old), a swap (the inactive set still holds old: no replace first) and then
+                // kvm_replace_memslot(invalid_slot, old) on the other set; kfree(invalid_slot).
+                actors[a].phase = 2
+                actors[a].pc = .wSwap
+                return
+            }
             // M5 kvm_{create,delete,move,update_flags}_memslot(): kvm_replace_memslot(old, new) in
             // the inactive set, then kvm_activate_memslot() = swap + replace on the other set.
             replaceInactive(a, id: id, obj: op == .delete ? none8 : actors[a].newObj)
@@ -111,13 +120,16 @@ extension World {
             actors[a].pc = .wSwap
 
         case .m5ReplaceAfter:
-            replaceInactive(a, id: id, obj: op == .delete ? none8 : actors[a].newObj)
+            let back = revertsMove(a) ? actors[a].slotObj : actors[a].newObj
+            replaceInactive(a, id: id, obj: op == .delete ? none8 : back)
             actors[a].pc = variant == .reuseInactiveBeforeSync ? .wSync : afterActivate(op)
 
         case .m6FreeInvalid:
             freeObj(a, actors[a].invalidObj, checkSurvivors: false)   // M6 kfree(invalid_slot)
             actors[a].invalidObj = none8
-            actors[a].pc = .m7FreeOld
+            // A reverted move returns the error: no commit (M7), old stays; `new` was never
+            // published (kfree(new) in kvm_set_memory_region, nothing to model).
+            actors[a].pc = revertsMove(a) ? .m8Unlock : .m7FreeOld
 
         case .m7FreeOld:
             // M7 kvm_commit_memory_region(): DELETE kvm_free_memslot(old); MOVE/FLAGS kfree(old).
@@ -157,6 +169,12 @@ extension World {
         default:
             break
         }
+    }
+
+    /// A MOVE whose kvm_prepare_memory_region() fails after the invalidation: M1 allocates no
+    /// new slot for it (`prepareMemslot`).
+    @inline(__always) func revertsMove(_ a: Int) -> Bool {
+        actors[a].memslotOp == .move && actors[a].newObj == none8
     }
 
     private func afterActivate(_ op: MemslotOp) -> PC {
@@ -209,8 +227,14 @@ extension World {
         }
         // "Private memslots are immutable, they can only be deleted." (kvm_set_memory_region)
         if ok && (op == .move || op == .flags) && objs[Int(oldIdx)].flags & MemslotFlag.gmem != 0 { ok = false }
+        // The model's gfns are the guest's physical address space: a range that ends past the
+        // last one ends past kvm_mmu_max_gfn(), which kvm_arch_prepare_memory_region() refuses
+        // (-EINVAL) for a CREATE or MOVE -- in kvm_set_memslot()'s kvm_prepare_memory_region(),
+        // after kvm_invalidate_memslot() for a MOVE (which then reverts), before anything is
+        // published for a CREATE (which the model refuses here: nothing observable differs).
+        let pastMaxGfn = newBase + npages > gfnCount
         if ok && (op == .create || op == .move) {
-            ok = newBase + npages <= gfnCount && uaddr + npages <= hvaCount
+            ok = (op == .move || !pastMaxGfn) && uaddr + npages <= hvaCount
             for other in 0..<Cap.slotIDs where ok && other != id {
                 let x = containers[c].slot[other]
                 if x != none8 {
@@ -221,7 +245,7 @@ extension World {
         }
         if !ok { actors[a].slotObj = none8; actors[a].pc = .m8Unlock; return }
 
-        if op != .delete {
+        if op != .delete && !(op == .move && pastMaxGfn) {
             let n = allocObj()
             if n == none8 { actors[a].slotObj = none8; actors[a].pc = .m8Unlock; return }
             var obj = MemslotObj(state: .live, id: UInt8(id), base: UInt8(newBase), npages: UInt8(npages),

@@ -10,9 +10,11 @@
 /// APICv) with a fault on the APIC page, and a signal to the prefaulting vCPU; then a second group
 /// around slot 0, the guest_memfd slot (private fault, its attribute change, punch hole,
 /// release, a memory failure on its folio), and the pfn cache's use and hva activation; last,
-/// NX huge pages: an instruction fetch on slot 1 and a pass of the recovery thread. 26
-/// operations: 26 / 377 / 3,653 / 27,404 scenarios of 1 / 1..2 / 1..3 / 1..4 operations.
-/// (24 operations until NX huge pages were added on 2026-11-28: 24 / 324 / 2,924 / 20,474; 23
+/// NX huge pages: an instruction fetch on slot 1 and a pass of the recovery thread; and a move
+/// of slot 1 past the last gfn, whose kvm_prepare_memory_region() fails after the invalidation
+/// (reverted). 27 operations: 27 / 405 / 4,059 / 31,464 scenarios of 1 / 1..2 / 1..3 / 1..4
+/// operations. (26 until the failing move was added on 2026-11-29: 26 / 377 / 3,653 / 27,404;
+/// 24 operations until NX huge pages were added on 2026-11-28: 24 / 324 / 2,924 / 20,474; 23
 /// until the memory failure was added on 2026-11-27: 23 / 299 / 2,599 / 17,549.)
 public enum ScenarioMenu {
     public static let lines = [
@@ -26,6 +28,7 @@ public enum ScenarioMenu {
         "create slot=2 gfn=12 pages=4 hva=16",
         "delete slot=1",
         "move slot=1 gfn=12",
+        "move slot=1 gfn=14",      // [14,18): past the last gfn, -EINVAL after the invalidation
         "flags slot=1 dirty-log=on",
         "attr gfn=8 pages=1 private",
         "recover slot=1",
@@ -50,14 +53,14 @@ public enum ScenarioMenu {
 
     /// Added in a world whose guest_memfd has GUEST_MEMFD_FLAG_MMAP (`--gmem-mmap`): a shared
     /// fault on the gmem-only slot 0, which guest_memfd serves too, and a host-mm change of
-    /// slot 0's hvas (the MMU notifier still zaps a gmem-only slot). 28 operations there:
-    /// 28 / 434 / 4,494 / 35,959 scenarios. The default world's menu is unchanged.
+    /// slot 0's hvas (the MMU notifier still zaps a gmem-only slot). 29 operations there:
+    /// 29 / 464 / 4,959 / 40,919 scenarios (28 / 434 / 4,494 / 35,959 before the failing move). The default world's menu is unchanged.
     public static let gmemMmapLines = ["fault vcpu0 gfn=1 shared", "unmap hva=0 pages=4"]
 
     /// Added in the INIT_SHARED world (`--gmem-init-shared`, which implies --gmem-mmap): the pfn
     /// cache on gfn 1 of slot 0, whose hva is the VMM's mapping of the guest_memfd (so a punch
-    /// hole's truncation must invalidate it through the MMU notifier). 29 operations there:
-    /// 29 / 464 / 4,959 / 40,919 scenarios.
+    /// hole's truncation must invalidate it through the MMU notifier). 30 operations there:
+    /// 30 / 495 / 5,455 / 46,375 scenarios (29 / 464 / 4,959 / 40,919 before the failing move).
     public static let gmemInitSharedLines = ["gpc activate gfn=1"]
 
     public static func lines(for config: WorldConfig) -> [String] {
