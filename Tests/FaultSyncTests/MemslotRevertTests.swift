@@ -44,6 +44,10 @@ final class MemslotRevertTests: XCTestCase {
         // A fault meanwhile finds the INVALID slot and retries; a prefault returns -EAGAIN.
         let (_, w2) = midWorld(mapped + "move slot=1 gfn=14\nstep memslot x4\nfault vcpu1 gfn=9 shared\nstep vcpu1 x4\n")
         XCTAssertEqual(w2.actors[1].retries, 1, "RET_PF_RETRY on the INVALID slot")
+        let (_, p2) = midWorld(mapped + "move slot=1 gfn=14\nstep memslot x4\nfault vcpu1 gfn=9 shared prefault\nstep vcpu1 x16\n")
+        XCTAssertEqual(p2.actors[1].pc, .idle, "the prefault returned (-EAGAIN) ...")
+        XCTAssertEqual(p2.actors[1].retries, 0, "... without a retry")
+        XCTAssertEqual(p2.actors[4].pc, .wSync, "while the INVALID copy is still active")
         // The whole ioctl: the old object is active again, nothing was freed but the copy, and
         // the flush zapped gfn 9; two swaps, two generation steps.
         let (v3, w3) = world(mapped + "move slot=1 gfn=14\nstep memslot x16\nstep memslot x16\n")
@@ -61,6 +65,24 @@ final class MemslotRevertTests: XCTestCase {
         let (v4, w4) = world(mapped + "move slot=1 gfn=14\nstep memslot x16\nstep memslot x16\nfault vcpu1 gfn=9 shared\nstep vcpu1 x16\n")
         XCTAssertNil(v4.violation)
         XCTAssertTrue(w4.leaf[9].present)
+    }
+
+    /// The target past the last gfn stands for one wholly past kvm_mmu_max_gfn(), where no memslot
+    /// can be: it overlaps nothing, so the move fails in kvm_prepare_memory_region() even with
+    /// slot 2 at [12,16), which a literal [14,18) would overlap (-EEXIST up front).
+    func testAMovePastTheEndOverlapsNoSlot() {
+        let (v, w) = world(mapped + """
+            create slot=2 gfn=12 pages=4 hva=24
+            step memslot x16
+            move slot=1 gfn=14
+            step memslot x16
+            step memslot x16
+
+            """)
+        XCTAssertNil(v.violation)
+        XCTAssertFalse(w.leaf[9].present, "the move invalidated and flushed slot 1 before failing")
+        XCTAssertEqual(w.objs[Int(w.containers[Int(w.active)].slot[1])].base, 8)
+        XCTAssertNotEqual(w.containers[Int(w.active)].slot[2], none8, "slot 2 untouched")
     }
 
     /// The revert's kvm_swap_active_memslots() waits for mn_active_invalidate_count == 0, like

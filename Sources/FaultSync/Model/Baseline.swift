@@ -11,6 +11,7 @@ public enum KernelBaseline {
     public static let files = [
         ("arch/x86/kvm/mmu/mmu.c, arch/x86/kvm/mmu/tdp_mmu.c", "1c60d04aac53"),
         ("virt/kvm/kvm_main.c", "03b9d3141510"),
+        ("arch/x86/kvm/x86.c (kvm_arch_prepare_memory_region)", "046408cfa3eb"),
         ("include/linux/kvm_host.h", "a66ec810c5cc"),
         ("arch/x86/kvm/mmu/mmu.h (kvm_mmu_reload)", "20a6cff3b283 applied (not stored for linux-next)"),
         ("virt/kvm/guest_memfd.c", "torvalds/linux 01f492e1817e (same invalidation, bind, release and error-folio code as linux-next 0726d3e164f1)"),

@@ -1,7 +1,8 @@
 /// Actor M: KVM_SET_USER_MEMORY_REGION -> kvm_set_memory_region() -> kvm_set_memslot()
 /// (virt/kvm/kvm_main.c), M0-M8, with kvm_swap_active_memslots() W1-W7.
 /// Arguments: a0 = MemslotOp, a1 = slot id, a2 = base gfn, a3 = npages, hva = uaddr,
-/// flagA = dirty logging on (flags-only), flagB = KVM_MEM_GUEST_MEMFD (create). Locals: slotObj = old, newObj = new,
+/// flagA = dirty logging on (flags-only), flagB = KVM_MEM_GUEST_MEMFD (create). Locals: slotObj = old, newObj = new
+/// (none for a MOVE whose kvm_prepare_memory_region() will fail),
 /// invalidObj = invalid_slot, phase = 1 (kvm_invalidate_memslot swap) / 2 (activate swap).
 extension World {
     mutating func startMemslot(_ a: Int, op: MemslotOp, id: Int, base: Int, npages: Int, uaddr: Int, dirty: Bool,
@@ -186,7 +187,8 @@ extension World {
     }
 
     /// M1: validate, classify, allocate (kvm_set_memory_region / kvm_set_memslot). Invalid
-    /// requests fail with nothing changed.
+    /// requests fail with nothing changed, except a MOVE past the last gfn, which fails later
+    /// (no new slot is allocated for it: see `revertsMove`).
     private mutating func prepareMemslot(_ a: Int, op: MemslotOp, id: Int) {
         let c = Int(active)
         let oldIdx = containers[c].slot[id]
@@ -227,15 +229,18 @@ extension World {
         }
         // "Private memslots are immutable, they can only be deleted." (kvm_set_memory_region)
         if ok && (op == .move || op == .flags) && objs[Int(oldIdx)].flags & MemslotFlag.gmem != 0 { ok = false }
-        // The model's gfns are the guest's physical address space: a range that ends past the
-        // last one ends past kvm_mmu_max_gfn(), which kvm_arch_prepare_memory_region() refuses
-        // (-EINVAL) for a CREATE or MOVE -- in kvm_set_memslot()'s kvm_prepare_memory_region(),
-        // after kvm_invalidate_memslot() for a MOVE (which then reverts), before anything is
-        // published for a CREATE (which the model refuses here: nothing observable differs).
+        // The model's gfns are the guest's physical address space: a target range that ends
+        // past the last one stands for a range wholly past kvm_mmu_max_gfn() (the symbolic
+        // target overlaps no memslot: none can be there, the APIC access page's included),
+        // which kvm_arch_prepare_memory_region() refuses (-EINVAL) for a CREATE or MOVE -- in
+        // kvm_set_memslot()'s kvm_prepare_memory_region(), after kvm_invalidate_memslot() for a
+        // MOVE (which then reverts), before anything is published for a CREATE (which the model
+        // refuses here: nothing observable differs; a guest_memfd CREATE past the file's end is
+        // refused by kvm_gmem_bind() before anything is bound).
         let pastMaxGfn = newBase + npages > gfnCount
         if ok && (op == .create || op == .move) {
             ok = (op == .move || !pastMaxGfn) && uaddr + npages <= hvaCount
-            for other in 0..<Cap.slotIDs where ok && other != id {
+            for other in 0..<Cap.slotIDs where ok && other != id && !pastMaxGfn {
                 let x = containers[c].slot[other]
                 if x != none8 {
                     let s = objs[Int(x)]

@@ -410,6 +410,11 @@ extension World {
             if !stillThere { objs[Int(o)].unpublishedAt = now }
         }
         containers[old].unpublishedAt = now
+        // An object published again (a reverted MOVE's old slot) is reachable: its earlier stamp
+        // means nothing (a later unpublish stamps it anew).
+        for id in 0..<Cap.slotIDs where containers[new].slot[id] != none8 {
+            objs[Int(containers[new].slot[id])].unpublishedAt = 0
+        }
         active = UInt8(new)
         // W1 slots->generation = gen | KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS (set on the new set
         // before W3 publishes it). Variant mmio-gen-single-bump: the new set gets gen + 1, and

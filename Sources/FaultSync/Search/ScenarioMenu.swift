@@ -10,9 +10,9 @@
 /// APICv) with a fault on the APIC page, and a signal to the prefaulting vCPU; then a second group
 /// around slot 0, the guest_memfd slot (private fault, its attribute change, punch hole,
 /// release, a memory failure on its folio), and the pfn cache's use and hva activation; last,
-/// NX huge pages: an instruction fetch on slot 1 and a pass of the recovery thread; and a move
-/// of slot 1 past the last gfn, whose kvm_prepare_memory_region() fails after the invalidation
-/// (reverted). 27 operations: 27 / 405 / 4,059 / 31,464 scenarios of 1 / 1..2 / 1..3 / 1..4
+/// NX huge pages: an instruction fetch on slot 1 and a pass of the recovery thread. The move of
+/// slot 1 past the last gfn (listed after the other move: its kvm_prepare_memory_region() fails
+/// after the invalidation, and it is reverted) was added last. 27 operations: 27 / 405 / 4,059 / 31,464 scenarios of 1 / 1..2 / 1..3 / 1..4
 /// operations. (26 until the failing move was added on 2026-11-29: 26 / 377 / 3,653 / 27,404;
 /// 24 operations until NX huge pages were added on 2026-11-28: 24 / 324 / 2,924 / 20,474; 23
 /// until the memory failure was added on 2026-11-27: 23 / 299 / 2,599 / 17,549.)
@@ -28,7 +28,7 @@ public enum ScenarioMenu {
         "create slot=2 gfn=12 pages=4 hva=16",
         "delete slot=1",
         "move slot=1 gfn=12",
-        "move slot=1 gfn=14",      // [14,18): past the last gfn, -EINVAL after the invalidation
+        "move slot=1 gfn=14",      // ends past the last gfn: a target past kvm_mmu_max_gfn(), -EINVAL after the invalidation
         "flags slot=1 dirty-log=on",
         "attr gfn=8 pages=1 private",
         "recover slot=1",
