@@ -9,20 +9,7 @@ import XCTest
 /// Negative control: with such a move refused at M1 (the model before 2026-11-29, eighteenth
 /// session) nothing is published or zapped and the first assertions fail.
 final class MemslotRevertTests: XCTestCase {
-    struct AtDrain: StepObserver {
-        var world: World? = nil
-        mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
-        mutating func willStep(_ actor: Int, world: World) {}
-        mutating func didStep(_ actor: Int, world: World) {}
-        mutating func drainStarts(world: World) { self.world = world }
-    }
-
-    func midWorld(_ text: String) -> (Verdict, World) {
-        var w = World()
-        var o = AtDrain()
-        let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
-        return (verdict, o.world ?? w)
-    }
+    func midWorld(_ text: String) -> (Verdict, World) { worldAtDrain(text) }
 
     let mapped = """
         fault vcpu0 gfn=9 shared

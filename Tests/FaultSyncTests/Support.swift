@@ -17,5 +17,22 @@ func world(_ text: String, _ v: Variant = .none) -> (Verdict, World) {
     Checker.finalWorld(sched(text).bytes, variant: v)
 }
 
+/// Keeps the world as the schedule's last event left it, before the drain.
+struct AtDrain: StepObserver {
+    var world: World? = nil
+    mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
+    mutating func willStep(_ actor: Int, world: World) {}
+    mutating func didStep(_ actor: Int, world: World) {}
+    mutating func drainStarts(world: World) { self.world = world }
+}
+
+/// The world after the schedule's events, before the drain (the verdict is the whole run's).
+func worldAtDrain(_ text: String, _ v: Variant = .none, config: WorldConfig = .default) -> (Verdict, World) {
+    var w = World(config: config, variant: v)
+    var o = AtDrain()
+    let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
+    return (verdict, o.world ?? w)
+}
+
 /// The repository root (for corpus/).
 let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

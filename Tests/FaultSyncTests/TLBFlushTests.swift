@@ -5,21 +5,9 @@ import XCTest
 /// root leaves in vCPU TLBs, the kernel's flushes clear them, and a host free of a page still
 /// recorded is a `stale-tlb` violation (the variants' litmus tests are the negative controls).
 final class TLBFlushTests: XCTestCase {
-    /// Keeps the world as the schedule's last event left it, before the drain.
-    struct AtDrain: StepObserver {
-        var world: World? = nil
-        mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
-        mutating func willStep(_ actor: Int, world: World) {}
-        mutating func didStep(_ actor: Int, world: World) {}
-        mutating func drainStarts(world: World) { self.world = world }
-    }
-
     /// The world after the schedule's events, before the drain (the verdict is the whole run's).
     func world(_ text: String, _ v: Variant = .none, config: WorldConfig = .default) -> (Verdict, World) {
-        var w = World(config: config, variant: v)
-        var o = AtDrain()
-        let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
-        return (verdict, o.world ?? w)
+        worldAtDrain(text, v, config: config)
     }
 
     func stale(_ w: World) -> [Int: UInt16] {
@@ -31,6 +19,20 @@ final class TLBFlushTests: XCTestCase {
     let mapped = """
         fault vcpu0 gfn=1 shared
         step vcpu0 x16
+
+        """
+
+    /// gfns 2 and 3 mapped 4K (block 0 has a page table), block 1 (gfns 4-7) by a huge SPTE.
+    let twoLeavesAndAHugeBlock = """
+            fault vcpu0 gfn=2 shared
+            step vcpu0 x16
+            fault vcpu0 gfn=3 shared
+            step vcpu0 x16
+            collapse block=1
+            step mm0 x16
+            step mm0 x1
+            fault vcpu1 gfn=5 shared
+            step vcpu1 x16
 
         """
 
@@ -59,19 +61,7 @@ final class TLBFlushTests: XCTestCase {
     /// with a yield point only between huge blocks (World.zapStepStop returning the block's end)
     /// the walk zaps gfns 0-3 in one step and this test fails at the first yield point.
     func testTheWalkYieldsBetweenTheEntriesOfAPageTable() {
-        let text = """
-            fault vcpu0 gfn=2 shared
-            step vcpu0 x16
-            fault vcpu0 gfn=3 shared
-            step vcpu0 x16
-            collapse block=1
-            step mm0 x16
-            step mm0 x1
-            fault vcpu1 gfn=5 shared
-            step vcpu1 x16
-            unmap hva=2 pages=4
-
-            """
+        let text = twoLeavesAndAHugeBlock + "unmap hva=2 pages=4\n"
         let (_, w0) = world(text)
         XCTAssertTrue(w0.leaf[2].present && w0.leaf[3].present, "setup: gfns 2 and 3 mapped 4K (block 0 has a page table)")
         XCTAssertTrue(w0.huge[1].present, "setup: block 1 mapped by a huge SPTE")
@@ -106,19 +96,7 @@ final class TLBFlushTests: XCTestCase {
     /// table. Negative control: with the block-per-step zap of before (leaves, huge SPTE and table
     /// together) the first zap step takes gfn 3 too and the test fails there.
     func testTheInvalidatedRootIsZappedInPasses() {
-        let text = """
-            fault vcpu0 gfn=2 shared
-            step vcpu0 x16
-            fault vcpu0 gfn=3 shared
-            step vcpu0 x16
-            collapse block=1
-            step mm0 x16
-            step mm0 x1
-            fault vcpu1 gfn=5 shared
-            step vcpu1 x16
-            nx-toggle
-
-            """
+        let text = twoLeavesAndAHugeBlock + "nx-toggle\n"
         let (_, w0) = world(text)
         XCTAssertTrue(w0.leaf[2].present && w0.leaf[3].present, "setup: gfns 2 and 3 mapped 4K (block 0 has a page table)")
         XCTAssertTrue(w0.huge[1].present, "setup: block 1 mapped by a huge SPTE")

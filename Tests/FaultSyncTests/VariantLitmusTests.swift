@@ -199,6 +199,12 @@ final class VariantLitmusTests: XCTestCase {
             step memslot x16
             step gmem x3            # G5 truncate; no binding in range now: the end is skipped
             """),
+        (.gmemSlotModifyDropsFlag, """
+            flags slot=0 dirty-log=off
+            step memslot x16        # without KVM_MEM_GUEST_MEMFD: a plain slot; M7 kfree(old), no unbind
+            punch-hole gfn=1 pages=1
+            step gmem x3            # G0, G1, G2 reads the bound (freed) slot
+            """),
         (.gmemUnbindIgnoresDyingFile, """
             gmem-release
             step gmem x1            # G8 fput(): refcount 0, the file is dying

@@ -10,7 +10,7 @@ public enum KernelBaseline {
     /// The other files, from the same mirror at nearby commits.
     public static let files = [
         ("arch/x86/kvm/mmu/mmu.c, arch/x86/kvm/mmu/tdp_mmu.c", "1c60d04aac53"),
-        ("virt/kvm/kvm_main.c", "03b9d3141510"),
+        ("virt/kvm/kvm_main.c", "03b9d3141510 (older than the tree: without 9935df5333aa \"KVM: Disallow toggling KVM_MEM_GUEST_MEMFD on an existing memslot\" and af62fe2494da, both in 6.19-rc1, which the model's guest_memfd-slot immutability follows)"),
         ("arch/x86/kvm/x86.c (kvm_arch_prepare_memory_region)", "046408cfa3eb"),
         ("include/linux/kvm_host.h", "a66ec810c5cc"),
         ("arch/x86/kvm/mmu/mmu.h (kvm_mmu_reload)", "20a6cff3b283 applied (not stored for linux-next)"),

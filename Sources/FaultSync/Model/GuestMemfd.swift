@@ -128,6 +128,10 @@ extension World {
 
         case .g2RangeAdd:
             // kvm_mmu_unmap_gfn_range(): kvm_mmu_invalidate_range_add(), then kvm_unmap_gfn_range().
+            // The binding's slot is read (slot->base_gfn, slot->gmem.pgoff): a freed one is a
+            // use-after-free. (kvm_gmem_invalidate_begin() reads it before KVM_MMU_LOCK, at G1;
+            // nothing in between touches it.)
+            deref(a, actors[a].cursor)
             let s = objs[Int(actors[a].cursor)]
             let start = max(lo, Int(s.base)), end = min(hi, Int(s.base) + Int(s.npages))
             invalidateRangeAdd(a, start, end)

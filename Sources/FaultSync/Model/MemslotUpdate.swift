@@ -156,7 +156,9 @@ extension World {
             }
             actors[a].phase = 2
             let dyingSkip = gmemDying && !gmemReleased && variant == .gmemUnbindIgnoresDyingFile
-            if actors[a].slotObj != none8 && !dyingSkip { objs[Int(actors[a].slotObj)].flags &= ~MemslotFlag.gmemBound }
+            // Only a DELETE unbinds (kvm_free_memslot() -> kvm_gmem_unbind()); a MOVE or
+            // FLAGS_ONLY kfree()s old, which no binding can point at since 9935df5333aa.
+            if op == .delete && actors[a].slotObj != none8 && !dyingSkip { objs[Int(actors[a].slotObj)].flags &= ~MemslotFlag.gmemBound }
             freeObj(a, actors[a].slotObj, checkSurvivors: op == .delete || op == .move)
             actors[a].slotObj = none8
             actors[a].pc = .m8Unlock
@@ -197,6 +199,12 @@ extension World {
         var uaddr = Int(actors[a].hva)
         var flags: UInt8 = 0
         var ok = true
+        // Variant gmem-slot-modify-drops-flag (before 9935df5333aa): a MOVE or FLAGS_ONLY request
+        // without KVM_MEM_GUEST_MEMFD on a guest_memfd slot passes the immutability check (it
+        // tested the request's flags only); the new slot is a plain one (new->flags =
+        // mem->flags) that nothing binds, and dropping the flag is a change by itself.
+        let droppedFlags = variant == .gmemSlotModifyDropsFlag
+            ? MemslotFlag.gmem | MemslotFlag.gmemBound | MemslotFlag.gmemOnly : 0
         switch op {
         case .create:
             ok = oldIdx == none8 && npages > 0
@@ -215,7 +223,7 @@ extension World {
             ok = oldIdx != none8
             if ok {
                 let o = objs[Int(oldIdx)]
-                npages = Int(o.npages); uaddr = Int(o.uaddr); flags = o.flags
+                npages = Int(o.npages); uaddr = Int(o.uaddr); flags = o.flags & ~droppedFlags
                 ok = newBase != Int(o.base)
             }
         case .flags:
@@ -224,11 +232,16 @@ extension World {
                 let o = objs[Int(oldIdx)]
                 newBase = Int(o.base); npages = Int(o.npages); uaddr = Int(o.uaddr)
                 flags = actors[a].dirtyLog ? o.flags | MemslotFlag.dirtyLog : o.flags & ~MemslotFlag.dirtyLog
+                flags &= ~droppedFlags
                 ok = flags != o.flags
             }
         }
-        // "Private memslots are immutable, they can only be deleted." (kvm_set_memory_region)
-        if ok && (op == .move || op == .flags) && objs[Int(oldIdx)].flags & MemslotFlag.gmem != 0 { ok = false }
+        // "Private memslots are immutable, they can only be deleted." (kvm_set_memory_region).
+        // The old slot's flag decides, as since 9935df5333aa / af62fe2494da (6.19-rc1): before,
+        // a request without KVM_MEM_GUEST_MEMFD could move or re-flag a guest_memfd slot and
+        // leave its binding dangling (variant gmem-slot-modify-drops-flag, above).
+        if ok && (op == .move || op == .flags) && objs[Int(oldIdx)].flags & MemslotFlag.gmem != 0
+            && variant != .gmemSlotModifyDropsFlag { ok = false }
         // The model's gfns are the guest's physical address space: a target range that ends
         // past the last one stands for a range wholly past kvm_mmu_max_gfn() (the symbolic
         // target overlaps no memslot: none can be there, the APIC access page's included),

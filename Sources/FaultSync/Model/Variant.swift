@@ -38,6 +38,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case nxRecoveryNoTlbFlush
     case notifierNoTlbFlush
     case rootZapFlushNotCarried
+    case gmemSlotModifyDropsFlag
 
     public var name: String {
         switch self {
@@ -78,6 +79,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .nxRecoveryNoTlbFlush: return "nx-recovery-no-tlb-flush"
         case .notifierNoTlbFlush: return "notifier-no-tlb-flush"
         case .rootZapFlushNotCarried: return "root-zap-flush-not-carried"
+        case .gmemSlotModifyDropsFlag: return "gmem-slot-modify-drops-flag"
         }
     }
 
@@ -135,6 +137,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "kvm_gmem_punch_hole() calls kvm_gmem_invalidate_end() before truncate_inode_pages_range(): a private fault that snapshots mmu_invalidate_seq after the end maps a folio that the truncation then frees"
         case .gmemUnbindWithoutInvalidateLock:
             return "kvm_gmem_unbind() removes the binding without filemap_invalidate_lock: a memslot delete unbinds between a punch hole's kvm_gmem_invalidate_begin() and _end(), which then finds no binding and skips kvm_mmu_invalidate_end()"
+        case .gmemSlotModifyDropsFlag:
+            return "M1 refuses to modify a guest_memfd memslot only when the request has KVM_MEM_GUEST_MEMFD and compares only KVM_MEM_READONLY with the old flags, so a MOVE or FLAGS_ONLY request without KVM_MEM_GUEST_MEMFD (every move/flags of slot 0 here) goes through: the new slot is a plain one, and M7 kfree()s old without kvm_gmem_unbind() (only DELETE unbinds), leaving the guest_memfd's binding to the freed slot, which the next invalidation of the file dereferences"
         case .gmemUnbindIgnoresDyingFile:
             return "M7 kvm_gmem_unbind() returns when get_file_active() fails (the file's last reference is gone, kvm_gmem_release() not yet run) and leaves the binding to the memslot it frees; kvm_gmem_release() then writes slot->gmem.file = NULL through the freed slot"
         case .gmemReleaseWithoutInvalidation:
@@ -207,6 +211,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "reverts the retry condition of 58cd407ca4c6 \"KVM: Fix multiple races in gfn=>pfn cache refresh\" (v5.19), race (a) of its message: the cache invalidated before mmu_notifier_count is elevated"
         case .gpcRefreshWithoutMutex:
             return "reverts 93984f19e7bc \"KVM: Fully serialize gfn=>pfn cache refresh via mutex\" (v5.19) and the deactivate part of 6addfcf27139 \"KVM: pfncache: simplify locking and make more self-contained\" (v6.9), on today's refresh code"
+        case .gmemSlotModifyDropsFlag:
+            return "reverts 9935df5333aa \"KVM: Disallow toggling KVM_MEM_GUEST_MEMFD on an existing memslot\" (6.19-rc1; KASAN slab-use-after-free reported by Alexander Potapenko; Fixes: a7800aa80ea4)"
         case .gmemUnbindIgnoresDyingFile:
             return "reverts ae431059e75d \"KVM: guest_memfd: Remove bindings on memslot deletion when gmem is dying\" (syzbot slab-use-after-free in kvm_gmem_release)"
         case .gmemReleaseWithoutInvalidation:
@@ -242,7 +248,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .gpcRetryIgnoresMnCount, .gmemInvalidateEndBeforeTruncate: return .staleCommit
         case .gpcRefreshWithoutMutex: return .kernelWarn
         case .gmemUnbindWithoutInvalidateLock: return .counterBalance
-        case .gmemUnbindIgnoresDyingFile: return .memslotFreedUnderReader
+        case .gmemUnbindIgnoresDyingFile, .gmemSlotModifyDropsFlag: return .memslotFreedUnderReader
         case .gmemFaultNoRetryCheck, .gmemReleaseWithoutInvalidation, .gmemErrorWithoutInvalidation: return .staleCommit
         case .mmioGenSingleBump: return .staleMmioSpte
         case .nxRecoveryNoTlbFlush, .notifierNoTlbFlush, .rootZapFlushNotCarried: return .staleTLB
