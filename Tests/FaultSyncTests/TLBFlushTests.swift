@@ -160,6 +160,28 @@ final class TLBFlushTests: XCTestCase {
         XCTAssertFalse(w1.roots[r].hasPT & (1 << 3) != 0, "no present leaf: the first step is the 2M pass's")
         XCTAssertEqual(w1.roots[r].leaf[12].mmioGen, 0, "the MMIO SPTEs went with the table")
         XCTAssertEqual(w1.roots[r].leaf[13].mmioGen, 0)
+        // A present leaf and an MMIO SPTE in one table: the 4K pass zaps the leaf only.
+        let mixed = """
+            create slot=2 gfn=12 pages=2 hva=24
+            step memslot x16
+            fault vcpu0 gfn=12 shared
+            step vcpu0 x16
+            fault vcpu0 gfn=14 shared       # no memslot: an MMIO SPTE in block 3's table
+            step vcpu0 x16
+            nx-toggle
+            step nx x4              # X0, X1, R6 read_lock, the 4K pass's one leaf
+
+            """
+        let (_, m1) = world(mixed)
+        guard let q = (0..<Cap.roots).first(where: { m1.roots[$0].state == .invalid }) else {
+            return XCTFail("setup: the root is invalid")
+        }
+        XCTAssertFalse(m1.roots[q].leaf[12].present, "the 4K pass zapped the present leaf")
+        XCTAssertNotEqual(m1.roots[q].leaf[14].mmioGen, 0, "and skipped the MMIO SPTE (not shadow-present)")
+        XCTAssertTrue(m1.roots[q].hasPT & (1 << 3) != 0)
+        let (_, m2) = world(mixed + "step nx x2\n")
+        XCTAssertEqual(m2.roots[q].hasPT & (1 << 3), 0, "the 2M pass zapped the table")
+        XCTAssertEqual(m2.roots[q].leaf[14].mmioGen, 0, "with its MMIO SPTE")
     }
 
     /// tdp_mmu_iter_cond_resched() flushes the handler's zaps before it drops mmu_lock; passing a
