@@ -279,6 +279,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         // Reproducers recorded before the signal-aware liveness verdict reported the B10 hang
         // as a plain deadlock (corpus/regressions/prefault-retry-holds-srcu/NOTE.md).
         case .prefaultRetryHoldsSrcu: return [e, .deadlock]
+        // A delete that unbinds without the invalidate lock can also kfree() the slot while the
+        // punch hole's invalidation still uses it (range->slot in kvm_mmu_unmap_gfn_range()):
+        // a use-after-free, which the checker's shortest counterexample reaches first.
+        case .gmemUnbindWithoutInvalidateLock: return [e, .memslotFreedUnderReader]
         default: return [e]
         }
     }
