@@ -36,18 +36,21 @@ struct Encode: ParsableCommand {
     }
 }
 
-/// v1/v2 -> v3: the same schedules, re-encoded so that v3 reads them alike.
+/// v1..v5 -> v6: the same schedules, re-encoded so that v6 reads them alike.
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rewrite format-v1, v2, v3 or v4 byte schedules as v\(ScheduleFormat.version) schedules with the same meaning (into new files).",
-        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored (migrate zeroes it). v3 gave meaning to op-5 records whose third byte ends in 6 or 7 (v2: recover) and to bit 7 of a create's second byte (v2: part of the base gfn, reduced modulo the default world's 16 gfns); migrate re-encodes those. v4 gave meaning to bit 6 of the third byte of an op-5 punch-hole record (gmem-error), which v3 ignored; migrate clears it. v5 gave meaning to bit 3 of the third byte of an op-5 recover record (nx-recover) and bit 2 of the third byte of a fault record (exec), which v4 ignored; migrate clears them. Text schedules mean the same in every version and are copied. Inputs are never modified.")
-    @Argument(help: "A byte schedule, or a directory of them.") var input: String
+        abstract: "Rewrite format-v1 to v5 schedules (bytes or text) as v\(ScheduleFormat.version) schedules with the same meaning (into new files).",
+        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored (migrate zeroes it). v3 gave meaning to op-5 records whose third byte ends in 6 or 7 (v2: recover) and to bit 7 of a create's second byte (v2: part of the base gfn, reduced modulo the default world's 16 gfns); migrate re-encodes those. v4 gave meaning to bit 6 of the third byte of an op-5 punch-hole record (gmem-error), which v3 ignored; migrate clears it. v5 gave meaning to bit 3 of the third byte of an op-5 recover record (nx-recover) and bit 2 of the third byte of a fault record (exec), which v4 ignored; migrate clears them. v6 runs the NX recovery thread's passes on an actor of its own (nxrec, actor 12) instead of the nx_huge_pages toggle's (nx, 7): which of the two a v5 `step nx` stepped depends on the run, so migrate runs each schedule, in the world and under the variant given here (give the ones it was made for), and moves those steps to nxrec, drops a toggle or recovery start that v5 refused because the other was running, and drops steps of actor 12 (no actor under v5). Text schedules meant the same from v1 to v5; a text's version is its first line's (`# faultsync schedule vN`), else --from. Inputs are never modified.")
+    @OptionGroup var v: VariantOption
+    @Argument(help: "A schedule, or a directory of them.") var input: String
     @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
-    @Option(help: "The format the inputs are in: 1, 2, 3 or 4.") var from: Int = 1
+    @Option(help: "The format the byte inputs are in (and text inputs without a version line): 1 to 5.") var from: Int = 1
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
-        guard (1...4).contains(from) else { throw CLIError("--from must be 1, 2, 3 or 4 (got \(from))") }
+        guard (1...5).contains(from) else { throw CLIError("--from must be 1, 2, 3, 4 or 5 (got \(from))") }
+        let variant = try v.resolve()
+        let config = v.config
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { throw CLIError("\(input): no such file") }
         var pairs: [(String, String)] = []
@@ -65,17 +68,60 @@ struct Migrate: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: src) else { throw CLIError("\(src): cannot read") }
             let old = [UInt8](data)
             if looksLikeText(old) {
-                try writeNew(dst, data, inputs: [src], force: force)   // text: same meaning in v1 and v2
+                guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(src): not UTF-8 text") }
+                let version = Schedule.declaredVersion(Substring(text)) ?? from
+                let s: Schedule
+                do { s = try Schedule(text: text, geometry: Geometry(config)) } catch let e as ScheduleParseError {
+                    throw CLIError("\(src):\(e.line):\(e.column): error: \(e.message)")
+                }
+                if version >= 6 || !s.mayMeanOtherwise(since: version) {
+                    try writeNew(dst, data, inputs: [src], force: force)   // the same meaning in v6
+                    continue
+                }
+                // Line by line (one event per line that is not blank or a comment), comments kept.
+                var acts = FormatMigration.v5ToV6Actions(s, variant: variant, config: config)[...]
+                var out = Schedule.header + "\n# migrated from format v\(version) by faultsync migrate (world:\(v.worldFlags.isEmpty ? " default" : v.worldFlags), variant \(variant.name))\n"
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                for (i, line) in lines.enumerated() {
+                    if i == lines.count - 1 && line.isEmpty { break }
+                    let code = line.prefix(while: { $0 != "#" })
+                    if code.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                        if !line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("# faultsync schedule v") { out += line + "\n" }
+                        continue
+                    }
+                    switch acts.popFirst() ?? .keep {
+                    case .keep: out += line + "\n"
+                    case .drop: out += "# (migrate: no effect under v\(version), dropped) " + line + "\n"
+                    case .toRecoveryActor:
+                        let indent = line.prefix(while: { $0 == " " || $0 == "\t" })
+                        let words = code.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+                        let comment = line.dropFirst(code.count)
+                        let stepText = indent + "step nxrec" + (words.count > 2 ? " " + words[2] : "")
+                        // The comment stays in its column where the new words fit before it.
+                        let pad = comment.isEmpty ? "" : String(repeating: " ", count: max(1, code.count - stepText.count))
+                        out += stepText + pad + comment + "\n"
+                    }
+                }
+                changed += 1
+                try writeNew(dst, Data(out.utf8), inputs: [src], force: force)
                 continue
             }
             var new = old
             if from <= 1 { new = FormatMigration.v1ToV2(new) }
             if from <= 2 { new = FormatMigration.v2ToV3(new) }
             if from <= 3 { new = FormatMigration.v3ToV4(new) }
-            new = FormatMigration.v4ToV5(new)
+            if from <= 4 { new = FormatMigration.v4ToV5(new) }
+            let g = Geometry(config)
+            let s5 = Schedule(bytes: new, geometry: g)
+            if s5.mayMeanOtherwise(since: 5) {
+                // Re-encoded (records past the 128th and a trailing partial one, which no
+                // version reads, are dropped).
+                let s6 = FormatMigration.v5ToV6(s5, variant: variant, config: config)
+                if s6 != s5 { new = s6.bytes }
+            }
             if new != old { changed += 1 }
             try writeNew(dst, Data(new), inputs: [src], force: force)
         }
-        print("migrated \(pairs.count) file(s) to format v\(ScheduleFormat.version) in \(output); \(changed) byte schedule(s) changed bytes")
+        print("migrated \(pairs.count) file(s) to format v\(ScheduleFormat.version) in \(output); \(changed) schedule(s) changed")
     }
 }

@@ -120,7 +120,13 @@ func readSchedule(_ path: String) throws -> [UInt8] {
     let raw = [UInt8](data)
     if looksLikeText(raw) || path.lowercased().hasSuffix(".txt") {
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): not UTF-8 text") }
-        do { return try Schedule(text: text).bytes } catch let e as ScheduleParseError {
+        do {
+            let s = try Schedule(text: text)
+            if let v = Schedule.declaredVersion(Substring(text)), s.mayMeanOtherwise(since: v) {
+                FileHandle.standardError.write(Data("\(path): warning: a format-v\(v) schedule with an NX recovery pass, read as v\(ScheduleFormat.version): since v6 the pass runs on actor nxrec, not nx, so its `step nx` lines may step another thread; `faultsync migrate \(path) -o NEW --from \(v)` (with the world flags and --variant it was made for) rewrites it with its v\(v) meaning\n".utf8))
+            }
+            return s.bytes
+        } catch let e as ScheduleParseError {
             throw CLIError("\(path):\(e.line):\(e.column): error: \(e.message)")
         }
     }

@@ -24,7 +24,7 @@ struct Steps: ParsableCommand {
         }
         var missing = 0
         if !gaps { print("\(files.count) inputs, variant \(variant.name)\n") ; print("actor    label  kernel step                                        count  kernel file") }
-        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv, .gpc, .gmem] {
+        for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv, .gpc, .gmem, .nxrec] {
             for pc in StepCounter.steps(of: kind, variant: variant, config: v.config) {
                 let n = counter.count(kind, pc)
                 if n == 0 { missing += 1 }

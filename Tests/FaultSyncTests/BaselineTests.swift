@@ -39,7 +39,7 @@ final class BaselineTests: XCTestCase {
             fault vcpu0 gfn=8 shared exec
             step vcpu0 x16
             nx-recover
-            step nx x4
+            step nxrec x4
             """ + "\n" + Self.spinByNxToggle
         let v = check(text, baseline)
         XCTAssertEqual(v.violation?.invariant, .hangUntilSignal, v.violation?.message ?? "no violation")

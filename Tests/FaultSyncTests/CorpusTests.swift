@@ -74,7 +74,7 @@ final class CorpusTests: XCTestCase {
                 let b = try bytes(f)
                 _ = b.withUnsafeBytes { Checker.run($0, variant: .none, config: config, observer: &counter) }
             }
-            for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv, .gpc, .gmem] {
+            for kind in [ActorKind.vcpu, .mm, .memslot, .attr, .recover, .nx, .apicv, .gpc, .gmem, .nxrec] {
                 let extra: [PC] = config == shared ? [.g5Wait, .g10Unmap, .g10Wait] : [.m3cZap, .m3cYield, .m3cRelock, .m3cUnlock]
                 for pc in StepCounter.steps(of: kind, config: config) where config == .default || extra.contains(pc) {
                     XCTAssertGreaterThan(counter.count(kind, pc), 0, "no seed reaches \(kind) \(pc.label) \(pc.kernelName)\(config == .default ? "" : config == shared ? " in the INIT_SHARED world" : " in the world without the zap-all quirk")")

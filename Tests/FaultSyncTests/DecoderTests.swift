@@ -105,8 +105,9 @@ final class DecoderTests: XCTestCase {
     /// Format v2 = v1 + meaning for the third byte of op 5 (v1 ignored it). These bytes must keep
     /// meaning these events; every v1 fixture above keeps its v1 meaning.
     func testFormatV3Fixtures() {
-        XCTAssertEqual(ScheduleFormat.version, 5)
+        XCTAssertEqual(ScheduleFormat.version, 6)
         let fixtures: [([UInt8], String)] = [
+            ([0x05, 0x52, 0x03], "step nxrec x3"),   // v6: actor 12 is the NX recovery thread
             ([0x05, 0x04, 0x00], "recover slot=1"),
             ([0x05, 0x00, 0x01], "nx-toggle"),
             ([0x05, 0x01, 0x02], "signal vcpu1"),

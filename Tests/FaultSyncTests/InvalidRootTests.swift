@@ -44,7 +44,7 @@ final class InvalidRootTests: XCTestCase {
     /// actors between them (the drain finishes the rest).
     func schedules(_ n: Int, seed: UInt64) -> [String] {
         var rng = SplitMix64(seed: seed)
-        let actors = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx"]
+        let actors = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx", "nxrec"]
         return (0..<n).map { _ in
             var lines: [String] = []
             for _ in 0..<(4 + Int(rng.next() % 7)) {

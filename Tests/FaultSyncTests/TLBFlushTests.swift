@@ -240,16 +240,16 @@ final class TLBFlushTests: XCTestCase {
             fault vcpu0 gfn=2 shared exec
             step vcpu0 x16
             nx-recover
-            step nx x3
+            step nxrec x3
 
             """
         let (v, w) = world(text)
         XCTAssertNil(v.violation)
         XCTAssertEqual(stale(w).keys.sorted(), [2], "Y2 zapped the table's one leaf")
         XCTAssertEqual(w.mmuReaders, 1)
-        let (_, y) = world(text + "step nx\n")
+        let (_, y) = world(text + "step nxrec\n")
         XCTAssertEqual(stale(y), [:])
-        let (_, n) = world(text + "step nx\n", .nxRecoveryNoTlbFlush)
+        let (_, n) = world(text + "step nxrec\n", .nxRecoveryNoTlbFlush)
         XCTAssertEqual(stale(n).keys.sorted(), [2], "the variant unlocks without the flush")
     }
 

@@ -276,7 +276,7 @@ final class VariantLitmusTests: XCTestCase {
             fault vcpu0 gfn=2 shared exec
             step vcpu0 x16          # nx_huge_pages: 4K under a new page table, tracked
             nx-recover
-            step nx x4              # Y2 zaps the table; Y3: correct: flush; variant: none
+            step nxrec x4           # Y2 zaps the table; Y3: correct: flush; variant: none
             unmap hva=2 pages=1
             step mm0 x16            # N3 zaps nothing (no flush); the host frees the pages
             """),

@@ -319,7 +319,7 @@ public struct TraceRecorder: StepObserver {
 /// Counts how often each kernel step (actor kind, program counter) runs: the coverage table of
 /// `faultsync steps` and scripts/coverage.
 public struct StepCounter: StepObserver {
-    public var counts = [Int](repeating: 0, count: PC.allCases.count * 10)
+    public var counts = [Int](repeating: 0, count: PC.allCases.count * (Int(ActorKind.nxrec.rawValue) + 1))
     var pc: PC = .idle
     public init() {}
     public mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
@@ -353,6 +353,7 @@ public struct StepCounter: StepObserver {
             case .attr: return pc.rawValue >= PC.t1Lock.rawValue && pc.rawValue <= PC.t7Unlock.rawValue
             case .recover: return pc.rawValue >= PC.h0Lock.rawValue && pc.rawValue <= PC.h6Unlock.rawValue
             case .nx: return pc.rawValue >= PC.x0Lock.rawValue && pc.rawValue <= PC.r6Zap.rawValue
+            case .nxrec: return pc.rawValue >= PC.y0Srcu.rawValue && pc.rawValue <= PC.y3Unlock.rawValue
             case .apicv: return pc.rawValue >= PC.a0Update.rawValue && pc.rawValue <= PC.a2Unlock.rawValue
             case .gpc: return pc.rawValue >= PC.c0ActivateMutex.rawValue && pc.rawValue <= PC.c13ListDel.rawValue
             case .gmem:

@@ -1,9 +1,11 @@
 /// The fixed actor table: index 0/1 vCPUs, 2/3 host-mm (MMU-notifier) threads, 4 memslot ioctl,
 /// 5 attribute ioctl, 6 huge-page recovery, 7 the `nx_huge_pages` module-parameter writer,
 /// 8 an APICv inhibit/activation (__kvm_set_or_clear_apicv_inhibit -> kvm_zap_gfn_range),
-/// 9/10 two users of the VM's gfn_to_pfn_cache, 11 the guest_memfd file's owner (punch hole, release).
+/// 9/10 two users of the VM's gfn_to_pfn_cache, 11 the guest_memfd file's owner (punch hole, release),
+/// 12 the NX huge page recovery thread (kvm_nx_huge_page_recovery_worker; format v6: until then
+/// its passes ran on actor 7 and never overlapped a toggle).
 public enum ActorKind: UInt8 {
-    case absent, vcpu, mm, memslot, attr, recover, nx, apicv, gpc, gmem
+    case absent, vcpu, mm, memslot, attr, recover, nx, apicv, gpc, gmem, nxrec
 
     /// The kinds that walk TDP MMU roots in zap steps (`World.zapStep`) and so have a
     /// `zapRootsLeft`: the MMU notifier, the attribute ioctl, guest_memfd and the memslot ioctl
@@ -20,13 +22,14 @@ public enum ActorKind: UInt8 {
         case 7: return .nx
         case 8: return .apicv
         case 9, 10: return .gpc
-        default: return .gmem
+        case 11: return .gmem
+        default: return .nxrec
         }
     }
 }
 
 public let actorNames: [String] = ["vcpu0", "vcpu1", "mm0", "mm1", "memslot", "attr", "recover", "nx", "apicv",
-                                   "gpc0", "gpc1", "gmem"]
+                                   "gpc0", "gpc1", "gmem", "nxrec"]
 
 /// Program counter: the next atomic step of an actor. Each case is a kernel code point; the
 /// comment gives the step label of `reference/kvm-protocol.md`.

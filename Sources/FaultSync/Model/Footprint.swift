@@ -69,8 +69,10 @@ public struct Footprint: Equatable {
     public static let srcuIns: UInt32 = 1 << 14   // storing a timestamp (see above)
     public static let srcuDel: UInt32 = 1 << 15   // clearing one (disjoint) / comparing readers with older ones (read)
     public static let objRef: UInt32 = 1 << 16    // each actor's slotObj/newObj/invalidObj (disjoint; read by allocObj)
-    /// Bits 20..31: the actors' own records (pc, arguments, locals).
-    @inline(__always) public static func actor(_ a: Int) -> UInt32 { 1 << UInt32(20 + a) }
+    /// Bits 20..31: the actors' own records (pc, arguments, locals). The NX recovery thread
+    /// (actor 12) shares the toggle's bit (actor 7): there are 12 bits, and a shared bit only
+    /// makes the two actors' steps dependent on each other (less reduction, never unsound).
+    @inline(__always) public static func actor(_ a: Int) -> UInt32 { 1 << UInt32(20 + (a == 12 ? 7 : a)) }
     public static let all: UInt32 = 0xFFFF_FFFF
 }
 
@@ -318,7 +320,7 @@ extension World {
         case .attr: return Footprint(w: F.actor(5))
         case .recover: return Footprint(w: F.actor(6))
         case .nxToggle: return Footprint(w: F.actor(7) | F.roots)   // the parameter flips at the start
-        case .nxRecover: return Footprint(r: F.roots, w: F.actor(7))
+        case .nxRecover: return Footprint(r: F.roots, w: F.actor(12))
         case .apicv: return Footprint(w: F.actor(8))
         case .gpcUse, .gpcActivate, .gpcDeactivate: return Footprint(w: F.actor(9) | F.actor(10))
         case .punchHole, .gmemRelease, .gmemError: return Footprint(w: F.actor(11))

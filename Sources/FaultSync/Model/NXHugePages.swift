@@ -1,8 +1,8 @@
 /// Actor X: a write to the `nx_huge_pages` module parameter, set_nx_huge_pages()
 /// (arch/x86/kvm/mmu/mmu.c): for each VM, mutex_lock(&kvm->slots_lock); kvm_mmu_zap_all_fast();
 /// mutex_unlock(&kvm->slots_lock). No SRCU synchronization, no memslot change. The parameter
-/// itself (`World.nxHugePages`) decides how executable faults map (NXRecovery.swift); the same
-/// actor runs the recovery thread's passes (Y0-Y3).
+/// itself (`World.nxHugePages`) decides how executable faults map (NXRecovery.swift); the
+/// recovery thread's passes (Y0-Y3) run on an actor of their own (`nxrec`), concurrently with it.
 extension World {
     mutating func startNx(_ a: Int) {
         // __set_nx_huge_pages(): the parameter changes first; then, for each VM, the zap.
@@ -22,8 +22,6 @@ extension World {
         case .x2Unlock:
             slotsLockHolder = none8           // X2 mutex_unlock(&kvm->slots_lock)
             actors[a].pc = .idle
-        case .y0Srcu, .y1Pick, .y2Zap, .y3Unlock:
-            stepNxRecovery(a)
         default:
             break
         }

@@ -2,13 +2,14 @@
 /// that an executable fault made instead of a huge mapping (sp->nx_huge_page_disallowed), the
 /// list of those that could be huge (kvm->arch.possible_nx_huge_pages, under
 /// tdp_mmu_pages_lock), and the recovery thread that zaps them so that they can be faulted back
-/// huge (kvm_nx_huge_page_recovery_worker -> kvm_recover_nx_huge_pages, Y0-Y3, run by the `nx`
-/// actor).
+/// huge (kvm_nx_huge_page_recovery_worker -> kvm_recover_nx_huge_pages, Y0-Y3, run by the
+/// `nxrec` actor: a thread of its own, as in the kernel, so a pass may overlap the
+/// `nx_huge_pages` toggle (until 2026-11-29, nineteenth session, both ran on the `nx` actor).
 ///
 /// A page table is named by its root and huge block: `nxList` entries are root << 3 | block. An
 /// actor that holds a pointer to a page table across steps (a fault between linking it and
 /// tracking/filling it, the recovery between picking it and zapping it) watches it in
-/// `World.nxWatch` (vcpu0, vcpu1, the nx actor): the name, with bit 7 while it is still the
+/// `World.nxWatch` (vcpu0, vcpu1, the recovery thread nxrec): the name, with bit 7 while it is still the
 /// table linked there. Removing the table clears bit 7 (the kernel compares sp->spt with the
 /// parent SPTE, or finds the SPTE frozen). The watches live in the world, not in the actors'
 /// records, so that a step that removes a table writes only the TDP MMU state.
@@ -43,7 +44,7 @@ extension World {
         for i in 0..<3 where nxWatch[i] == name | 0x80 { nxWatch[i] = name }
     }
 
-    @inline(__always) static func watchSlot(_ a: Int) -> Int { a == 7 ? 2 : a & 1 }
+    @inline(__always) static func watchSlot(_ a: Int) -> Int { a == 12 ? 2 : a & 1 }
     @inline(__always) mutating func setWatch(_ a: Int, _ name: UInt8, alive: Bool) {
         nxWatch[World.watchSlot(a)] = name | (alive ? 0x80 : 0)
     }

@@ -92,6 +92,7 @@ extension World {
         case .attr: stepAttr(a)
         case .recover: stepRecover(a)
         case .nx: stepNx(a)
+        case .nxrec: stepNxRecovery(a)
         case .apicv: stepApicv(a)
         case .gpc: stepGpc(a)
         case .gmem: stepGmem(a)
@@ -147,8 +148,8 @@ extension World {
             return true
         case .nxRecover:
             // kvm_nx_huge_page_recovery_worker(): no pass while the mitigation is off.
-            guard !actors[7].busy, nxHugePages else { return false }
-            startNxRecovery(7)
+            guard !actors[12].busy, nxHugePages else { return false }
+            startNxRecovery(12)
             return true
         case .apicv:
             guard actors[8].kind == .apicv, !actors[8].busy, apicGfn >= 0 else { return false }

@@ -7,7 +7,7 @@ public enum Cap {
     public static let hvaBlocks = hvas / hugePages
     public static let slotIDs = 3        // memslot ids in the one address space
     public static let objects = 12       // struct kvm_memory_slot objects (pool)
-    public static let actors = 12        // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx, apicv, gpc0, gpc1, gmem
+    public static let actors = 13        // vcpu0, vcpu1, mm0, mm1, memslot, attr, recover, nx, apicv, gpc0, gpc1, gmem, nxrec
     public static let roots = 4          // TDP MMU roots: 2 held by vCPUs + 1 being zapped + 1 valid
     public static let pfnWords = 32      // ghost freed-bitmap: 32 * 64 = 2048 host pfns
     public static let hostPfns = pfnWords * 64
@@ -270,13 +270,13 @@ public struct World {
     /// the kernel's u64 does: a schedule has at most 128 events, so it never wraps back to 0.
     public var nxPagesTDP: UInt8 = 0
     public var nxPagesShadow: UInt8 = 0
-    /// Page tables that vcpu0, vcpu1 and the nx actor hold a pointer to (NXRecovery.swift).
+    /// Page tables that vcpu0, vcpu1 and the NX recovery thread (nxrec) hold a pointer to (NXRecovery.swift).
     public var nxWatch = InlineArray<3, UInt8>(repeating: none8)
     /// kvm->nr_memslots_dirty_logging (updated in kvm_commit_memory_region, M7).
     public var dirtyLogSlots: UInt8 = 0
 
     // --- actors and time ---
-    public var actors = InlineArray<12, Actor>(repeating: Actor())
+    public var actors = InlineArray<13, Actor>(repeating: Actor())
     public var now: UInt32 = 1                   // ghost clock: one tick per step
     public var violation: Violation? = nil
     /// Set by steps that add SPTEs or change host PTEs / attributes: the mapping oracle is a

@@ -1,4 +1,4 @@
-/// The byte format, version 3. Every byte string decodes (empty too): fixed 3-byte records
+/// The byte format, version 6. Every byte string decodes (empty too): fixed 3-byte records
 /// `op a b`, so a one-byte change edits exactly one event; a trailing partial record is ignored;
 /// at most `maxEvents` records are read. Out-of-range values wrap.
 ///
@@ -7,7 +7,8 @@
 ///                 0  recover a%3 = slot id; (v5) with b&8: one NX huge page recovery pass
 ///                 1  nx_huge_pages toggle
 ///                 2  signal vcpu a&1
-///                 3  step actor 7 + (a>>4)&7 (actors past the first seven), 1 + a&15 = count
+///                 3  step actor 7 + (a>>4)&7 (actors past the first seven), 1 + a&15 = count;
+///                    (v6) actor 12 is the NX recovery thread (v5: no actor; its passes ran on 7)
 ///                 4  fault vcpu a&1 on the APIC access page, a&2 = prefault
 ///                 5  APICv a&1 ? inhibit : activate
 ///                 6  (v3) gfn_to_pfn_cache: a&3 = 0 use, 1 deactivate, 2 activate gfn (a>>2),
@@ -26,7 +27,7 @@
 /// gfns and hvas are reduced modulo the world's size (`Geometry`), so the text form shows the
 /// values the model uses.
 public enum ScheduleFormat {
-    public static let version = 5
+    public static let version = 6
     public static let recordSize = 3
     public static let maxEvents = 128
     public static let maxInputBytes = recordSize * maxEvents
@@ -117,6 +118,60 @@ public struct Geometry: Equatable, Sendable {
 /// recover) and to bit 7 of a create's `a` (v2: part of the base gfn, reduced modulo the world's
 /// gfns); `v2ToV3` decodes with the v2 rules and re-encodes each event in v3.
 public enum FormatMigration {
+    /// The v6 schedule that means what `v5` meant under format v5, in the world `config` under
+    /// `variant`. v6 gave the NX huge page recovery thread an actor of its own (12, `nxrec`);
+    /// under v5 its passes ran on actor 7 with the `nx_huge_pages` toggle, so `step nx` stepped
+    /// whichever of the two was running, and the start of either was refused while the other
+    /// ran. Which one that was depends on how long each ran, so the schedule is run (on the v6
+    /// model, where the two behave as under v5 as long as they do not overlap): a step of actor 7
+    /// while the recovery runs becomes a step of actor 12; a toggle or recovery start while
+    /// either runs (refused under v5) is dropped, and so is a step of actor 12 (under v5 no actor,
+    /// a no-op). Events after a violation are copied. The drain's order puts actor 12 right after
+    /// actor 7 (`Checker.drainActor`), so the end of the schedule runs as under v5 too.
+    public static func v5ToV6(_ v5: Schedule, variant: Variant = .none, config: WorldConfig = .default) -> Schedule {
+        var out: [Event] = []
+        for (e, act) in zip(v5.events, v5ToV6Actions(v5, variant: variant, config: config)) {
+            switch act {
+            case .keep: out.append(e)
+            case .toRecoveryActor: out.append(Event(kind: .step, x: 12, y: e.y))
+            case .drop: break
+            }
+        }
+        return Schedule(events: out)
+    }
+
+    /// What `v5ToV6` does with each event of `v5` (the first `maxEvents`).
+    public enum V6Action: Equatable, Sendable { case keep, toRecoveryActor, drop }
+
+    public static func v5ToV6Actions(_ v5: Schedule, variant: Variant = .none, config: WorldConfig = .default) -> [V6Action] {
+        var w = World(config: config, variant: variant)
+        var out: [V6Action] = []
+        for e in v5.events.prefix(ScheduleFormat.maxEvents) {
+            if w.violation != nil { out.append(.keep); continue }
+            switch e.kind {
+            case .step:
+                var a = Int(e.x)
+                if a == 12 { out.append(.drop); continue }
+                if a == 7 && !w.actors[7].busy && w.actors[12].busy { a = 12; out.append(.toRecoveryActor) } else { out.append(.keep) }
+                var k = 0
+                while k < Int(e.y) && a < Cap.actors && w.runnable(a) {
+                    w.step(a)
+                    w.checkStep()
+                    k += 1
+                    if w.violation != nil { break }
+                }
+            case .nxToggle, .nxRecover:
+                if w.actors[7].busy || w.actors[12].busy { out.append(.drop); continue }
+                _ = w.start(e)
+                out.append(.keep)
+            default:
+                _ = w.start(e)
+                out.append(.keep)
+            }
+        }
+        return out
+    }
+
     /// The v5 bytes that mean what `v4` meant under format v4: v5 gave meaning to bit 3 of the
     /// third byte of an op-5 recover record (b & 7 == 0: an NX recovery pass) and to bit 2 of the
     /// third byte of a fault record (op 6: exec), which v4 ignored; both are cleared. A trailing

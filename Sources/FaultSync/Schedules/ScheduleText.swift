@@ -28,9 +28,11 @@
 ///     gmem-error gfn=1
 ///     fault vcpu0 gfn=4 shared exec
 ///     nx-recover
+///     step nxrec x2
 /// v1 text is v2 text is v3 text is v4 text is v5 text: v2 added nx-toggle, signal and apicv, v3
 /// the seven forms from `create ... gmem` to `gmem-release`, v4 `gmem-error`, v5 `exec` faults and
-/// `nx-recover`.
+/// `nx-recover`. v6 text is v5 text, except that the recovery pass an `nx-recover` starts runs on
+/// the actor `nxrec` (v5: on `nx`, which `step nx` then stepped; `FormatMigration.v5ToV6`).
 public struct ScheduleParseError: Error, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -92,6 +94,20 @@ extension Event {
 
 extension Schedule {
     public static let header = "# faultsync schedule v\(ScheduleFormat.version)"
+
+    /// The format version a text's first line declares (`# faultsync schedule vN`), if any.
+    public static func declaredVersion(_ text: Substring) -> Int? {
+        let first = text.prefix(while: { $0 != "\n" && $0 != "\r" })
+        let p = "# faultsync schedule v"
+        guard first.hasPrefix(p) else { return nil }
+        return Int(first.dropFirst(p.count).prefix(while: { $0.isNumber }))
+    }
+
+    /// Whether, read as the current format, this schedule may not mean what it meant in format
+    /// `version`: before v6 a recovery pass ran on actor 7 (`nx`).
+    public func mayMeanOtherwise(since version: Int) -> Bool {
+        version < 6 && events.contains { $0.kind == .nxRecover || ($0.kind == .step && $0.x == 12) }
+    }
     /// The first word of every event line.
     public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
                                "flags", "attr", "recover", "nx-toggle", "nx-recover", "signal", "apicv", "gpc", "punch-hole", "gmem-error",

@@ -103,15 +103,15 @@ struct Ranks {
 
 /// The canonical form is written in components, each self-delimiting, always in this order:
 /// 0 the `struct kvm` fields, guest_memfd, the pfn cache and the freed bitmap; 1 the memslot
-/// objects and containers; 2..5 the host PTEs, 16 per component; 6..9 the TDP roots; 10..21 the
+/// objects and containers; 2..5 the host PTEs, 16 per component; 6..9 the TDP roots; 10..22 the
 /// actors. The fingerprint hashes each component on its own and adds the hashes, so that a
 /// successor re-hashes only the components whose bytes differ from its parent's
 /// (`fingerprint(salt:scratch:comps:parent:)`).
 public enum CanonicalComponents {
-    public static let count = 22
+    public static let count = 23
     static let objects = 1, host = 2, hostChunks = 4, roots = 6, actors = 10
     /// Components whose words hold timestamp ranks (they change when the rank table does).
-    static let ranked: UInt32 = 1 << 1 | ((1 << 12) - 1) << 10
+    static let ranked: UInt32 = 1 << 1 | ((1 << 13) - 1) << 10
 
     /// The byte ranges of `World` that each component is written from, trimmed to the storage
     /// a world of this size uses (`ranges(for:)`); a successor re-hashes a component only when
@@ -143,7 +143,7 @@ public enum CanonicalComponents {
     ///   reads no further);
     /// - 6..9: a root's header fields, its first `mappedGfns` leaf SPTEs and first
     ///   `mappedBlocks` huge ones;
-    /// - 10..21: one actor each, whole (not in the list: `dirtyComponents` compares the actors
+    /// - 10..22: one actor each, whole (not in the list: `dirtyComponents` compares the actors
     ///   itself, in blocks around the one that stepped).
     /// Bytes compared that the canonical form does not read (ghost fields such as
     /// `HostPTE.changedAt`, `Actor.lookupAt`, unclipped `retries`, padding) only re-hash a
@@ -161,7 +161,7 @@ public enum CanonicalComponents {
         let rootsAt = MemoryLayout<World>.offset(of: \World.roots)!
         let rootsLen = MemoryLayout<InlineArray<4, Root>>.size
         let actorsAt = MemoryLayout<World>.offset(of: \World.actors)!
-        let actorsLen = MemoryLayout<InlineArray<12, Actor>>.size
+        let actorsLen = MemoryLayout<InlineArray<13, Actor>>.size
         let end = actorsAt + actorsLen
         // Component 0: the complement of the others' whole storage, below `end`.
         let taken = [(objsAt, objsLen), (contAt, contLen), (hostAt, hostLen), (rootsAt, rootsLen), (actorsAt, actorsLen)]
@@ -173,7 +173,7 @@ public enum CanonicalComponents {
         }
         precondition(at == end && MemoryLayout<InlineArray<64, HostPTE>>.size == Cap.hvas * MemoryLayout<HostPTE>.stride
                      && MemoryLayout<InlineArray<4, Root>>.size == Cap.roots * MemoryLayout<Root>.stride
-                     && MemoryLayout<InlineArray<12, Actor>>.size == Cap.actors * MemoryLayout<Actor>.stride
+                     && MemoryLayout<InlineArray<13, Actor>>.size == Cap.actors * MemoryLayout<Actor>.stride
                      && MemoryLayout<InlineArray<32, SPTE>>.size == Cap.gfns * MemoryLayout<SPTE>.stride
                      && MemoryLayout<InlineArray<8, SPTE>>.size == Cap.blocks * MemoryLayout<SPTE>.stride)
         add(objects, objsAt, objsLen)
@@ -201,7 +201,7 @@ public enum CanonicalComponents {
             add(roots + r, base + leafAt, min(w.mappedGfns, Cap.gfns) * spte)
             add(roots + r, base + hugeAt, min(w.mappedBlocks, Cap.blocks) * spte)
         }
-        // Actors (10..21): compared inline (`actorBytesDiffer`, for an `Actor` of 56 to 64 bytes:
+        // Actors (10..22): compared inline (`actorBytesDiffer`, for an `Actor` of 56 to 64 bytes:
         // today's is 60; memcmp for any other size).
         // Adjacent ranges of one component merge.
         var merged: [(Int, Int, UInt32)] = []

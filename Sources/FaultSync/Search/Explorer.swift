@@ -179,7 +179,7 @@ public enum Explorer {
         var mask: UInt16
         var id: UInt32
         var depth: UInt16
-        /// Sleep set: transitions (bit = actor index, or 12 + operation index for a start) not to
+        /// Sleep set: transitions (bit = actor index, or `startShift` (13) + operation index for a start) not to
         /// take from here.
         var sleep: UInt32 = 0
         /// Nonzero: a re-expansion of a visited state, taking only these transitions.
@@ -187,7 +187,7 @@ public enum Explorer {
         /// The state's fingerprint (reduction: to find its stored sleep set).
         var fp: UInt64 = 0
         /// Its canonical components' hashes (a successor re-hashes only what changed).
-        var comps = InlineArray<22, UInt64>(repeating: 0)
+        var comps = InlineArray<23, UInt64>(repeating: 0)
         /// Its timestamps' order.
         var ranks = Ranks()
         /// Depth-first: expanded, and waiting on the stack under its successors.
