@@ -145,6 +145,39 @@ final class BaselineTests: XCTestCase {
         XCTAssertEqual(w.violation?.why, .warnEndWithoutRange)
     }
 
+    /// kvm_mmu_invalidate_range_add()'s WARN_ON_ONCE(!kvm->mmu_invalidate_in_progress) (added to
+    /// the model on 2026-11-29, nineteenth session, after a review of kvm_main.c): a range added
+    /// with no invalidation begun warns; after a begin it does not.
+    func testRangeAddOutsideAnInvalidationWarns() {
+        var w = World()
+        w.writeLock(2)
+        w.invalidateRangeAdd(2, 0, 4)
+        XCTAssertEqual(w.violation?.invariant, .kernelWarn)
+        XCTAssertEqual(w.violation?.why, .warnRangeAddOutsideInvalidation)
+        var ok = World()
+        ok.writeLock(2)
+        ok.invalidateBegin(2)
+        ok.invalidateRangeAdd(2, 0, 4)
+        XCTAssertNil(ok.violation)
+    }
+
+    /// kvm_mmu_notifier_invalidate_range_end()'s WARN_ON_ONCE(!kvm->mn_active_invalidate_count),
+    /// which then skips the decrement: an end whose start raised no count warns.
+    func testRangeEndWithoutACountWarns() {
+        var (_, w) = worldAtDrain("unmap hva=1 pages=1\n")
+        while w.actors[2].pc != .n6Uncount && w.actors[2].pc != .idle { w.step(2); w.checkStep() }
+        XCTAssertEqual(w.actors[2].pc, .n6Uncount)
+        XCTAssertEqual(w.mnActive, 1)
+        var ok = w
+        ok.step(2); ok.checkStep()
+        XCTAssertNil(ok.violation)
+        XCTAssertEqual(ok.mnActive, 0)
+        w.mnActive = 0                       // as if range_start had not raised it
+        w.step(2)
+        XCTAssertEqual(w.violation?.why, .warnMnCountUnderflow)
+        XCTAssertEqual(w.mnActive, 0, "the decrement is skipped")
+    }
+
     /// kvm_unmap_gfn_range()'s lockdep assertion, on the zap walk every caller runs (`zapStep`).
     func testUnmapWithoutInvalidationOrSlotsLockTripsLockdep() {
         var w = World()

@@ -42,16 +42,20 @@ extension World {
         actors[a].pc = release ? .g8LastPut : error ? .g10Poison : .g0InvalLock
     }
 
-    /// The next slot object >= `from` in the file's bindings that overlaps [lo, hi), or -1.
-    @inline(__always) func nextBinding(_ a: Int, from: Int) -> Int {
+    /// The slot object after `after` (-1: the first) in the file's bindings that overlaps
+    /// [lo, hi), or -1, in file-offset order as xa_for_each_range(&f->bindings, ...) walks them
+    /// (a binding's offset is its base gfn here; bindings do not overlap). Until 2026-11-29
+    /// (nineteenth session) the model walked them by object index.
+    @inline(__always) func nextBinding(_ a: Int, after: Int) -> Int {
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
-        var o = from
-        while o < Cap.objects {
+        let from = after < 0 ? -1 : Int(objs[after].base)
+        var best = -1, bestBase = Int.max
+        for o in 0..<Cap.objects {
             let s = objs[o]
-            if s.flags & MemslotFlag.gmemBound != 0 && Int(s.base) < hi && lo < Int(s.base) + Int(s.npages) { return o }
-            o += 1
+            if s.flags & MemslotFlag.gmemBound != 0 && Int(s.base) < hi && lo < Int(s.base) + Int(s.npages)
+                && Int(s.base) > from && Int(s.base) < bestBase { best = o; bestBase = Int(s.base) }
         }
-        return -1
+        return best
     }
 
     mutating func stepGmem(_ a: Int) {
@@ -112,7 +116,7 @@ extension World {
                 gmemReleased = true
                 if variant == .gmemReleaseWithoutInvalidation { actors[a].pc = .g7Unlock; return }
             }
-            let o = nextBinding(a, from: 0)
+            let o = nextBinding(a, after: -1)
             if o < 0 {
                 actors[a].pc = .g5Truncate
             } else {
@@ -146,7 +150,7 @@ extension World {
                 actors[a].pc = .g3Yield              // may_block: tdp_mmu_iter_cond_resched()
             } else {
                 handlerReturns(a)                    // flush |= kvm_mmu_unmap_gfn_range()
-                let o = nextBinding(a, from: Int(actors[a].cursor) + 1)
+                let o = nextBinding(a, after: Int(actors[a].cursor))
                 if o < 0 {
                     actors[a].pc = .g4Unlock
                 } else {
@@ -179,7 +183,7 @@ extension World {
             } else {
                 // __kvm_gmem_invalidate_end() tests xa_find(bindings in range) only, not whether
                 // begin ran: stable bindings (the invalidate lock) are what balances the two.
-                actors[a].pc = nextBinding(a, from: 0) >= 0 ? .g6LockEnd : .g7Unlock
+                actors[a].pc = nextBinding(a, after: -1) >= 0 ? .g6LockEnd : .g7Unlock
             }
 
         case .g5Wait:

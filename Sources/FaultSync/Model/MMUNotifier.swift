@@ -55,15 +55,23 @@ extension World {
         return (Int(s.base) + hs - Int(s.uaddr), Int(s.base) + he - Int(s.uaddr))
     }
 
-    /// Next slot id >= `from` in the walked container that the range hits, or -1.
-    @inline(__always) func nextHit(_ a: Int, from: Int) -> Int {
+    /// The order of kvm_for_each_memslot_in_hva_range(): the set's interval tree of hvas,
+    /// by start (`userspace_addr`), equal starts in insertion order (`Container.insertion`).
+    @inline(__always) func hvaWalkKey(container c: Int, id: Int) -> Int {
+        Int(objs[Int(containers[c].slot[id])].uaddr) * 4 + containers[c].insertionRank(id)
+    }
+
+    /// The slot id the walk of the container meets after `after` (-1: the first) among those the
+    /// range hits, or -1. (Until 2026-11-29, nineteenth session, the model walked by slot id.)
+    @inline(__always) func nextHit(_ a: Int, after: Int) -> Int {
         let c = Int(actors[a].container)
-        var id = from
-        while id < Cap.slotIDs {
-            if hvaToGfnRange(container: c, id: id, Int(actors[a].lo), Int(actors[a].hi)) != nil { return id }
-            id += 1
+        let from = after < 0 ? -1 : hvaWalkKey(container: c, id: after)
+        var best = -1, bestKey = Int.max
+        for id in 0..<Cap.slotIDs where hvaToGfnRange(container: c, id: id, Int(actors[a].lo), Int(actors[a].hi)) != nil {
+            let k = hvaWalkKey(container: c, id: id)
+            if k > from && k < bestKey { best = id; bestKey = k }
         }
-        return -1
+        return best
     }
 
     mutating func stepNotifier(_ a: Int) {
@@ -89,7 +97,7 @@ extension World {
             // N3a/b srcu_read_lock; slots = __kvm_memslots(); walk the hva tree.
             srcuLock(a)
             actors[a].container = active
-            let id = nextHit(a, from: 0)
+            let id = nextHit(a, after: -1)
             if id < 0 {
                 actors[a].pc = .n3Unlock              // no memslot: no lock, counters untouched
             } else {
@@ -166,7 +174,7 @@ extension World {
             // N5 kvm_mmu_notifier_invalidate_range_end(): srcu_read_lock; same memslot walk.
             srcuLock(a)
             actors[a].container = active
-            let hit = nextHit(a, from: 0) >= 0
+            let hit = nextHit(a, after: -1) >= 0
             actors[a].found = hit
             if hit || variant == .unconditionalEnd {
                 actors[a].found = true
@@ -194,7 +202,8 @@ extension World {
         case .n6Uncount:
             // N6 mn_active_invalidate_count--; N7 rcuwait_wake_up() at 0 (W2 re-checks the count)
             if fixes.has(.gpcHvaRefreshMissesInvalidation) { mnEndCount &+= 1 }
-            mnActive -= 1
+            // "if (!WARN_ON_ONCE(!kvm->mn_active_invalidate_count)) --kvm->mn_active_invalidate_count;"
+            if mnActive <= 0 { fail(.kernelWarn, .warnMnCountUnderflow, actor: a) } else { mnActive -= 1 }
             ctrDirty = true
             // The blocks stay owned by the other host-mm operation still in flight, if any (two
             // unmaps may overlap).
@@ -224,7 +233,7 @@ extension World {
     }
 
     private mutating func advanceToNextSlot(_ a: Int) {
-        let id = nextHit(a, from: Int(actors[a].cursor) + 1)
+        let id = nextHit(a, after: Int(actors[a].cursor))
         if id < 0 {
             actors[a].pc = .n3Unlock
         } else {

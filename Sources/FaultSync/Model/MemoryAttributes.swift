@@ -14,20 +14,22 @@ extension World {
         actors[a].pc = toPrivate && gmemInitShared ? .idle : .t1Lock
     }
 
-    /// Next slot id >= `from` in the active memslots overlapping the gfn range, or -1.
-    /// (kvm_handle_gfn_range() walks under slots_lock, without SRCU.)
-    @inline(__always) func nextAttrSlot(_ a: Int, from: Int) -> Int {
+    /// The slot id after `after` (-1: the first) among the active memslots overlapping the gfn
+    /// range, in gfn order, as kvm_for_each_memslot_in_gfn_range() walks them (the memslots'
+    /// gfn ranges do not overlap), or -1. (kvm_handle_gfn_range() walks under slots_lock, without
+    /// SRCU.) Until 2026-11-29 (nineteenth session) the model walked by slot id.
+    @inline(__always) func nextAttrSlot(_ a: Int, after: Int) -> Int {
         let c = Int(active)
-        var id = from
-        while id < Cap.slotIDs {
+        let from = after < 0 ? -1 : Int(objs[Int(containers[c].slot[after])].base)
+        var best = -1, bestBase = Int.max
+        for id in 0..<Cap.slotIDs {
             let o = containers[c].slot[id]
-            if o != none8 {
-                let s = objs[Int(o)]
-                if Int(actors[a].lo) < Int(s.base) + Int(s.npages) && Int(s.base) < Int(actors[a].hi) { return id }
-            }
-            id += 1
+            guard o != none8 else { continue }
+            let s = objs[Int(o)]
+            if Int(actors[a].lo) < Int(s.base) + Int(s.npages) && Int(s.base) < Int(actors[a].hi)
+                && Int(s.base) > from && Int(s.base) < bestBase { best = id; bestBase = Int(s.base) }
         }
-        return -1
+        return best
     }
 
     mutating func stepAttr(_ a: Int) {
@@ -43,7 +45,7 @@ extension World {
             for g in lo..<hi { mask |= 1 << UInt32(g) }
             let want = actors[a].toPrivate ? mask : 0
             if lo >= hi || privateGfns & mask == want { actors[a].pc = .t7Unlock; return }
-            let id = nextAttrSlot(a, from: 0)
+            let id = nextAttrSlot(a, after: -1)
             if id < 0 {
                 actors[a].pc = .t5Store
             } else {
@@ -78,7 +80,7 @@ extension World {
             case .done: break
             }
             handlerReturns(a)                 // ret |= handler() in kvm_handle_gfn_range()
-            let id = nextAttrSlot(a, from: Int(actors[a].cursor) + 1)
+            let id = nextAttrSlot(a, after: Int(actors[a].cursor))
             if id < 0 {
                 actors[a].pc = .t4Unlock
             } else {
@@ -115,11 +117,11 @@ extension World {
             // kvm_arch_post_set_memory_attributes() updates KVM_LPAGE_MIXED_FLAG per slot.
             writeLock(a)
             invalidateEnd(a)
-            var id = nextAttrSlot(a, from: 0)
+            var id = nextAttrSlot(a, after: -1)
             while id >= 0 {
                 let o = Int(containers[Int(active)].slot[id])
                 objs[o].mixed = mixedMask(base: Int(objs[o].base), npages: Int(objs[o].npages))
-                id = nextAttrSlot(a, from: id + 1)
+                id = nextAttrSlot(a, after: id)
             }
             actors[a].pc = .t6Unlock
 

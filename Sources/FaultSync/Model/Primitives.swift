@@ -117,10 +117,12 @@ extension World {
         actors[a].addedHi = 0
     }
 
-    /// kvm_mmu_invalidate_range_add(): merge [start, end) into [range_start, range_end).
+    /// kvm_mmu_invalidate_range_add(): merge [start, end) into [range_start, range_end);
+    /// WARN_ON_ONCE(!kvm->mmu_invalidate_in_progress) first.
     mutating func invalidateRangeAdd(_ a: Int, _ start: Int, _ end: Int) {
         ctrDirty = true
         if mmuWriter != UInt8(a) { fail(.lockDiscipline, .writeWithoutMmuLock, actor: a) }
+        if inProgress <= 0 { fail(.kernelWarn, .warnRangeAddOutsideInvalidation, actor: a, Int64(start), Int64(end)) }
         let s = UInt16(start), e = UInt16(end)
         let overwrite = variant == .rangeAddOverwrite ? inProgress == 1 : rangeStart == invalidGfn
         if overwrite {
@@ -395,7 +397,7 @@ extension World {
         let c = Int(active ^ 1)
         let r = readerBefore(containers[c].unpublishedAt)
         if r >= 0 { fail(.memslotFreedUnderReader, .reusedWhileReader, actor: a, Int64(c), Int64(r)) }
-        containers[c].slot[id] = obj
+        containers[c].replace(id, obj)
     }
 
     /// W3 rcu_assign_pointer(kvm->memslots[as], inactive). Ghost: remember when each container

@@ -373,6 +373,7 @@ public enum Why: UInt8, Sendable {
     case mmioSpteHitsMemslot, warnSpuriousNoslot
     case nxTrackFreedSp, warnNxRecoveryNoSlot, nxPagesMismatch
     case freedWithStaleTlb
+    case warnRangeAddOutsideInvalidation, warnMnCountUnderflow
 }
 
 public struct Violation: Equatable, Sendable {
@@ -415,6 +416,10 @@ public struct Violation: Equatable, Sendable {
         case .retryBound: return "\(who) retried \(a) times while nothing else could make progress"
         case .warnEndWithoutRange:
             return "kvm_mmu_invalidate_end(): WARN_ON_ONCE(range_start == INVALID_GPA): \(who) added no range between start and end"
+        case .warnRangeAddOutsideInvalidation:
+            return "kvm_mmu_invalidate_range_add(): WARN_ON_ONCE(!kvm->mmu_invalidate_in_progress): \(who) adds gfn [\(a),\(b)) with no invalidation begun"
+        case .warnMnCountUnderflow:
+            return "kvm_mmu_notifier_invalidate_range_end(): WARN_ON_ONCE(!kvm->mn_active_invalidate_count): \(who) ends an invalidation that raised no count (the decrement is skipped)"
         case .lockdepUnmapUnprotected:
             return "kvm_unmap_gfn_range(): lockdep_assert_once(mmu_invalidate_in_progress || slots_lock held) fails: \(who) zaps gfn [\(a),\(b)) with no invalidation in progress"
         case .warnSpuriousPfnMismatch:

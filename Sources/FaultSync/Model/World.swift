@@ -176,11 +176,36 @@ public struct PfnCache: Equatable {
 /// `struct kvm_memslots`: one of `kvm->__memslots[as][0/1]`, slot id -> object.
 public struct Container: Equatable {
     public var slot = InlineArray<3, UInt8>(repeating: none8)
+    /// The ids of the slots present, oldest insertion first (2 bits each, 3 = none): the order
+    /// of equal keys in the set's interval tree of hvas (`hva_tree`). kvm_replace_memslot()
+    /// removes a replaced slot's node and inserts the new one (`interval_tree_insert()` puts an
+    /// equal start to the right), so among memslots that start at the same hva the walk meets the
+    /// one replaced into this set earliest first.
+    public var insertion: UInt8 = 0x3F
     public var unpublishedAt: UInt32 = 0 // ghost
 
     public static func == (l: Container, r: Container) -> Bool {
         l.unpublishedAt == r.unpublishedAt && l.slot[0] == r.slot[0] && l.slot[1] == r.slot[1]
-            && l.slot[2] == r.slot[2]
+            && l.slot[2] == r.slot[2] && l.insertion == r.insertion
+    }
+
+    /// Slot `id` now holds `obj` (kvm_replace_memslot): its node leaves the tree, and the new
+    /// one, if any, goes in as the newest.
+    @inline(__always) mutating func replace(_ id: Int, _ obj: UInt8) {
+        slot[id] = obj
+        var out: UInt8 = 0x3F, n: UInt8 = 0
+        for k in 0..<3 {
+            let x = (insertion >> UInt8(2 * k)) & 3
+            if x != 3 && Int(x) != id { out = out & ~(3 << (2 * n)) | x << (2 * n); n += 1 }
+        }
+        if obj != none8 { out = out & ~(3 << (2 * n)) | UInt8(id) << (2 * n) }
+        insertion = out
+    }
+
+    /// Where slot `id` is in the insertion order (0 = oldest); 3 if absent.
+    @inline(__always) func insertionRank(_ id: Int) -> Int {
+        for k in 0..<3 where Int((insertion >> UInt8(2 * k)) & 3) == id { return k }
+        return 3
     }
 }
 
@@ -318,8 +343,8 @@ public struct World {
             objs[o] = MemslotObj(state: .live, id: id, base: base, npages: npages, uaddr: uaddr,
                                  flags: gm, mixed: 0, incarnation: nextIncarnation, unpublishedAt: 0)
             nextIncarnation &+= 1
-            containers[0].slot[Int(id)] = UInt8(o)
-            containers[1].slot[Int(id)] = UInt8(o)
+            containers[0].replace(Int(id), UInt8(o))
+            containers[1].replace(Int(id), UInt8(o))
             o += 1
         }
     }

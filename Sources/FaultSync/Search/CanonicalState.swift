@@ -55,7 +55,7 @@ public enum Canonical {
         "SPTE": ["present", "isPrivate", "pfn", "hva", "incarnation", "mmioGen"],
         "HostPTE": ["pfn", "version"],
         "MemslotObj": ["state", "id", "base", "npages", "uaddr", "flags", "mixed", "incarnation", "unpublishedAt"],
-        "Container": ["slot", "unpublishedAt"],
+        "Container": ["slot", "insertion", "unpublishedAt"],
     ]
     /// The fields the canonical form leaves out on purpose (see above), by type.
     public static let omitted: [String: Set<String>] = [
@@ -399,7 +399,8 @@ extension World {
             }
             for c in 0..<2 {
                 let x = self.containers[c]
-                sink.put(UInt64(x.slot[0]) | UInt64(x.slot[1]) << 8 | UInt64(x.slot[2]) << 16 | rank(x.unpublishedAt) << 32)
+                sink.put(UInt64(x.slot[0]) | UInt64(x.slot[1]) << 8 | UInt64(x.slot[2]) << 16 | UInt64(x.insertion) << 24
+                         | rank(x.unpublishedAt) << 32)
             }
         case CanonicalComponents.host..<(CanonicalComponents.host + CanonicalComponents.hostChunks):
             // Host mm: 16 PTEs, the non-empty ones behind a bitmap. Storage past the world's
