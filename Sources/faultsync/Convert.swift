@@ -44,7 +44,7 @@ struct Migrate: ParsableCommand {
     @OptionGroup var v: VariantOption
     @Argument(help: "A schedule, or a directory of them.") var input: String
     @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
-    @Option(help: "The format the byte inputs are in (and text inputs without a version line): 1 to 5.") var from: Int = 1
+    @Option(help: "The format the byte inputs are in (and text inputs without a version line that do not name nxrec): 1 to 5. A byte file already in v6 given --from 5 loses its nxrec steps.") var from: Int = 1
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
@@ -69,17 +69,21 @@ struct Migrate: ParsableCommand {
             let old = [UInt8](data)
             if looksLikeText(old) {
                 guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(src): not UTF-8 text") }
-                let version = Schedule.declaredVersion(Substring(text)) ?? from
                 let s: Schedule
                 do { s = try Schedule(text: text, geometry: Geometry(config)) } catch let e as ScheduleParseError {
                     throw CLIError("\(src):\(e.line):\(e.column): error: \(e.message)")
                 }
+                // A text that names nxrec was written for v6 whatever --from says.
+                let namesNxrec = s.events.contains { $0.kind == .step && $0.x == 12 }
+                let version = Schedule.declaredVersion(Substring(text)) ?? (namesNxrec ? 6 : from)
                 if version >= 6 || !s.mayMeanOtherwise(since: version) {
                     try writeNew(dst, data, inputs: [src], force: force)   // the same meaning in v6
                     continue
                 }
                 // Line by line (one event per line that is not blank or a comment), comments kept.
                 var acts = FormatMigration.v5ToV6Actions(s, variant: variant, config: config)[...]
+                // v5 read 128 events; once one is dropped, later ones would move into v6's window.
+                let shifts = acts.contains(.drop)
                 var out = Schedule.header + "\n# migrated from format v\(version) by faultsync migrate (world:\(v.worldFlags.isEmpty ? " default" : v.worldFlags), variant \(variant.name))\n"
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
                 for (i, line) in lines.enumerated() {
@@ -89,7 +93,11 @@ struct Migrate: ParsableCommand {
                         if !line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("# faultsync schedule v") { out += line + "\n" }
                         continue
                     }
-                    switch acts.popFirst() ?? .keep {
+                    guard let act = acts.popFirst() else {
+                        out += (shifts ? "# (migrate: past the \(ScheduleFormat.maxEvents) events format v\(version) reads) " : "") + line + "\n"
+                        continue
+                    }
+                    switch act {
                     case .keep: out += line + "\n"
                     case .drop: out += "# (migrate: no effect under v\(version), dropped) " + line + "\n"
                     case .toRecoveryActor:
@@ -114,10 +122,23 @@ struct Migrate: ParsableCommand {
             let g = Geometry(config)
             let s5 = Schedule(bytes: new, geometry: g)
             if s5.mayMeanOtherwise(since: 5) {
-                // Re-encoded (records past the 128th and a trailing partial one, which no
-                // version reads, are dropped).
-                let s6 = FormatMigration.v5ToV6(s5, variant: variant, config: config)
-                if s6 != s5 { new = s6.bytes }
+                // Record by record: the kept records keep their bytes (decoding reduces values to
+                // the world's geometry; the bytes mean the same in every world only as they are).
+                let acts = FormatMigration.v5ToV6Actions(s5, variant: variant, config: config)
+                var out: [UInt8] = []
+                for (k, act) in acts.enumerated() {
+                    switch act {
+                    case .keep: out += new[(3 * k)..<(3 * k + 3)]
+                    case .drop: continue
+                    case .toRecoveryActor:
+                        let (o, x, y) = ScheduleFormat.encode(Event(kind: .step, x: 12, y: s5.events[k].y))
+                        out += [o, x, y]
+                    }
+                }
+                // Past the 128th record (and a partial one) nothing is read; kept unless a drop
+                // would move records into v6's window.
+                if !acts.contains(.drop) { out += new[(3 * acts.count)...] }
+                new = out
             }
             if new != old { changed += 1 }
             try writeNew(dst, Data(new), inputs: [src], force: force)

@@ -122,8 +122,11 @@ func readSchedule(_ path: String) throws -> [UInt8] {
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): not UTF-8 text") }
         do {
             let s = try Schedule(text: text)
-            if let v = Schedule.declaredVersion(Substring(text)), s.mayMeanOtherwise(since: v) {
+            let declared = Schedule.declaredVersion(Substring(text))
+            if let v = declared, s.mayMeanOtherwise(since: v) {
                 FileHandle.standardError.write(Data("\(path): warning: a format-v\(v) schedule with an NX recovery pass, read as v\(ScheduleFormat.version): since v6 the pass runs on actor nxrec, not nx, so its `step nx` lines may step another thread; `faultsync migrate \(path) -o NEW --from \(v)` (with the world flags and --variant it was made for) rewrites it with its v\(v) meaning\n".utf8))
+            } else if declared == nil && s.looksWrittenBeforeV6 {
+                FileHandle.standardError.write(Data("\(path): warning: no version line, and an NX recovery pass followed by `step nx` with no `step nxrec`: if this was written before format v6, its `step nx` lines stepped the pass, which now runs on actor nxrec; `faultsync migrate \(path) -o NEW --from 5` (with its world flags and --variant) rewrites it\n".utf8))
             }
             return s.bytes
         } catch let e as ScheduleParseError {

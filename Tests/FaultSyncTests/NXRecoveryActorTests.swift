@@ -118,9 +118,37 @@ final class NXRecoveryActorTests: XCTestCase {
         XCTAssertFalse(w.nxHugePages)
         XCTAssertEqual(w.nxPagesTDP, 0)
         XCTAssertTrue(v5.mayMeanOtherwise(since: 5))
-        XCTAssertFalse(v5.mayMeanOtherwise(since: 6))
+        XCTAssertTrue(sched("nx-recover\nstep nx x2\n").looksWrittenBeforeV6)
+        XCTAssertFalse(sched("nx-recover\nstep nx x2\nstep nxrec x2\n").looksWrittenBeforeV6)
+        XCTAssertFalse(sched("nx-toggle\nstep nx x2\n").looksWrittenBeforeV6)
         XCTAssertEqual(Schedule.declaredVersion("# faultsync schedule v5\nnx-recover\n"), 5)
         XCTAssertNil(Schedule.declaredVersion("nx-recover\n"))
+    }
+
+    /// Every committed v5 schedule that starts a pass, migrated, replays under v6 with the verdict
+    /// the v5 model gave it (violation and step, or the step count): `Tests/golden/v5-nx-golden.txt`,
+    /// recorded with the v5 binary (7d83064) in the default world, on the plain baseline, and on
+    /// the plain baseline without the zap-all quirk.
+    func testMigratedV5SchedulesReplayAsUnderV5() throws {
+        let golden = try String(contentsOf: repoRoot.appendingPathComponent("Tests/golden/v5-nx-golden.txt"), encoding: .utf8)
+        var checked = 0, violations = 0
+        for line in golden.split(separator: "\n") where !line.hasPrefix("#") {
+            let f = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            XCTAssertEqual(f.count, 4, String(line))
+            guard f.count == 4, let variant = Variant.named(f[1]) else { XCTFail("bad line: \(line)"); continue }
+            var config = WorldConfig()
+            if f[2].contains("--baseline") { config.fixes = .none }
+            if f[2].contains("--no-slot-zap-all") { config.zapAllOnSlotChange = false }
+            let text = try String(contentsOf: repoRoot.appendingPathComponent(f[0]), encoding: .utf8)
+            let v6 = FormatMigration.v5ToV6(try Schedule(text: text), variant: variant, config: config)
+            let v = Checker.check(v6.bytes, variant: variant, config: config)
+            let got = v.violation.map { "\($0.invariant.name) \($0.step)" } ?? "ok \(v.steps)"
+            XCTAssertEqual(got, f[3], "\(f[0]) \(f[2])")
+            checked += 1
+            if v.violation != nil { violations += 1 }
+        }
+        XCTAssertEqual(checked, 33)
+        XCTAssertGreaterThan(violations, 15)
     }
 
     /// The drain steps actor 12 where v5 stepped the pass, right after actor 7.

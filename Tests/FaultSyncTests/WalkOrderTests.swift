@@ -85,8 +85,12 @@ final class WalkOrderTests: XCTestCase {
         w.objs[5] = MemslotObj(state: .live, id: 2, base: 0, npages: 4, uaddr: 24, flags: bound, mixed: 0, incarnation: 9, unpublishedAt: 0)
         w.actors[11].lo = 0
         w.actors[11].hi = 16
-        XCTAssertEqual(w.nextBinding(11, after: -1), 5)
-        XCTAssertEqual(w.nextBinding(11, after: 5), 0)
-        XCTAssertEqual(w.nextBinding(11, after: 0), -1)
+        XCTAssertEqual(w.nextBinding(11, after: -1), 5, "offset 0 first")
+        XCTAssertEqual(w.nextBinding(11, after: 0), 0, "after offset 0: offset 8")
+        XCTAssertEqual(w.nextBinding(11, after: 8), -1)
+        // The walk resumes after the offset it was at, not after its slot object: with the object
+        // at offset 0 gone (a variant's unbind) the binding at 8 is still next.
+        w.objs[5].flags = 0
+        XCTAssertEqual(w.nextBinding(11, after: 0), 0)
     }
 }

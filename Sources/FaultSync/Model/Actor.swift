@@ -312,6 +312,10 @@ public struct Actor {
     /// guest_memfd punch hole: the truncation's stage (0 phase 1, 1-2 the partial-folio lookups
     /// at the hole's first and last page, 3 phase 2) and phase 2's index (`truncatePass`).
     public var truncStage: UInt8 { get { phase } set { phase = newValue } }
+    /// guest_memfd invalidation walk: the file offset (xarray index) of the binding it is at,
+    /// which xa_for_each_range() resumes after (the slot object may be gone by then under a
+    /// variant); 0 when no walk is in progress.
+    public var bindingOffset: UInt8 { get { a0 } set { a0 = newValue } }
     public var truncIndex: UInt8 { get { a1 } set { a1 = newValue } }
     /// Host-mm actor, truncation of a guest_memfd range: the folios (file indices < 8) it unmaps
     /// and frees -- the ones the truncation pass found mapped.

@@ -42,13 +42,12 @@ extension World {
         actors[a].pc = release ? .g8LastPut : error ? .g10Poison : .g0InvalLock
     }
 
-    /// The slot object after `after` (-1: the first) in the file's bindings that overlaps
-    /// [lo, hi), or -1, in file-offset order as xa_for_each_range(&f->bindings, ...) walks them
-    /// (a binding's offset is its base gfn here; bindings do not overlap). Until 2026-11-29
-    /// (nineteenth session) the model walked them by object index.
-    @inline(__always) func nextBinding(_ a: Int, after: Int) -> Int {
+    /// The slot object of the first binding after file offset `after` (-1: the first) that
+    /// overlaps [lo, hi), or -1, in file-offset order as xa_for_each_range(&f->bindings, ...)
+    /// walks them (a binding's offset is its base gfn here; bindings do not overlap). Until
+    /// 2026-11-29 (nineteenth session) the model walked them by object index.
+    @inline(__always) func nextBinding(_ a: Int, after from: Int) -> Int {
         let lo = Int(actors[a].lo), hi = Int(actors[a].hi)
-        let from = after < 0 ? -1 : Int(objs[after].base)
         var best = -1, bestBase = Int.max
         for o in 0..<Cap.objects {
             let s = objs[o]
@@ -121,6 +120,7 @@ extension World {
                 actors[a].pc = .g5Truncate
             } else {
                 actors[a].cursor = UInt8(o)
+                actors[a].bindingOffset = objs[o].base
                 actors[a].pc = .g1LockBegin
             }
 
@@ -150,11 +150,13 @@ extension World {
                 actors[a].pc = .g3Yield              // may_block: tdp_mmu_iter_cond_resched()
             } else {
                 handlerReturns(a)                    // flush |= kvm_mmu_unmap_gfn_range()
-                let o = nextBinding(a, after: Int(actors[a].cursor))
+                let o = nextBinding(a, after: Int(actors[a].bindingOffset))
                 if o < 0 {
+                    actors[a].bindingOffset = 0
                     actors[a].pc = .g4Unlock
                 } else {
                     actors[a].cursor = UInt8(o)
+                    actors[a].bindingOffset = objs[o].base
                     actors[a].pc = .g2RangeAdd
                 }
             }

@@ -65,6 +65,9 @@ extension World {
     /// range hits, or -1. (Until 2026-11-29, nineteenth session, the model walked by slot id.)
     @inline(__always) func nextHit(_ a: Int, after: Int) -> Int {
         let c = Int(actors[a].container)
+        // The walked set is stable while the walker is inside SRCU (the swap that would change
+        // it waits for the reader), so the slot it is at is still there; -1 if not (unreachable).
+        guard after < 0 || containers[c].slot[after] != none8 else { return -1 }
         let from = after < 0 ? -1 : hvaWalkKey(container: c, id: after)
         var best = -1, bestKey = Int.max
         for id in 0..<Cap.slotIDs where hvaToGfnRange(container: c, id: id, Int(actors[a].lo), Int(actors[a].hi)) != nil {

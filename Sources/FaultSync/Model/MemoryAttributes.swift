@@ -20,6 +20,8 @@ extension World {
     /// SRCU.) Until 2026-11-29 (nineteenth session) the model walked by slot id.
     @inline(__always) func nextAttrSlot(_ a: Int, after: Int) -> Int {
         let c = Int(active)
+        // slots_lock keeps the memslots as they are during the walk; -1 if not (unreachable).
+        guard after < 0 || containers[c].slot[after] != none8 else { return -1 }
         let from = after < 0 ? -1 : Int(objs[Int(containers[c].slot[after])].base)
         var best = -1, bestBase = Int.max
         for id in 0..<Cap.slotIDs {

@@ -108,6 +108,14 @@ extension Schedule {
     public func mayMeanOtherwise(since version: Int) -> Bool {
         version < 6 && events.contains { $0.kind == .nxRecover || ($0.kind == .step && $0.x == 12) }
     }
+
+    /// Whether a schedule with no version line reads like one written before v6: it starts an NX
+    /// recovery pass, steps `nx` after it, and never names `nxrec`.
+    public var looksWrittenBeforeV6: Bool {
+        guard let first = events.firstIndex(where: { $0.kind == .nxRecover }) else { return false }
+        return !events.contains { $0.kind == .step && $0.x == 12 }
+            && events[first...].contains { $0.kind == .step && $0.x == 7 }
+    }
     /// The first word of every event line.
     public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
                                "flags", "attr", "recover", "nx-toggle", "nx-recover", "signal", "apicv", "gpc", "punch-hole", "gmem-error",

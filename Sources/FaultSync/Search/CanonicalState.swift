@@ -171,6 +171,8 @@ public enum CanonicalComponents {
             add(0, at, o - at)
             at = max(at, o + l)
         }
+        // `Ranks` holds every distinct timestamp: two per actor, one per object, one per set.
+        precondition(2 * Cap.actors + Cap.objects + 2 <= 40, "Ranks.ts is too small for the timestamps")
         precondition(at == end && MemoryLayout<InlineArray<64, HostPTE>>.size == Cap.hvas * MemoryLayout<HostPTE>.stride
                      && MemoryLayout<InlineArray<4, Root>>.size == Cap.roots * MemoryLayout<Root>.stride
                      && MemoryLayout<InlineArray<13, Actor>>.size == Cap.actors * MemoryLayout<Actor>.stride

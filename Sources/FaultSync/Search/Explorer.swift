@@ -218,7 +218,7 @@ public enum Explorer {
     /// frontier, and will be expanded with the stored set.
     static let pendingBit: UInt64 = 1 << UInt64(SleepMap.width)
 
-    /// Transition bits of sleep sets: actor steps at 0..<12, operation starts at 12 + index.
+    /// Transition bits of sleep sets: actor steps at 0..<13, operation starts at 13 + index.
     static let startShift = UInt32(Cap.actors)
 
     /// The child's sleep set after taking transition `t`: the members of `sleep` independent of it.

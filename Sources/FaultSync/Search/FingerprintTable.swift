@@ -302,7 +302,7 @@ struct CuckooPart: ~Copyable {
 }
 
 /// The sleep sets the visited table stores, in `width` (11) bits: transition bits (an actor
-/// index, or `Explorer.startShift` + operation index: up to 28) get compact bits in the order they
+/// index, or `Explorer.startShift` + operation index: up to 29) get compact bits in the order they
 /// first appear in a successor's sleep set. Once all are given out, `restrict` drops the others
 /// from the sleep sets it is given: a smaller sleep set only takes more transitions, which is
 /// sound (it costs reduction, never coverage). Measured on the bench-check scenarios: 5, 7, 8 and
