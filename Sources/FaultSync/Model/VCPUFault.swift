@@ -29,7 +29,8 @@ extension World {
 
         case .p0Reload:
             // kvm_vcpu_pre_fault_memory(): signal_pending() -> -EINTR; then
-            // kvm_arch_vcpu_pre_fault_memory(): kvm_mmu_reload(), once per ioctl call. Since
+            // kvm_arch_vcpu_pre_fault_memory(): kvm_mmu_reload(), at each iteration of
+            // kvm_vcpu_pre_fault_memory()'s loop over the range (the model's range is one page). Since
             // 20a6cff3b283 it frees obsolete roots first (KVM_REQ_MMU_FREE_OBSOLETE_ROOTS) and
             // so loads the current root; before it, a loaded root was kept even if obsolete.
             if actors[a].signalPending { finishFault(a); return }
