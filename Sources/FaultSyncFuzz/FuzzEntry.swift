@@ -29,6 +29,8 @@ let fuzzConfig: WorldConfig = {
     if let p = getenv("FAULTSYNC_MIRROR_TDP"), String(cString: p) == "1" { c.mirrorTDP = true }
     if let p = getenv("FAULTSYNC_GMEM_INIT_SHARED"), String(cString: p) == "1" { c.gmemInitShared = true; c.gmemMmap = true }
     if let p = getenv("FAULTSYNC_NO_SLOT_ZAP_ALL"), String(cString: p) == "1" { c.zapAllOnSlotChange = false }
+    // FAULTSYNC_NO_AD_BITS=1: the world of `faultsync --no-ad-bits`.
+    if let p = getenv("FAULTSYNC_NO_AD_BITS"), String(cString: p) == "1" { c.adBits = false }
     return c
 }()
 

@@ -41,6 +41,9 @@ struct VariantOption: ParsableArguments {
     @Flag(name: .long, help: "World: memslot delete/move zap with kvm_mmu_zap_memslot() instead of kvm_mmu_zap_all_fast(), as on every VM type but KVM_X86_DEFAULT_VM with KVM_X86_QUIRK_SLOT_ZAP_ALL (so also on a VM with private memory). Default: zap all.")
     var noSlotZapAll = false
 
+    @Flag(name: .long, help: "World: the TDP MMU has no Accessed/Dirty bits (kvm_intel.eptad=0, or EPT without A/D): KVM_PRE_FAULT_MEMORY makes access-tracked SPTEs, and every fault first tries fast_page_fault(), which restores them without mmu_lock. Not with --mirror-tdp (TDX needs A/D bits). Default: A/D bits.")
+    var noAdBits = false
+
     var config: WorldConfig {
         var c = WorldConfig()
         c.fixes = baseline ? .none : .all
@@ -49,6 +52,7 @@ struct VariantOption: ParsableArguments {
         c.gmemMmap = gmemMmap || gmemInitShared
         c.mirrorTDP = mirrorTdp
         c.gmemInitShared = gmemInitShared
+        c.adBits = !noAdBits
         return c
     }
     var kernel: String { baseline ? "plain baseline" : withoutFix.map { "baseline + fixes but \($0)'s" } ?? "baseline + fixes" }
@@ -64,6 +68,9 @@ struct VariantOption: ParsableArguments {
         }
         if gmemInitShared && mirrorTdp {
             throw ValidationError("--gmem-init-shared needs a VM without private memory; --mirror-tdp is TDX's (kvm_arch_supports_gmem_init_shared() is false there)")
+        }
+        if noAdBits && mirrorTdp {
+            throw ValidationError("--no-ad-bits: TDX (--mirror-tdp) requires the A/D bits (KVM refuses TDX without them)")
         }
     }
 

@@ -384,6 +384,7 @@ final class BaselineTests: XCTestCase {
                 case "--gmem-mmap": plain.gmemMmap = true
                 case "--mirror-tdp": plain.mirrorTDP = true
                 case "--gmem-init-shared": plain.gmemMmap = true; plain.gmemInitShared = true
+                case "--no-ad-bits": plain.adBits = false
                 default: XCTFail("unknown world flag \(flag) in a reproducer's # world: line")
                 }
             }

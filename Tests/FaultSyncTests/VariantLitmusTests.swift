@@ -298,6 +298,15 @@ final class VariantLitmusTests: XCTestCase {
             unmap hva=5 pages=1
             step mm1 x16            # takes mmu_lock: mm0 yields; nothing to flush; the host frees the page
             """),
+        (.fastPfPlainWrite, """
+            fault vcpu1 gfn=9 shared prefault
+            step vcpu1 x16          # an access-tracked SPTE (the variant implies no A/D bits)
+            fault vcpu0 gfn=9 shared
+            step vcpu0 x3           # F0, F1, F2a reads it
+            remap hva=17 pages=1
+            step mm0 x16            # zapped; the host frees the old page
+            step vcpu0 x1           # F2b: cmpxchg fails / the variant's store brings it back
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

@@ -150,6 +150,17 @@ public struct TraceRecorder: StepObserver {
                 }
             }
         }
+        if x.pc == .f1Memslot && y.pc == .f2FastWalk { out.append("fast_page_fault (no A/D bits)") }
+        if x.pc == .f2FastWalk {
+            if y.pc == .idle { out.append("the access is allowed: RET_PF_SPURIOUS") }
+            else if y.pc == .f2FastFix { out.append("last SPTE \(y.level == 1 ? "2M" : "4K") pfn \(y.pfn), access-tracked: restore it") }
+            else { out.append("no fix here (not present, or still not allowed): RET_PF_INVALID, the slow path") }
+        }
+        if x.pc == .f2FastFix {
+            if y.pc == .idle { out.append(b.variant == .fastPfPlainWrite ? "(variant) plain store of the restored SPTE: RET_PF_FIXED" : "cmpxchg succeeded: RET_PF_FIXED") }
+            else if y.pc == .f2FastWalk { out.append("cmpxchg failed (the SPTE changed): retry #\(y.fastRetries)") }
+            else { out.append("cmpxchg failed, retry_count > 4: the slow path") }
+        }
         if x.pc == .f10Adjust {
             if y.kind == .vcpu && y.hugePageDisallowed {
                 out.append("level 4K (exec with nx_huge_pages: huge_page_disallowed; req_level \(y.nxFlags & NXFault.reqHuge != 0 ? "2M" : "4K"))")
@@ -237,13 +248,21 @@ public struct TraceRecorder: StepObserver {
         for r in 0..<Cap.roots where b.roots[r].state != .free || a.roots[r].state != .free {
             let ra = a.roots[r], rb = b.roots[r]
             for g in 0..<b.mappedGfns where ra.leaf[g] != rb.leaf[g] {
-                out.append(rb.leaf[g].present ? "r\(r) SPTE gfn \(g) -> pfn \(rb.leaf[g].pfn)\(rb.leaf[g].isPrivate ? " private" : "")"
+                if ra.leaf[g].present && rb.leaf[g].present && ra.leaf[g].pfn == rb.leaf[g].pfn
+                    && ra.leaf[g].accessTracked && !rb.leaf[g].accessTracked {
+                    out.append("r\(r) SPTE gfn \(g) restored (access tracking cleared)"); continue
+                }
+                out.append(rb.leaf[g].present ? "r\(r) SPTE gfn \(g) -> pfn \(rb.leaf[g].pfn)\(rb.leaf[g].isPrivate ? " private" : "")\(rb.leaf[g].accessTracked ? " (access-tracked)" : "")\(rb.leaf[g].nx ? " (NX)" : "")"
                     : rb.leaf[g].mmioGen != 0 ? "r\(r) MMIO SPTE gfn \(g) (generation \(rb.leaf[g].mmioGen - 1))" : "r\(r) zap gfn \(g)")
             }
             for k in 0..<b.mappedBlocks where ra.huge[k] != rb.huge[k] {
                 let g0 = k * Cap.hugePages
                 let split = ra.huge[k].present && !rb.huge[k].present && rb.hasPT & (1 << UInt8(k)) != 0
-                out.append(rb.huge[k].present ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(rb.huge[k].pfn)\(rb.huge[k].isPrivate ? " private" : "")"
+                if ra.huge[k].present && rb.huge[k].present && ra.huge[k].pfn == rb.huge[k].pfn
+                    && ra.huge[k].accessTracked && !rb.huge[k].accessTracked {
+                    out.append("r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) restored (access tracking cleared)"); continue
+                }
+                out.append(rb.huge[k].present ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) -> pfn \(rb.huge[k].pfn)\(rb.huge[k].isPrivate ? " private" : "")\(rb.huge[k].accessTracked ? " (access-tracked)" : "")\(rb.huge[k].nx ? " (NX)" : "")"
                     : split ? "r\(r) huge SPTE gfn [\(g0),\(g0 + Cap.hugePages)) split" : "r\(r) zap huge gfn [\(g0),\(g0 + Cap.hugePages))")
             }
         }
@@ -339,7 +358,10 @@ public struct StepCounter: StepObserver {
         PC.allCases.filter { pc in
             if variant == .none && variantOnly.contains(pc) { return false }
             switch kind {
-            case .vcpu: return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
+            case .vcpu:
+                // fast_page_fault(): only without A/D bits (never with mirrored TDP).
+                if pc == .f2FastWalk || pc == .f2FastFix { return !config.adBits && !config.mirrorTDP }
+                return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
             case .mm: return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
             case .memslot:
                 // kvm_mmu_zap_memslot()'s walk: only in a world without the zap-all quirk.

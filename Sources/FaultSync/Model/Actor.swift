@@ -154,6 +154,9 @@ public enum PC: UInt8, CaseIterable {
     case e1Lock              // E1  kvm_mmu_slot_try_split_huge_pages: read_lock(mmu_lock); first valid root (get)
     case e2Split             // E2  tdp_mmu_split_huge_pages_root: next huge SPTE; split it, or read_unlock to allocate
     case e3Alloc             // E3  tdp_mmu_alloc_sp_for_split(); read_lock(mmu_lock); iter.yielded (re-read)
+    // fast_page_fault() (mmu.c), only without A/D bits (World.adBits), F2a-F2b
+    case f2FastWalk          // F2a walk_shadow_page_lockless_begin; kvm_tdp_mmu_fast_pf_get_last_sptep (RCU, no mmu_lock)
+    case f2FastFix           // F2b fast_pf_fix_direct_spte: try_cmpxchg64(sptep, old, restored)
 }
 
 /// Bits of a vCPU fault's `nxFlags`.
@@ -320,4 +323,6 @@ public struct Actor {
     /// Host-mm actor, truncation of a guest_memfd range: the folios (file indices < 8) it unmaps
     /// and frees -- the ones the truncation pass found mapped.
     public var truncFolios: UInt8 { get { a3 } set { a3 = newValue } }
+    /// vCPU, fast_page_fault(): its retry_count (the cmpxchg failed; "> 4" goes to the slow path).
+    public var fastRetries: UInt8 { get { cursor } set { cursor = newValue } }
 }

@@ -109,6 +109,7 @@ extension World {
         case .p0Reload: r = F.roots; w = reload() | reloadLocks(); wd = leave()            // kvm_mmu_reload, finishFault
         case .f1Memslot:                                                   // reload/load; lookup
             r = F.setsA | F.objs | (variant == .hostWalkDoubleRead ? F.host : 0) | F.roots | F.gen
+                | (adBits ? 0 : F.attr)                                    // page_fault_can_be_fast: kvm_mem_is_private
             w = reload() | reloadLocks(); wd = F.objRef | leave()
         case .f6aSnapshot, .f6aLateSnapshot: r = F.seq
         case .f6bChecks: r = F.objs | F.attr | F.apicv; wd = leave()
@@ -119,6 +120,9 @@ extension World {
         case .f10Adjust: r = F.objs | F.host
         case .f11Install: r = F.objs | F.gmem | F.host | F.gen; w = F.roots
         case .f12Finish: w = F.mmu; wd = leave()
+        // fast_page_fault (no mmu_lock): reads the SPTE; F2b restores it by cmpxchg (the variant: a store)
+        case .f2FastWalk: r = F.roots; wd = leave()
+        case .f2FastFix: r = F.roots; w = F.roots; wd = leave()
         // NX huge pages (NXRecovery.swift): the parameter, the tables' flags, the list, its two
         // counts (nxPagesTDP, nxPagesShadow) and the watches are TDP MMU state (F.roots);
         // nr_memslots_dirty_logging is with the objects.
@@ -302,6 +306,7 @@ extension World {
             return (variant != .noObsoleteRootCheck && rootIsObsolete(x.root))
                 || (x.slotObj != none8 && x.phase == 0 && !skipRetry && retryGfn(x.mmuSeq, gfn))
         case .f12Finish, .f11Leaf: return true   // F11 leaf: when its table is gone (not worth repeating)
+        case .f2FastWalk, .f2FastFix: return true   // RET_PF_SPURIOUS / RET_PF_FIXED (not worth repeating)
         default: return false
         }
     }

@@ -63,7 +63,12 @@ extension World {
         var child = -1
         for i in 0..<Cap.hugePages where leaf[g0 + i].present { child = g0 + i; break }
         var pfn: UInt16, hva: UInt8, priv: Bool
+        var tracked = false, nx = false
         if child >= 0 {
+            // make_huge_spte(): the child's bits (access tracking too), not executable when the
+            // NX huge page mitigation is on.
+            tracked = leaf[child].accessTracked
+            nx = leaf[child].nx || (!adBits && nxHugePages)
             priv = leaf[child].isPrivate
             pfn = leaf[child].pfn & ~UInt16(Cap.hugePages - 1)
             hva = leaf[child].hva & ~UInt8(Cap.hugePages - 1)
@@ -80,6 +85,7 @@ extension World {
         // kvm_gmem_max_mapping_level() (no fault here: WARN_ONCE and 4K, never huge); for shared
         // memory host_pfn_mapping_level().
         if priv || s.flags & MemslotFlag.gmemOnly != 0 || !isHostHuge(hva: Int(hva)) { return }
-        installHuge(root: r, block: b, isPrivate: priv, pfn: pfn, hva: hva, incarnation: s.incarnation)
+        installHuge(root: r, block: b, isPrivate: priv, pfn: pfn, hva: hva, incarnation: s.incarnation,
+                    accessTracked: tracked, nx: nx)
     }
 }

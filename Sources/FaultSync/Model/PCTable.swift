@@ -119,6 +119,8 @@ extension PC {
         .e1Lock: PCInfo("E1", "kvm_mmu_slot_try_split_huge_pages: read_lock(mmu_lock); first valid root", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
         .e2Split: PCInfo("E2", "tdp_mmu_split_huge_pages_root: split the next huge SPTE, or read_unlock to allocate", "arch/x86/kvm/mmu/tdp_mmu.c"),
         .e3Alloc: PCInfo("E3", "tdp_mmu_alloc_sp_for_split; read_lock(mmu_lock); restart at the SPTE", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .f2FastWalk: PCInfo("F2a", "fast_page_fault: kvm_tdp_mmu_fast_pf_get_last_sptep (lockless, RCU)", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
+        .f2FastFix: PCInfo("F2b", "fast_page_fault: fast_pf_fix_direct_spte (try_cmpxchg64)", "arch/x86/kvm/mmu/mmu.c"),
     ]
     /// Indexed by `rawValue`.
     public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }

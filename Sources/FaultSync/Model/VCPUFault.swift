@@ -39,6 +39,9 @@ extension World {
             actors[a].pc = .f1Memslot
 
         case .f1Memslot:
+            // The fault's error code has PFERR_RSVD_MASK (an MMIO SPTE's generation was refused
+            // above): fast_page_fault() is not tried (page_fault_can_be_fast()).
+            var rsvdFault = false
             if actors[a].isPrefault {
                 // kvm_tdp_map_page() loop top: signal_pending() -> -EINTR. The baseline does not
                 // reload the root here (finding prefault-obsolete-root-spin); the fix does.
@@ -64,6 +67,7 @@ extension World {
                         finishFault(a)
                         return
                     }
+                    rsvdFault = true
                 }
             }
             // kvm_mmu_do_page_fault(): fault.nx_huge_page_workaround_enabled =
@@ -77,7 +81,22 @@ extension World {
                 let o = actors[a].slotObj
                 actors[a].firstPMDHuge = o != none8 && isHostHuge(hva: objs[Int(o)].hva(of: gfn))
             }
-            actors[a].pc = variant == .seqSnapshotAfterLookup ? .f6bChecks : .f6aSnapshot
+            // kvm_tdp_mmu_page_fault() -> fast_page_fault() when page_fault_can_be_fast(): the
+            // fault is not present (the model's faults are), so only without A/D bits
+            // (`!kvm_ad_enabled`), and not on a VM with private memory whose fault disagrees
+            // with the gfn's attribute (kvm_mem_is_private(), read without a lock here).
+            if !adBits && !rsvdFault && !(hasPrivateMem && actors[a].isPrivateFault != isPrivate(gfn)) {
+                actors[a].fastRetries = 0
+                actors[a].pc = .f2FastWalk
+                return
+            }
+            actors[a].pc = slowPathStart
+
+        case .f2FastWalk:
+            fastWalk(a, gfn: gfn)
+
+        case .f2FastFix:
+            fastFix(a, gfn: gfn)
 
         case .f6aSnapshot:
             // F6a fault->mmu_seq = kvm->mmu_invalidate_seq; smp_rmb();
@@ -228,6 +247,81 @@ extension World {
         }
     }
 
+    /// Where the slow path (kvm_mmu_faultin_pfn) starts after F1 / fast_page_fault().
+    @inline(__always) var slowPathStart: PC { variant == .seqSnapshotAfterLookup ? .f6bChecks : .f6aSnapshot }
+
+    /// F2a fast_page_fault(), one pass of its loop: walk_shadow_page_lockless_begin() (RCU, no
+    /// mmu_lock) and kvm_tdp_mmu_fast_pf_get_last_sptep() through the vCPU's root (the one it
+    /// loaded, valid or not: it holds a reference), then the checks on the last SPTE read:
+    /// not shadow-present (or an MMIO SPTE) -> RET_PF_INVALID, the slow path; the access allowed
+    /// already (is_access_allowed(): not access-tracked, and for an instruction fetch
+    /// executable) -> RET_PF_SPURIOUS; access-tracked -> restore_acc_track_spte() at F2b, unless
+    /// the restored SPTE still does not allow the access (a fetch from a huge SPTE made not
+    /// executable by the NX huge page mitigation) -> the slow path. The value read is kept for
+    /// F2b's cmpxchg: pfn, hva, level (1: the 2M entry), hostVersion (bits | incarnation << 8).
+    mutating func fastWalk(_ a: Int, gfn: Int) {
+        let r = Int(actors[a].root)
+        guard r < Cap.roots, gfn < Cap.gfns else { actors[a].pc = slowPathStart; return }
+        let b = gfn / Cap.hugePages
+        let s: SPTE
+        if roots[r].huge[b].present {
+            s = roots[r].huge[b]
+            actors[a].level = 1
+        } else if roots[r].hasPT & (1 << UInt8(b)) != 0 {
+            s = roots[r].leaf[gfn]
+            actors[a].level = 0
+        } else {
+            actors[a].pc = slowPathStart        // the walk ends at the non-present 2M entry
+            return
+        }
+        guard s.present else { actors[a].level = 0; actors[a].pc = slowPathStart; return }
+        let fetchDenied = actors[a].nxFlags & NXFault.exec != 0 && s.nx
+        if !s.accessTracked && !fetchDenied { actors[a].level = 0; finishFault(a); return }   // RET_PF_SPURIOUS
+        if !s.accessTracked || fetchDenied { actors[a].level = 0; actors[a].pc = slowPathStart; return }
+        actors[a].pfn = s.pfn
+        actors[a].hva = s.hva
+        actors[a].hostVersion = UInt32(s.bits) | UInt32(s.incarnation) << 8
+        actors[a].pc = .f2FastFix
+    }
+
+    /// F2b fast_pf_fix_direct_spte(): try_cmpxchg64(sptep, &old_spte, new_spte) with the value
+    /// F2a read and that value restored (no access tracking): RET_PF_FIXED, or on failure another
+    /// pass of the loop (F2a), at most 4 retries ("Fast #PF retrying more than 4 times": the slow
+    /// path). sptep is the entry F2a read: a 4K entry whose page table has been unlinked since
+    /// was frozen by handle_removed_pt() (the cmpxchg fails). No TLB flush: the restored SPTE
+    /// only grants access. Variant fast-pf-plain-write: a store of the restored value instead.
+    mutating func fastFix(_ a: Int, gfn: Int) {
+        let r = Int(actors[a].root), b = gfn / Cap.hugePages
+        let huge = actors[a].level == 1
+        let bits = UInt8(truncatingIfNeeded: actors[a].hostVersion)
+        var old = SPTE(pfn: actors[a].pfn, hva: actors[a].hva,
+                       incarnation: UInt8(truncatingIfNeeded: actors[a].hostVersion >> 8))
+        old.bits = bits
+        actors[a].level = 0
+        let linked = huge ? roots[r].hasPT & (1 << UInt8(b)) == 0 : roots[r].hasPT & (1 << UInt8(b)) != 0
+        if variant == .fastPfPlainWrite {
+            // The store lands in the entry whatever it holds now (over a page table linked in
+            // between the model has no entry to write: nothing happens there).
+            if linked {
+                var restored = old
+                restored.accessTracked = false
+                mapDirty = true
+                if huge { roots[r].huge[b] = restored } else { roots[r].leaf[gfn] = restored }
+            }
+            finishFault(a)
+            return
+        }
+        let cur = huge ? roots[r].huge[b] : roots[r].leaf[gfn]
+        if linked && cur.sameValue(old) {
+            mapDirty = true
+            if huge { roots[r].huge[b].accessTracked = false } else { roots[r].leaf[gfn].accessTracked = false }
+            finishFault(a)                      // RET_PF_FIXED
+            return
+        }
+        actors[a].fastRetries &+= 1
+        actors[a].pc = actors[a].fastRetries > 4 ? slowPathStart : .f2FastWalk
+    }
+
     /// kvm_mmu_reload() (arch/x86/kvm/mmu/mmu.h): since 20a6cff3b283 it first handles
     /// KVM_REQ_MMU_FREE_OBSOLETE_ROOTS (kvm_mmu_free_obsolete_roots), then loads a root when
     /// none is loaded, so the vCPU ends up on the current root. Variant
@@ -314,11 +408,24 @@ extension World {
             // A present leaf (any access is allowed here) is RET_PF_SPURIOUS, after
             // WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)) (988da7820206), and a no-slot fault's
             // pfn is KVM_PFN_NOSLOT: finding noslot-fault-spurious-warn (the fix: no WARN here).
+            // Without A/D bits a KVM_RUN fault over an access-tracked leaf is not spurious
+            // (is_access_allowed() is false): make_mmio_spte() replaces the leaf, and, the old
+            // SPTE being MMU-writable (a prefault maps writable host memory writable), the
+            // WARN_ON_ONCE(leaf_spte_change_needs_tlb_flush()) fires before the flush, and the
+            // access is emulated (RET_PF_EMULATE). (The MMIO SPTE carries the generation that
+            // the creation, still waiting in synchronize_srcu for this fault, replaces: a later
+            // access refuses it.) The candidate fix treats a no-slot fault over any present leaf
+            // as spurious, without a WARN.
             if roots[r].leaf[gfn].present {
-                if !fixes.has(.noslotFaultSpuriousWarn) {
-                    fail(.kernelWarn, .warnSpuriousNoslot, actor: a, Int64(gfn), Int64(roots[r].leaf[gfn].pfn))
+                let old = roots[r].leaf[gfn]
+                if fixes.has(.noslotFaultSpuriousWarn) { return }
+                if spuriousOver(old, a) {
+                    fail(.kernelWarn, .warnSpuriousNoslot, actor: a, Int64(gfn), Int64(old.pfn))
+                    return
                 }
-                return
+                fail(.kernelWarn, .warnNoslotReplacesLeaf, actor: a, Int64(gfn), Int64(old.pfn))
+                mapDirty = true
+                tlbStale[gfn] = 0                 // kvm_flush_remote_tlbs_gfn()
             }
             roots[r].leaf[gfn] = SPTE(mmioGen: mmioGeneration)
             return
@@ -351,30 +458,46 @@ extension World {
             // is allowed here) is RET_PF_SPURIOUS, with WARN_ON_ONCE(fault->pfn != its pfn).
             let hp = pfn & ~UInt16(Cap.hugePages - 1)
             if roots[r].huge[b].present {
-                if roots[r].huge[b].pfn != hp {
-                    fail(.kernelWarn, .warnSpuriousPfnMismatch, actor: a, Int64(b * Cap.hugePages), Int64(roots[r].huge[b].pfn) << 16 | Int64(hp))
+                if spuriousOver(roots[r].huge[b], a) {
+                    if roots[r].huge[b].pfn != hp {
+                        fail(.kernelWarn, .warnSpuriousPfnMismatch, actor: a, Int64(b * Cap.hugePages), Int64(roots[r].huge[b].pfn) << 16 | Int64(hp))
+                    }
+                    return
                 }
-                return
+                // make_spte() and tdp_mmu_set_spte_atomic() over the access-tracked leaf:
+                // handle_changed_spte() BUG()s when a present leaf changes pfn.
+                if roots[r].huge[b].pfn != hp {
+                    fail(.kernelBug, .bugLeafPfnChanged, actor: a, Int64(b * Cap.hugePages), Int64(roots[r].huge[b].pfn) << 16 | Int64(hp))
+                }
             }
             installHuge(root: r, block: b, isPrivate: priv, pfn: hp,
-                        hva: actors[a].hva & ~UInt8(Cap.hugePages - 1), incarnation: inc)
+                        hva: actors[a].hva & ~UInt8(Cap.hugePages - 1), incarnation: inc,
+                        accessTracked: !adBits && actors[a].isPrefault, nx: !adBits && nxHugePages)
         } else {
             splitHuge(root: r, block: b)
             // kvm_tdp_mmu_map(): the walk links the page table (the split's, or a new one;
             // sp->nx_huge_page_disallowed = fault->huge_page_disallowed) before the target level,
             // also when the leaf there turns out to be present.
             linkPT(root: r, block: b, disallowed: actors[a].hugePageDisallowed)
-            // tdp_mmu_map_handle_target_level(): RET_PF_SPURIOUS over a present leaf, with
-            // WARN_ON_ONCE(fault->pfn != spte_to_pfn(old)). (handle_changed_spte()'s BUG() on a
-            // present leaf changing pfn needs an access the old SPTE does not allow: write
-            // protection is not modelled, so that path is not reachable here.)
+            // tdp_mmu_map_handle_target_level(): RET_PF_SPURIOUS over a present leaf when
+            // fault->prefetch or is_access_allowed(), with WARN_ON_ONCE(fault->pfn !=
+            // spte_to_pfn(old)). Else (a KVM_RUN fault over an access-tracked leaf, no A/D bits)
+            // make_spte() replaces it, and handle_changed_spte() BUG()s if the pfn changed.
+            // (Write protection is not modelled: the other way to reach that BUG.)
             if roots[r].leaf[gfn].present {
-                if roots[r].leaf[gfn].pfn != pfn {
-                    fail(.kernelWarn, .warnSpuriousPfnMismatch, actor: a, Int64(gfn), Int64(roots[r].leaf[gfn].pfn) << 16 | Int64(pfn))
+                if spuriousOver(roots[r].leaf[gfn], a) {
+                    if roots[r].leaf[gfn].pfn != pfn {
+                        fail(.kernelWarn, .warnSpuriousPfnMismatch, actor: a, Int64(gfn), Int64(roots[r].leaf[gfn].pfn) << 16 | Int64(pfn))
+                    }
+                    return
                 }
-                return
+                if roots[r].leaf[gfn].pfn != pfn {
+                    fail(.kernelBug, .bugLeafPfnChanged, actor: a, Int64(gfn), Int64(roots[r].leaf[gfn].pfn) << 16 | Int64(pfn))
+                }
             }
-            roots[r].leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc)
+            // make_spte(): a prefetch (KVM_PRE_FAULT_MEMORY) SPTE is access-tracked without A/D bits.
+            roots[r].leaf[gfn] = SPTE(present: true, isPrivate: priv, pfn: pfn, hva: actors[a].hva, incarnation: inc,
+                                      accessTracked: !adBits && actors[a].isPrefault)
         }
     }
 
@@ -384,9 +507,13 @@ extension World {
         guard roots[r].huge[b].present else { return }
         let h = roots[r].huge[b]
         roots[r].huge[b] = SPTE()
+        // make_small_spte(): the children keep the huge SPTE's bits (access tracking too); a 4K
+        // child is made executable when the NX huge page mitigation is on (else it keeps the
+        // huge SPTE's NX).
         for i in 0..<Cap.hugePages {
             roots[r].leaf[b * Cap.hugePages + i] = SPTE(present: true, isPrivate: h.isPrivate, pfn: h.pfn + UInt16(i),
-                                                       hva: h.isPrivate ? 0 : h.hva + UInt8(i), incarnation: h.incarnation)
+                                                       hva: h.isPrivate ? 0 : h.hva + UInt8(i), incarnation: h.incarnation,
+                                                       accessTracked: h.accessTracked, nx: h.nx && !nxHugePages)
         }
     }
 
@@ -403,11 +530,20 @@ extension World {
     }
 
     /// Replace a block's page table (and its children) by one huge leaf in root `r`.
-    mutating func installHuge(root r: Int, block b: Int, isPrivate: Bool, pfn: UInt16, hva: UInt8, incarnation: UInt8) {
+    /// `accessTracked`, `nx`: see `SPTE` (set only without A/D bits, where something reads them).
+    mutating func installHuge(root r: Int, block b: Int, isPrivate: Bool, pfn: UInt16, hva: UInt8, incarnation: UInt8,
+                              accessTracked: Bool = false, nx: Bool = false) {
         mapDirty = true
         for i in 0..<Cap.hugePages { roots[r].leaf[b * Cap.hugePages + i] = SPTE() }
         unlinkPT(root: r, block: b)
-        roots[r].huge[b] = SPTE(present: true, isPrivate: isPrivate, pfn: pfn, hva: hva, incarnation: incarnation)
+        roots[r].huge[b] = SPTE(present: true, isPrivate: isPrivate, pfn: pfn, hva: hva, incarnation: incarnation,
+                                accessTracked: accessTracked, nx: nx)
+    }
+
+    /// tdp_mmu_map_handle_target_level(): a present leaf at the target level makes the fault
+    /// RET_PF_SPURIOUS when `fault->prefetch || is_access_allowed(fault, old)` (988da7820206).
+    @inline(__always) func spuriousOver(_ old: SPTE, _ a: Int) -> Bool {
+        actors[a].isPrefault || (!old.accessTracked && !(actors[a].nxFlags & NXFault.exec != 0 && old.nx))
     }
 
     /// RET_PF_RETRY: the guest re-enters and faults again (KVM_RUN drops SRCU around entry);

@@ -39,6 +39,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case notifierNoTlbFlush
     case rootZapFlushNotCarried
     case gmemSlotModifyDropsFlag
+    case fastPfPlainWrite
 
     public var name: String {
         switch self {
@@ -80,6 +81,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .notifierNoTlbFlush: return "notifier-no-tlb-flush"
         case .rootZapFlushNotCarried: return "root-zap-flush-not-carried"
         case .gmemSlotModifyDropsFlag: return "gmem-slot-modify-drops-flag"
+        case .fastPfPlainWrite: return "fast-pf-plain-write"
         }
     }
 
@@ -161,6 +163,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "kvm_tdp_mmu_unmap_gfn_range() starts each root's tdp_mmu_zap_leafs() from flush = false and ORs the results (flush |= ...): when the valid root's walk zapped SPTEs and the next root's walk (an invalid root still listed: a vCPU or kvm_tdp_mmu_zap_invalidated_roots() holds it) yields mmu_lock, tdp_mmu_iter_cond_resched() flushes nothing; a second invalidation of the same pages in that window zaps nothing, flushes nothing, and lets the host free pages vCPU TLBs may still map. The same on the walk of kvm_mmu_zap_memslot() (a delete/move without the zap-all quirk, world --no-slot-zap-all), whose yield is then the window"
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
+        case .fastPfPlainWrite:
+            return "F2b fast_page_fault() -> fast_pf_fix_direct_spte() restores the access-tracked SPTE it read at F2a with a plain store instead of try_cmpxchg64() against that value: an MMU-notifier invalidation that zapped the SPTE in between (and the host that then freed the page) is undone, and the SPTE maps the freed page. Only a world without A/D bits has the lockless path: the variant implies --no-ad-bits (World.init); over a page table linked in between it does nothing (the model has no entry there to overwrite)"
         }
     }
 
@@ -227,6 +231,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "reverts 21a36ac6b6c7 \"KVM: x86/mmu: Re-check under lock that TDP MMU SP hugepage is disallowed\" (v6.2; reported by Greg Thelen as a CONFIG_DEBUG_LIST list_add corruption in track_possible_nx_huge_page)"
         case .gmemInvalidateEndBeforeTruncate, .gmemUnbindWithoutInvalidateLock:
             return "synthetic: breaks the order of kvm_gmem_punch_hole() (\"Bindings must be stable across invalidation to ensure the start+end are balanced\"); no upstream fix of this path was found"
+        case .fastPfPlainWrite:
+            return "synthetic: shows that fast_page_fault()'s try_cmpxchg64() (Documentation/virt/kvm/locking.rst, section \"Fast page fault\") is the lockless path's only protection against an invalidation: it takes no mmu_lock and reads no mmu_invalidate_seq"
         }
     }
 
@@ -235,7 +241,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         switch self {
         case .none: return nil
         case .noSeqRecheck, .seqSnapshotAfterLookup, .noInProgressCheck, .endWithoutSeqBump,
-             .recoverHugeWithoutLeaf, .hostWalkDoubleRead, .eagerSplitStaleSpte:
+             .recoverHugeWithoutLeaf, .hostWalkDoubleRead, .eagerSplitStaleSpte, .fastPfPlainWrite:
             return .staleCommit
         case .zapBeforeRangeAdd: return .kernelWarn
         case .swapIgnoresMnCount, .unconditionalEnd: return .counterBalance
@@ -374,6 +380,7 @@ public enum Why: UInt8, Sendable {
     case nxTrackFreedSp, warnNxRecoveryNoSlot, nxPagesMismatch
     case freedWithStaleTlb
     case warnRangeAddOutsideInvalidation, warnMnCountUnderflow
+    case bugLeafPfnChanged, warnNoslotReplacesLeaf
 }
 
 public struct Violation: Equatable, Sendable {
@@ -456,6 +463,10 @@ public struct Violation: Equatable, Sendable {
             let tdp = (a >> 8) & 0xFF, listed = a & 0xFF
             let shadow = b < 0 ? "\(b) (a u64 in the kernel: it wrapped around to 2^64 - \(-b))" : "\(b)"
             return "at quiescence: possible_nx_huge_pages[KVM_TDP_MMU].nr_pages = \(tdp) but \(listed) pages are on its list, and possible_nx_huge_pages[KVM_SHADOW_MMU].nr_pages = \(shadow) with no shadow MMU page: nx_huge_pages_to_zap() = DIV_ROUND_UP(nr_pages, ratio) reads a count that no longer describes its list"
+        case .warnNoslotReplacesLeaf:
+            return "tdp_mmu_map_handle_target_level(): WARN_ON_ONCE(leaf_spte_change_needs_tlb_flush(old, new)): \(who)'s fault on gfn \(a) found no memslot (emulated MMIO), but a memslot created since then has let a KVM_PRE_FAULT_MEMORY map gfn \(a) to pfn \(b), an access-tracked leaf (no A/D bits): the fault is not spurious for it (is_access_allowed() is false), and it replaces the MMU-writable leaf by an MMIO SPTE (RET_PF_EMULATE: this access is emulated as MMIO; the SPTE carries the generation the creation replaces, so a later access maps the memory again)"
+        case .bugLeafPfnChanged:
+            return "handle_changed_spte(): BUG(): \(who)'s fault replaces the present (access-tracked) leaf SPTE of gfn \(a), which maps pfn \(b >> 16), by one mapping pfn \(b & 0xFFFF) (\"Invalid SPTE change: cannot replace a present leaf SPTE with another present leaf SPTE mapping a different PFN!\")"
         case .bugPutValidRoot:
             return "kvm_tdp_mmu_put_root(): KVM_BUG_ON(!root->role.invalid): the last reference to valid root \(a) was put"
         case .spinsUntilSignal:

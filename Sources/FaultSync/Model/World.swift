@@ -67,6 +67,13 @@ public struct WorldConfig: Sendable, Equatable {
     /// X86_BUG_ITLB_MULTIHIT: the world where the mitigation and its recovery thread matter);
     /// `nx-toggle` flips it.
     public var nxHugePages = true
+    /// kvm_ad_enabled: the TDP MMU uses the EPT/NPT Accessed and Dirty bits (the default). Off
+    /// (`--no-ad-bits`: kvm_intel.eptad=0, or a CPU without EPT A/D bits) KVM tracks accesses by
+    /// clearing an SPTE's RWX bits instead (mark_spte_for_access_track(): every SPTE a
+    /// KVM_PRE_FAULT_MEMORY makes is access-tracked), and every not-present fault first tries
+    /// fast_page_fault(), which restores such an SPTE without mmu_lock. TDX needs A/D bits:
+    /// ignored with mirrorTDP.
+    public var adBits = true
 
     public init() {}
     public static let `default` = WorldConfig()
@@ -75,6 +82,7 @@ public struct WorldConfig: Sendable, Equatable {
     public var worldFlags: String {
         fixFlags + (zapAllOnSlotChange || mirrorTDP ? "" : " --no-slot-zap-all")
             + (gmemInitShared ? " --gmem-init-shared" : gmemMmap ? " --gmem-mmap" : "") + (mirrorTDP ? " --mirror-tdp" : "")
+            + (adBits || mirrorTDP ? "" : " --no-ad-bits")
     }
 
     /// "" (every candidate fix), " --without-fix NAME" (all but one), else " --baseline".
@@ -90,7 +98,7 @@ public struct WorldConfig: Sendable, Equatable {
             && l.zapAllOnSlotChange == r.zapAllOnSlotChange && l.fixes == r.fixes
             && l.apicAccessPage == r.apicAccessPage && l.gmemSlots == r.gmemSlots
             && l.gmemMmap == r.gmemMmap && l.mirrorTDP == r.mirrorTDP && l.gmemInitShared == r.gmemInitShared
-            && l.nxHugePages == r.nxHugePages
+            && l.nxHugePages == r.nxHugePages && l.adBits == r.adBits
             && l.initialSlots.count == r.initialSlots.count
             && zip(l.initialSlots, r.initialSlots).allSatisfy { $0 == $1 }
     }
@@ -103,21 +111,65 @@ public struct HostPTE: Equatable {
     public var changedAt: UInt32 = 0    // ghost: the step of the last change
 }
 
-/// A leaf SPTE (TDP MMU). Ghost fields say where it came from.
+/// A leaf SPTE (TDP MMU). Ghost fields say where it came from. Eight bytes: the flags share one.
 public struct SPTE: Equatable {
-    public var present = false
-    public var isPrivate = false
-    public var pfn: UInt16 = 0
+    /// `SPTEBit` flags: present, private, access-tracked, not executable.
+    public var bits: UInt8 = 0
     public var hva: UInt8 = 0           // ghost: hva it was looked up through (block base for huge);
                                         // `gmemHva` for a shared page served by guest_memfd
+    public var pfn: UInt16 = 0
     public var incarnation: UInt8 = 0   // ghost: which gfn->hva mapping of its slot it belongs to
     /// Nonzero: an MMIO SPTE (not present; make_mmio_spte()), 1 + the memslots generation it was
     /// made with (MMIO_SPTE_GEN_MASK: the update-in-progress bit is not part of it).
     public var mmioGen: UInt16 = 0
 
+    public init(present: Bool = false, isPrivate: Bool = false, pfn: UInt16 = 0, hva: UInt8 = 0,
+                incarnation: UInt8 = 0, mmioGen: UInt16 = 0, accessTracked: Bool = false, nx: Bool = false) {
+        bits = (present ? SPTEBit.present : 0) | (isPrivate ? SPTEBit.isPrivate : 0)
+            | (accessTracked ? SPTEBit.accessTracked : 0) | (nx ? SPTEBit.nx : 0)
+        self.pfn = pfn
+        self.hva = hva
+        self.incarnation = incarnation
+        self.mmioGen = mmioGen
+    }
+
+    /// is_shadow_present_pte() (an access-tracked SPTE is present to KVM, not to the CPU).
+    public var present: Bool {
+        @inline(__always) get { bits & SPTEBit.present != 0 }
+        @inline(__always) set { bits = newValue ? bits | SPTEBit.present : bits & ~SPTEBit.present }
+    }
+    public var isPrivate: Bool {
+        @inline(__always) get { bits & SPTEBit.isPrivate != 0 }
+        @inline(__always) set { bits = newValue ? bits | SPTEBit.isPrivate : bits & ~SPTEBit.isPrivate }
+    }
+    /// is_access_track_spte(): the RWX bits saved and cleared (mark_spte_for_access_track(); only
+    /// without A/D bits, `World.adBits`), so the CPU faults on it and fast_page_fault() restores it.
+    public var accessTracked: Bool {
+        @inline(__always) get { bits & SPTEBit.accessTracked != 0 }
+        @inline(__always) set { bits = newValue ? bits | SPTEBit.accessTracked : bits & ~SPTEBit.accessTracked }
+    }
+    /// Not executable: a huge SPTE made while the NX huge page mitigation was on (make_spte(),
+    /// make_huge_spte()). Recorded only without A/D bits, where fast_page_fault() reads it.
+    public var nx: Bool {
+        @inline(__always) get { bits & SPTEBit.nx != 0 }
+        @inline(__always) set { bits = newValue ? bits | SPTEBit.nx : bits & ~SPTEBit.nx }
+    }
+
     /// Whether the page came from guest_memfd (a private SPTE, or a shared one of a
     /// KVM_MEMSLOT_GMEM_ONLY slot): it must map the file's current folio.
     @inline(__always) public var fromGmem: Bool { isPrivate || hva == gmemHva }
+
+    /// The bits a cmpxchg compares (the ghosts hva and incarnation are not part of the value).
+    @inline(__always) public func sameValue(_ o: SPTE) -> Bool {
+        bits == o.bits && pfn == o.pfn && mmioGen == o.mmioGen
+    }
+}
+
+public enum SPTEBit {
+    public static let present: UInt8 = 1
+    public static let isPrivate: UInt8 = 2
+    public static let accessTracked: UInt8 = 4
+    public static let nx: UInt8 = 8
 }
 
 /// The ghost hva of a shared SPTE whose page guest_memfd gave (no host mapping was read).
@@ -275,6 +327,12 @@ public struct World {
     public let gmemMmap: Bool
     public let mirrorTDP: Bool
     public let gmemInitShared: Bool
+    /// kvm_ad_enabled (WorldConfig.adBits; constant). Variant fast-pf-plain-write implies false:
+    /// only that world has the lockless path it breaks.
+    public let adBits: Bool
+    /// kvm->arch.has_private_mem: KVM_X86_SW_PROTECTED_VM (the default world) or TDX; not the
+    /// INIT_SHARED world's KVM_X86_DEFAULT_VM.
+    @inline(__always) var hasPrivateMem: Bool { !gmemInitShared }
     /// The APIC access page's gfn (gfnCount), or -1; its private memslot object; APICv state.
     public let apicGfn: Int
     public let apicObj: UInt8
@@ -320,6 +378,7 @@ public struct World {
         gmemInitShared = config.gmemInitShared && !config.mirrorTDP
         gmemMmap = config.gmemMmap || gmemInitShared
         mirrorTDP = config.mirrorTDP
+        adBits = config.mirrorTDP || (config.adBits && variant != .fastPfPlainWrite)
         fixes = config.fixes
         nxHugePages = config.nxHugePages
         let apic = config.apicAccessPage && !config.mirrorTDP && gfnCount < Cap.gfns && hvaCount < Cap.hvas

@@ -52,14 +52,14 @@ public enum Canonical {
                   "root", "phase", "cursor", "lo", "hi", "flagA", "flagB", "found", "signalPending", "counted",
                   "tlbFlush", "retries", "pfn", "addedLo", "addedHi", "mmuSeq", "hostVersion", "srcuStart", "syncFrom"],
         "Root": ["state", "refs", "scheduledToZap", "hasPT", "nxDisallowed", "leaf", "huge"],
-        "SPTE": ["present", "isPrivate", "pfn", "hva", "incarnation", "mmioGen"],
+        "SPTE": ["bits", "pfn", "hva", "incarnation", "mmioGen"],
         "HostPTE": ["pfn", "version"],
         "MemslotObj": ["state", "id", "base", "npages", "uaddr", "flags", "mixed", "incarnation", "unpublishedAt"],
         "Container": ["slot", "insertion", "unpublishedAt"],
     ]
     /// The fields the canonical form leaves out on purpose (see above), by type.
     public static let omitted: [String: Set<String>] = [
-        "World": ["gfnCount", "hvaCount", "variant", "zapAllOnSlotChange", "gmemMmap", "mirrorTDP", "gmemInitShared", "apicGfn", "apicObj", "fixes",
+        "World": ["gfnCount", "hvaCount", "variant", "zapAllOnSlotChange", "gmemMmap", "mirrorTDP", "gmemInitShared", "adBits", "apicGfn", "apicObj", "fixes",
                   "now", "violation", "mapDirty", "ctrDirty"],
         "Actor": ["kind", "lookupAt"],
         "HostPTE": ["changedAt"],
@@ -67,7 +67,7 @@ public enum Canonical {
 
     /// An SPTE in one word (0 for the default, empty SPTE).
     @inline(__always) static func packed(_ s: SPTE) -> UInt64 {
-        (s.present ? 1 : 0) | (s.isPrivate ? 2 : 0) | UInt64(s.pfn) << 8 | UInt64(s.hva) << 24 | UInt64(s.incarnation) << 32
+        UInt64(s.bits) | UInt64(s.pfn) << 8 | UInt64(s.hva) << 24 | UInt64(s.incarnation) << 32
             | UInt64(s.mmioGen) << 40
     }
 }
