@@ -360,7 +360,10 @@ public struct StepCounter: StepObserver {
             switch kind {
             case .vcpu:
                 // fast_page_fault(): only without A/D bits (never with mirrored TDP).
-                if pc == .f2FastWalk || pc == .f2FastFix { return !config.adBits && !config.mirrorTDP }
+                // (Variant fast-pf-plain-write implies the world, as World.init does.)
+                if pc == .f2FastWalk || pc == .f2FastFix {
+                    return (!config.adBits || variant == .fastPfPlainWrite) && !config.mirrorTDP
+                }
                 return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
             case .mm: return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
             case .memslot:

@@ -164,6 +164,9 @@ public enum NXFault {
     public static let exec: UInt8 = 1      // fault->exec (an instruction fetch; KVM_RUN only)
     public static let nxOn: UInt8 = 2      // fault->nx_huge_page_workaround_enabled
     public static let reqHuge: UInt8 = 4   // fault->req_level >= PG_LEVEL_2M
+    /// The guest's access is an instruction fetch (KVM_RUN only), at every attempt; `exec` is
+    /// this attempt's fault->exec (not on a reserved-bit fault: an EPT misconfiguration).
+    public static let fetch: UInt8 = 8
 }
 
 /// Bits of `Actor.tlbFlush`.

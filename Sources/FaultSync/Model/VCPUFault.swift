@@ -9,7 +9,7 @@ extension World {
         actors[a].gfn = UInt8(gfn)
         actors[a].isPrivateFault = isPrivate
         actors[a].isPrefault = prefault
-        actors[a].nxFlags = exec && !prefault ? NXFault.exec : 0
+        actors[a].nxFlags = exec && !prefault ? NXFault.exec | NXFault.fetch : 0
         actors[a].retries = 0
         actors[a].signalPending = false
         actors[a].pc = .f0SrcuLock
@@ -72,7 +72,12 @@ extension World {
             }
             // kvm_mmu_do_page_fault(): fault.nx_huge_page_workaround_enabled =
             // is_nx_huge_page_enabled(kvm), read on every attempt.
-            actors[a].nxFlags = (actors[a].nxFlags & NXFault.exec) | (nxHugePages ? NXFault.nxOn : 0)
+            // fault->exec: the guest's access is a fetch, unless this attempt is the EPT
+            // misconfiguration of a refused MMIO SPTE (handle_ept_misconfig():
+            // kvm_mmu_page_fault(vcpu, gpa, PFERR_RSVD_MASK, ...): no exec bit in the error code).
+            let fetch = actors[a].nxFlags & NXFault.fetch != 0
+            actors[a].nxFlags = (fetch ? NXFault.fetch : 0) | (fetch && !rsvdFault ? NXFault.exec : 0)
+                | (nxHugePages ? NXFault.nxOn : 0)
             // F1 kvm_vcpu_gfn_to_memslot(): may return NULL or a KVM_MEMSLOT_INVALID slot.
             actors[a].slotObj = lookup(container: Int(active), gfn: gfn)
             actors[a].phase = 0
@@ -293,7 +298,7 @@ extension World {
     mutating func fastFix(_ a: Int, gfn: Int) {
         let r = Int(actors[a].root), b = gfn / Cap.hugePages
         let huge = actors[a].level == 1
-        let bits = UInt8(truncatingIfNeeded: actors[a].hostVersion)
+        let bits = UInt16(truncatingIfNeeded: actors[a].hostVersion & 0xFF)
         var old = SPTE(pfn: actors[a].pfn, hva: actors[a].hva,
                        incarnation: UInt8(truncatingIfNeeded: actors[a].hostVersion >> 8))
         old.bits = bits

@@ -164,7 +164,7 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .zapInvalidatedRootsAtLastPut:
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         case .fastPfPlainWrite:
-            return "F2b fast_page_fault() -> fast_pf_fix_direct_spte() restores the access-tracked SPTE it read at F2a with a plain store instead of try_cmpxchg64() against that value: an MMU-notifier invalidation that zapped the SPTE in between (and the host that then freed the page) is undone, and the SPTE maps the freed page. Only a world without A/D bits has the lockless path: the variant implies --no-ad-bits (World.init); over a page table linked in between it does nothing (the model has no entry there to overwrite)"
+            return "F2b fast_page_fault() -> fast_pf_fix_direct_spte() restores the access-tracked SPTE it read at F2a with a plain store instead of try_cmpxchg64() against that value: an MMU-notifier invalidation that zapped the SPTE in between (and the host that then freed the page) is undone, and the SPTE maps the freed page. Only a world without A/D bits has the lockless path: the variant implies --no-ad-bits (World.init); over a page table linked in between it does nothing (the model has no entry there to overwrite), and a 4K store lands in the page table linked now (the kernel's would land in the removed one when the table was replaced)"
         }
     }
 

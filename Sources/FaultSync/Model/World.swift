@@ -113,11 +113,12 @@ public struct HostPTE: Equatable {
 
 /// A leaf SPTE (TDP MMU). Ghost fields say where it came from. Eight bytes: the flags share one.
 public struct SPTE: Equatable {
-    /// `SPTEBit` flags: present, private, access-tracked, not executable.
-    public var bits: UInt8 = 0
+    /// `SPTEBit` flags: present, private, access-tracked, not executable. (16 bits: no padding
+    /// byte in the struct, whose bytes the canonical form compares.)
+    public var bits: UInt16 = 0
+    public var pfn: UInt16 = 0
     public var hva: UInt8 = 0           // ghost: hva it was looked up through (block base for huge);
                                         // `gmemHva` for a shared page served by guest_memfd
-    public var pfn: UInt16 = 0
     public var incarnation: UInt8 = 0   // ghost: which gfn->hva mapping of its slot it belongs to
     /// Nonzero: an MMIO SPTE (not present; make_mmio_spte()), 1 + the memslots generation it was
     /// made with (MMIO_SPTE_GEN_MASK: the update-in-progress bit is not part of it).
@@ -166,10 +167,10 @@ public struct SPTE: Equatable {
 }
 
 public enum SPTEBit {
-    public static let present: UInt8 = 1
-    public static let isPrivate: UInt8 = 2
-    public static let accessTracked: UInt8 = 4
-    public static let nx: UInt8 = 8
+    public static let present: UInt16 = 1
+    public static let isPrivate: UInt16 = 2
+    public static let accessTracked: UInt16 = 4
+    public static let nx: UInt16 = 8
 }
 
 /// The ghost hva of a shared SPTE whose page guest_memfd gave (no host mapping was read).
