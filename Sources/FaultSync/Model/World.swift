@@ -134,27 +134,17 @@ public struct SPTE: Equatable {
         self.mmioGen = mmioGen
     }
 
+    @inline(__always) func has(_ f: UInt16) -> Bool { bits & f != 0 }
+    @inline(__always) mutating func set(_ f: UInt16, _ on: Bool) { bits = on ? bits | f : bits & ~f }
     /// is_shadow_present_pte() (an access-tracked SPTE is present to KVM, not to the CPU).
-    public var present: Bool {
-        @inline(__always) get { bits & SPTEBit.present != 0 }
-        @inline(__always) set { bits = newValue ? bits | SPTEBit.present : bits & ~SPTEBit.present }
-    }
-    public var isPrivate: Bool {
-        @inline(__always) get { bits & SPTEBit.isPrivate != 0 }
-        @inline(__always) set { bits = newValue ? bits | SPTEBit.isPrivate : bits & ~SPTEBit.isPrivate }
-    }
+    public var present: Bool { get { has(SPTEBit.present) } set { set(SPTEBit.present, newValue) } }
+    public var isPrivate: Bool { get { has(SPTEBit.isPrivate) } set { set(SPTEBit.isPrivate, newValue) } }
     /// is_access_track_spte(): the RWX bits saved and cleared (mark_spte_for_access_track(); only
     /// without A/D bits, `World.adBits`), so the CPU faults on it and fast_page_fault() restores it.
-    public var accessTracked: Bool {
-        @inline(__always) get { bits & SPTEBit.accessTracked != 0 }
-        @inline(__always) set { bits = newValue ? bits | SPTEBit.accessTracked : bits & ~SPTEBit.accessTracked }
-    }
+    public var accessTracked: Bool { get { has(SPTEBit.accessTracked) } set { set(SPTEBit.accessTracked, newValue) } }
     /// Not executable: a huge SPTE made while the NX huge page mitigation was on (make_spte(),
     /// make_huge_spte()). Recorded only without A/D bits, where fast_page_fault() reads it.
-    public var nx: Bool {
-        @inline(__always) get { bits & SPTEBit.nx != 0 }
-        @inline(__always) set { bits = newValue ? bits | SPTEBit.nx : bits & ~SPTEBit.nx }
-    }
+    public var nx: Bool { get { has(SPTEBit.nx) } set { set(SPTEBit.nx, newValue) } }
 
     /// Whether the page came from guest_memfd (a private SPTE, or a shared one of a
     /// KVM_MEMSLOT_GMEM_ONLY slot): it must map the file's current folio.
