@@ -123,7 +123,7 @@ struct Check: ParsableCommand {
             : v.gmemMmap ? "guest_memfd with MMAP: gmem-only" : "guest_memfd"
         let vm = v.mirrorTdp ? "mirrored TDP (attr_filter honoured), no APIC access page" : "APIC access page"
         // (Variant fast-pf-plain-write implies the world without A/D bits: World.init.)
-        let noAd = (v.noAdBits || v.variant == Variant.fastPfPlainWrite.name) && !v.mirrorTdp
+        let noAd = (v.noAdBits || (Variant.named(v.variant)?.impliesNoAdBits ?? false)) && !v.mirrorTdp
         let zap = (v.noSlotZapAll || v.mirrorTdp ? ", memslot changes zap the slot (no zap-all quirk)" : "")
             + (noAd ? ", no A/D bits (access tracking, fast_page_fault)" : "")
         return "the \(v.gmemMmap || v.gmemInitShared || v.mirrorTdp || v.noSlotZapAll || noAd ? "" : "default ")world (16 gfns, 32 host pages, slot0 gfn [0,8) at hva 0 (\(gm)), slot1 gfn [8,12) at hva 16, 2 vCPUs, 2 notifier threads, \(vm)\(zap); \(v.kernel))"

@@ -36,19 +36,19 @@ struct Encode: ParsableCommand {
     }
 }
 
-/// v1..v5 -> v6: the same schedules, re-encoded so that v6 reads them alike.
+/// v1..v6 -> v7: the same schedules, re-encoded so that v7 reads them alike.
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rewrite format-v1 to v5 schedules (bytes or text) as v\(ScheduleFormat.version) schedules with the same meaning (into new files).",
-        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored (migrate zeroes it). v3 gave meaning to op-5 records whose third byte ends in 6 or 7 (v2: recover) and to bit 7 of a create's second byte (v2: part of the base gfn, reduced modulo the default world's 16 gfns); migrate re-encodes those. v4 gave meaning to bit 6 of the third byte of an op-5 punch-hole record (gmem-error), which v3 ignored; migrate clears it. v5 gave meaning to bit 3 of the third byte of an op-5 recover record (nx-recover) and bit 2 of the third byte of a fault record (exec), which v4 ignored; migrate clears them. v6 runs the NX recovery thread's passes on an actor of its own (nxrec, actor 12) instead of the nx_huge_pages toggle's (nx, 7): which of the two a v5 `step nx` stepped depends on the run, so migrate runs each schedule, in the world and under the variant given here (give the ones it was made for), and moves those steps to nxrec, drops a toggle or recovery start that v5 refused because the other was running, and drops steps of actor 12 (no actor under v5). Text schedules meant the same from v1 to v5; a text's version is its first line's (`# faultsync schedule vN`), else 6 if it names nxrec, else --from. A migrated byte file keeps the bytes of the records it keeps; a migrated text keeps its comments. Inputs are never modified.")
+        abstract: "Rewrite format-v1 to v6 schedules (bytes or text) as v\(ScheduleFormat.version) schedules with the same meaning (into new files).",
+        discussion: "v2 gave meaning to the third byte of op-5 records, which v1 ignored (migrate zeroes it). v3 gave meaning to op-5 records whose third byte ends in 6 or 7 (v2: recover) and to bit 7 of a create's second byte (v2: part of the base gfn, reduced modulo the default world's 16 gfns); migrate re-encodes those. v4 gave meaning to bit 6 of the third byte of an op-5 punch-hole record (gmem-error), which v3 ignored; migrate clears it. v5 gave meaning to bit 3 of the third byte of an op-5 recover record (nx-recover) and bit 2 of the third byte of a fault record (exec), which v4 ignored; migrate clears them. v6 runs the NX recovery thread's passes on an actor of its own (nxrec, actor 12) instead of the nx_huge_pages toggle's (nx, 7): which of the two a v5 `step nx` stepped depends on the run, so migrate runs each schedule, in the world and under the variant given here (give the ones it was made for), and moves those steps to nxrec, drops a toggle or recovery start that v5 refused because the other was running, and drops steps of actor 12 (no actor under v5). v7 gave meaning to bit 3 of the third byte of an op-5 nx_huge_pages toggle record (page aging), which v6 ignored; migrate clears it. Text schedules meant the same from v1 to v5, and v6 text is v7 text; a text's version is its first line's (`# faultsync schedule vN`), else 6 if it names nxrec, else --from. A migrated byte file keeps the bytes of the records it keeps; a migrated text keeps its comments. Inputs are never modified.")
     @OptionGroup var v: VariantOption
     @Argument(help: "A schedule, or a directory of them.") var input: String
     @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
-    @Option(help: "The format the byte inputs are in (and text inputs without a version line that do not name nxrec): 1 to 5. A byte file already in v6 given --from 5 loses its nxrec steps.") var from: Int = 1
+    @Option(help: "The format the byte inputs are in (and text inputs without a version line that do not name nxrec): 1 to 6. A byte file already in v6 given --from 5 loses its nxrec steps; one already in v7 given --from 6 loses its page aging.") var from: Int = 1
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
-        guard (1...5).contains(from) else { throw CLIError("--from must be 1, 2, 3, 4 or 5 (got \(from))") }
+        guard (1...6).contains(from) else { throw CLIError("--from must be 1, 2, 3, 4, 5 or 6 (got \(from))") }
         let variant = try v.resolve()
         let config = v.config
         var isDir: ObjCBool = false
@@ -77,7 +77,7 @@ struct Migrate: ParsableCommand {
                 let namesNxrec = s.events.contains { $0.kind == .step && $0.x == 12 }
                 let version = Schedule.declaredVersion(Substring(text)) ?? (namesNxrec ? 6 : from)
                 if version >= 6 || !s.mayMeanOtherwise(since: version) {
-                    try writeNew(dst, data, inputs: [src], force: force)   // the same meaning in v6
+                    try writeNew(dst, data, inputs: [src], force: force)   // the same meaning in v6 and v7
                     continue
                 }
                 // Line by line (one event per line that is not blank or a comment), comments kept.
@@ -120,8 +120,8 @@ struct Migrate: ParsableCommand {
             if from <= 3 { new = FormatMigration.v3ToV4(new) }
             if from <= 4 { new = FormatMigration.v4ToV5(new) }
             let g = Geometry(config)
-            let s5 = Schedule(bytes: new, geometry: g)
-            if s5.mayMeanOtherwise(since: 5) {
+            let s5 = Schedule(bytes: FormatMigration.v6ToV7(new), geometry: g)
+            if from <= 5 && s5.mayMeanOtherwise(since: 5) {
                 // Record by record: the kept records keep their bytes (decoding reduces values to
                 // the world's geometry; the bytes mean the same in every world only as they are).
                 let acts = FormatMigration.v5ToV6Actions(s5, variant: variant, config: config)
@@ -140,6 +140,7 @@ struct Migrate: ParsableCommand {
                 if !acts.contains(.drop) { out += new[(3 * acts.count)...] }
                 new = out
             }
+            new = FormatMigration.v6ToV7(new)
             if new != old { changed += 1 }
             try writeNew(dst, Data(new), inputs: [src], force: force)
         }

@@ -105,7 +105,7 @@ final class DecoderTests: XCTestCase {
     /// Format v2 = v1 + meaning for the third byte of op 5 (v1 ignored it). These bytes must keep
     /// meaning these events; every v1 fixture above keeps its v1 meaning.
     func testFormatV3Fixtures() {
-        XCTAssertEqual(ScheduleFormat.version, 6)
+        XCTAssertEqual(ScheduleFormat.version, 7)
         let fixtures: [([UInt8], String)] = [
             ([0x05, 0x52, 0x03], "step nxrec x3"),   // v6: actor 12 is the NX recovery thread
             ([0x05, 0x04, 0x00], "recover slot=1"),
@@ -137,6 +137,11 @@ final class DecoderTests: XCTestCase {
             ([0x06, 0x04, 0x06], "fault vcpu0 gfn=2 shared prefault"),
             ([0x05, 0x00, 0x08], "nx-recover"),
             ([0x05, 0x07, 0xF8], "nx-recover"),
+            // v7
+            ([0x05, 0x10, 0x39], "age hva=16 pages=4"),
+            ([0x05, 0x01, 0x09], "age hva=1 pages=1"),
+            ([0x05, 0x25, 0xC9], "age hva=5 pages=1"),     // a % 32 hvas; b>>6 ignored
+            ([0x05, 0x07, 0xF1], "nx-toggle"),             // v6 meaning kept without b&8
         ]
         for (b, text) in fixtures {
             XCTAssertEqual(Schedule(bytes: b).events.first?.text, text, "\(b)")
@@ -186,6 +191,21 @@ final class DecoderTests: XCTestCase {
         let e = try! Schedule(text: "fault vcpu0 gfn=3 shared exec\nnx-recover").events
         XCTAssertEqual(Schedule(bytes: Schedule(events: e).bytes).events, e)
         XCTAssertThrowsError(try Schedule(text: "fault vcpu0 gfn=3 shared exec prefault"))
+    }
+
+    /// v6 -> v7: bit 3 of an op-5 nx_huge_pages toggle record's third byte was ignored under v6
+    /// (v7: page aging); migrated, the record is the toggle it was. Other records, the toggle's
+    /// other ignored bits and a trailing partial record are unchanged.
+    func testMigrationKeepsV6Meaning() {
+        let v6: [UInt8] = [0x05, 0x10, 0x39, 0x05, 0x07, 0xF1, 0x05, 0x04, 0x08, 0x15, 0x02, 0x09, 0x06]
+        XCTAssertEqual(Schedule(bytes: v6).events.map(\.text), ["age hva=16 pages=4", "nx-toggle", "nx-recover", "age hva=2 pages=1"],
+                       "v7 reads the ignored bit as page aging")
+        let v7 = FormatMigration.v6ToV7(v6)
+        XCTAssertEqual(v7, [0x05, 0x10, 0x31, 0x05, 0x07, 0xF1, 0x05, 0x04, 0x08, 0x15, 0x02, 0x01, 0x06])
+        XCTAssertEqual(Schedule(bytes: v7).events.map(\.text), ["nx-toggle", "nx-toggle", "nx-recover", "nx-toggle"])
+        let e = try! Schedule(text: "age hva=3 pages=2\nage hva=31 pages=4").events
+        XCTAssertEqual(Schedule(bytes: Schedule(events: e).bytes).events, e)
+        XCTAssertThrowsError(try Schedule(text: "age hva=3 pages=5"))
     }
 
     /// v3 -> v4: bit 6 of an op-5 punch-hole record's third byte was ignored under v3 (v4:

@@ -307,6 +307,22 @@ final class VariantLitmusTests: XCTestCase {
             step mm0 x16            # zapped; the host frees the old page
             step vcpu0 x1           # F2b: cmpxchg fails / the variant's store brings it back
             """),
+        (.agePlainWrite, """
+            fault vcpu0 gfn=9 shared
+            step vcpu0 x16          # a young SPTE (the variant implies no A/D bits)
+            age hva=17 pages=1
+            step mm0 x2             # AG1, AG2 reads it (correct: marks it by cmpxchg)
+            remap hva=17 pages=1
+            step mm1 x16            # zapped; the host frees the old page
+            step mm0 x1             # AG2s: the variant's store brings it back
+            """),
+        (.ageWithoutSrcu, """
+            age hva=16 pages=4
+            step mm0 x1             # AG1 at slot 1 (variant: outside kvm->srcu)
+            delete slot=1
+            step memslot x16        # correct: waits at W6; variant: frees slot 1
+            step mm0 x1             # AG2 reads range->slot
+            """),
     ]
 
     func testEveryVariantHasALitmus() {

@@ -150,6 +150,21 @@ public struct TraceRecorder: StepObserver {
                 }
             }
         }
+        if x.kind == .mm && x.pc == .ag1Walk {
+            if y.pc == .idle { out.append("no memslot in hva [\(x.lo),\(x.hi)): srcu_read_unlock") }
+            else { out.append("slot \(y.cursor) (obj\(y.slotObj)): gfns [\(y.zapPos),\(y.zapEnd))") }
+        }
+        if x.kind == .mm && x.pc == .ag2Age {
+            if x.zapRoot == ZapWalk.unstarted {
+                let v = a.validRoot
+                out.append(v < 0 ? "kvm_tdp_mmu_age_gfn_range: no valid root" : "kvm_tdp_mmu_age_gfn_range on the valid root r\(v)")
+            }
+            if y.pc == .ag2Store { out.append("(variant) read a young SPTE: the marked value is stored at AG2s") }
+            else if y.pc == .ag3Done { out.append("no young leaf left: the memslot walk ends") }
+            else if y.cursor != x.cursor || (x.zapRoot != ZapWalk.unstarted && y.zapRoot == ZapWalk.unstarted) {
+                out.append("no young leaf left in slot \(x.cursor): next memslot \(y.cursor), gfns [\(y.zapPos),\(y.zapEnd))")
+            }
+        }
         if x.pc == .f1Memslot && y.pc == .f2FastWalk { out.append("fast_page_fault (no A/D bits)") }
         if x.pc == .f2FastWalk {
             if y.pc == .idle { out.append("the access is allowed: RET_PF_SPURIOUS") }
@@ -360,12 +375,16 @@ public struct StepCounter: StepObserver {
             switch kind {
             case .vcpu:
                 // fast_page_fault(): only without A/D bits (never with mirrored TDP).
-                // (Variant fast-pf-plain-write implies the world, as World.init does.)
+                // (Variants fast-pf-plain-write and age-plain-write imply the world, as World.init does.)
                 if pc == .f2FastWalk || pc == .f2FastFix {
-                    return (!config.adBits || variant == .fastPfPlainWrite) && !config.mirrorTDP
+                    return (!config.adBits || variant.impliesNoAdBits) && !config.mirrorTDP
                 }
                 return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
-            case .mm: return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
+            case .mm:
+                // Page aging: AG2s only under its variant.
+                if pc == .ag2Store { return variant == .agePlainWrite }
+                if pc == .ag1Walk || pc == .ag2Age || pc == .ag3Done { return true }
+                return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
             case .memslot:
                 // kvm_mmu_zap_memslot()'s walk: only in a world without the zap-all quirk.
                 if pc == .m3cZap || pc == .m3cYield || pc == .m3cRelock || pc == .m3cUnlock {

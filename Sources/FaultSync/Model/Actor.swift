@@ -157,6 +157,11 @@ public enum PC: UInt8, CaseIterable {
     // fast_page_fault() (mmu.c), only without A/D bits (World.adBits), F2a-F2b
     case f2FastWalk          // F2a walk_shadow_page_lockless_begin; kvm_tdp_mmu_fast_pf_get_last_sptep (RCU, no mmu_lock)
     case f2FastFix           // F2b fast_pf_fix_direct_spte: try_cmpxchg64(sptep, old, restored)
+    // Page aging through the MMU notifier (Aging.swift), run by a host-mm actor, AG1-AG3
+    case ag1Walk             // AG1 kvm_age_hva_range -> kvm_handle_hva_range (lockless): srcu_read_lock; first memslot
+    case ag2Age              // AG2 kvm_age_gfn -> kvm_tdp_mmu_age_gfn_range: next young leaf; kvm_tdp_mmu_age_spte (cmpxchg)
+    case ag2Store            // AG2s (variant age-plain-write) the store of the marked value read at AG2
+    case ag3Done             // AG3 kvm_flush_remote_tlbs if young; srcu_read_unlock
 }
 
 /// Bits of a vCPU fault's `nxFlags`.
@@ -200,13 +205,16 @@ public enum ZapProgress {
 /// gfn_to_pfn_cache operations.
 public enum GpcOp: UInt8 { case use, activate, deactivate }
 
-/// Host-mm operations (the environment). Each is bracketed by the MMU notifier's start/end.
+/// Host-mm operations (the environment). Each but `age` is bracketed by the MMU notifier's start/end.
 public enum HostOp: UInt8, CaseIterable {
     case remap, unmap, collapse, split
     /// Started by the guest_memfd actor in the INIT_SHARED world, never by an event: the user
     /// mappings of folios a punch hole truncates (unmap_mapping_folio, then the folios leave the
     /// page cache and are freed), or of a folio memory_failure() poisons (try_to_unmap).
     case gmemTruncate, gmemPoison
+    /// Page aging (format v7): the notifier's clear_flush_young(), not bracketed by start/end
+    /// (AG1-AG3, Aging.swift).
+    case age
 }
 /// Memslot ioctl changes (`enum kvm_mr_change`).
 public enum MemslotOp: UInt8, CaseIterable { case create, delete, move, flags }

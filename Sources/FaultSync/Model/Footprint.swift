@@ -150,6 +150,13 @@ extension World {
         // (a start, by an event or by G5/G10, leaves it at N1, not yet in flight), both of which
         // write hostBusy, as N6 does; its range and op change only at a start.
         case .n6Uncount: w = F.mn | F.hostBusy
+        // Page aging (Aging.swift): kvm->srcu and the memslot walk (its slot object), no locks;
+        // AG2 reads the roots (the valid one, the leaves) and marks a leaf by cmpxchg (AG2s: the
+        // variant's store).
+        case .ag1Walk: r = F.setsA | F.objs; w = F.srcuIns; wd = F.objRef | F.srcuDel
+        case .ag2Age: r = walked | F.objs | F.roots; w = F.roots; wd = F.objRef
+        case .ag2Store: w = F.roots
+        case .ag3Done: wd = F.srcuDel | F.objRef
         // memslot update (MemslotUpdate.swift)
         case .m0Lock, .t1Lock, .x0Lock, .x2Unlock, .t7Unlock: w = F.slotsLock
         case .m1Prepare:
@@ -320,7 +327,7 @@ extension World {
         switch e.kind {
         case .step: return Footprint(r: F.all, w: F.all)
         case .fault, .signal: return Footprint(w: F.actor(Int(e.x & 1)))
-        case .remap, .unmap, .collapse, .split: return Footprint(w: F.actor(2) | F.actor(3))
+        case .remap, .unmap, .collapse, .split, .age: return Footprint(w: F.actor(2) | F.actor(3))
         case .create, .delete, .move, .flags: return Footprint(w: F.actor(4), wd: F.objRef)
         case .attr: return Footprint(w: F.actor(5))
         case .recover: return Footprint(w: F.actor(6))

@@ -309,6 +309,8 @@ extension World {
             hostHuge |= 1 << UInt16(b)
         case .split:
             hostHuge &= ~blockMask(lo, hi)           // same pages, mapped by 4K PTEs now
+        case .age:
+            break                                    // not a notifier-bracketed change (Aging.swift)
         }
     }
 }

@@ -8,6 +8,7 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case gpcUse, gpcActivate, gpcDeactivate, punchHole, gmemRelease   // format v3
     case gmemError                   // format v4
     case nxRecover                   // format v5
+    case age                         // format v7
 }
 
 /// A decoded event. Field meaning by kind:
@@ -35,6 +36,9 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
 /// - gmemRelease: the last reference to the guest_memfd file is dropped: kvm_gmem_release() (v3)
 /// - gmemError: x = gfn (= guest_memfd page offset): memory_failure() on the folio there, which
 ///             poisons it and calls kvm_gmem_error_folio() (v4)
+/// - age:      x = first hva page, y = pages (1...4): the host's page aging calls the MMU
+///             notifier's clear_flush_young() on that hva range (kvm_age_hva_range(): lockless,
+///             under kvm->srcu) (v7)
 public struct Event: Equatable, Sendable {
     public var kind: EventKind
     public var x: UInt8 = 0, y: UInt8 = 0, z: UInt8 = 0, w: UInt8 = 0

@@ -88,6 +88,10 @@ extension World {
             // `zapRootsLeft` is kept holds nothing else (0 when they are not walking).
             for w in 0..<Cap.actors where actors[w].kind.walksRoots {
                 actors[w].zapRootsLeft &= ~(1 << r)
+                // A page aging walk (AG2) on this root walks it no further (RCU kept the
+                // kernel's tables, every entry zapped: nothing young left there).
+                if actors[w].kind == .mm && actors[w].pc == .ag2Age && actors[w].zapRoot == r { actors[w].zapRoot = none8 }
+                if actors[w].kind == .mm && actors[w].pc == .ag2Store && actors[w].zapRoot == r { actors[w].zapRoot = none8 }
             }
         }
     }

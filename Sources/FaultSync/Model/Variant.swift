@@ -40,6 +40,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
     case rootZapFlushNotCarried
     case gmemSlotModifyDropsFlag
     case fastPfPlainWrite
+    case agePlainWrite
+    case ageWithoutSrcu
 
     public var name: String {
         switch self {
@@ -82,6 +84,8 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         case .rootZapFlushNotCarried: return "root-zap-flush-not-carried"
         case .gmemSlotModifyDropsFlag: return "gmem-slot-modify-drops-flag"
         case .fastPfPlainWrite: return "fast-pf-plain-write"
+        case .agePlainWrite: return "age-plain-write"
+        case .ageWithoutSrcu: return "age-without-srcu"
         }
     }
 
@@ -165,6 +169,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "R6 removed: kvm_mmu_zap_all_fast() returns without kvm_tdp_mmu_zap_invalidated_roots(); an invalidated root is zapped only when its last reference is put, which the code comment in kvm_mmu_zap_all_fast() says \"would lead to use-after-free\" (B13)"
         case .fastPfPlainWrite:
             return "F2b fast_page_fault() -> fast_pf_fix_direct_spte() restores the access-tracked SPTE it read at F2a with a plain store instead of try_cmpxchg64() against that value: an MMU-notifier invalidation that zapped the SPTE in between (and the host that then freed the page) is undone, and the SPTE maps the freed page. Only a world without A/D bits has the lockless path: the variant implies --no-ad-bits (World.init); over a page table linked in between it does nothing (the model has no entry there to overwrite), and a 4K store lands in the page table linked now (the kernel's would land in the removed one when the table was replaced)"
+        case .agePlainWrite:
+            return "AG2 kvm_tdp_mmu_age_spte() (page aging without A/D bits, CONFIG_KVM_MMU_LOCKLESS_AGING: no mmu_lock) stores mark_spte_for_access_track() of the SPTE it read with a plain write (AG2s, a step later) instead of __tdp_mmu_set_spte_atomic()'s try_cmpxchg64() against that value: an MMU-notifier invalidation that zapped the SPTE in between (and the host that then freed the page) is undone by an access-tracked SPTE mapping the freed page. Implies --no-ad-bits (World.init): with A/D bits aging clears only the Accessed bit, atomically"
+        case .ageWithoutSrcu:
+            return "AG1 kvm_handle_hva_range() walks the memslots for page aging without srcu_read_lock(&kvm->srcu): a memslot delete's synchronize_srcu_expedited() does not wait for the walk, and kvm_free_memslot() frees the slot the walk is at (range->slot; I8)"
         }
     }
 
@@ -233,6 +241,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
             return "synthetic: breaks the order of kvm_gmem_punch_hole() (\"Bindings must be stable across invalidation to ensure the start+end are balanced\"); no upstream fix of this path was found"
         case .fastPfPlainWrite:
             return "synthetic: shows that fast_page_fault()'s try_cmpxchg64() (Documentation/virt/kvm/locking.rst, section \"Fast page fault\") is the lockless path's only protection against an invalidation: it takes no mmu_lock and reads no mmu_invalidate_seq"
+        case .agePlainWrite:
+            return "synthetic: kvm_tdp_mmu_age_spte()'s pre-lockless store (kvm_tdp_mmu_write_spte(), safe under mmu_lock held for write) kept after dropping the lock; the series that made aging lockless (James Houghton, \"KVM: x86/mmu: Age sptes locklessly\", 2025) stores by try_cmpxchg64 (\"It is safe for the following cmpxchg to fail\")"
+        case .ageWithoutSrcu:
+            return "synthetic: shows that kvm->srcu is the lockless aging walk's only protection against a memslot delete (it takes no mmu_lock and no slots_lock)"
         }
     }
 
@@ -241,13 +253,13 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         switch self {
         case .none: return nil
         case .noSeqRecheck, .seqSnapshotAfterLookup, .noInProgressCheck, .endWithoutSeqBump,
-             .recoverHugeWithoutLeaf, .hostWalkDoubleRead, .eagerSplitStaleSpte, .fastPfPlainWrite:
+             .recoverHugeWithoutLeaf, .hostWalkDoubleRead, .eagerSplitStaleSpte, .fastPfPlainWrite, .agePlainWrite:
             return .staleCommit
         case .zapBeforeRangeAdd: return .kernelWarn
         case .swapIgnoresMnCount, .unconditionalEnd: return .counterBalance
         case .rangeAddOverwrite: return .rangeCoverage
         case .invalidateEndAfterUnlock: return .lockDiscipline
-        case .noSynchronizeSrcu, .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall:
+        case .noSynchronizeSrcu, .reuseInactiveBeforeSync, .srcuUnlockBeforeInstall, .ageWithoutSrcu:
             return .memslotFreedUnderReader
         case .zapInvalidatedRootsAtLastPut: return .spteSurvivesDelete
         case .zapGfnRangeWithoutInvalidation: return .staleCommit
@@ -292,6 +304,10 @@ public enum Variant: UInt8, CaseIterable, Sendable {
         default: return [e]
         }
     }
+
+    /// The variant breaks a store that only a world without A/D bits makes (World.init turns
+    /// them off for it, except with mirrored TDP).
+    public var impliesNoAdBits: Bool { self == .fastPfPlainWrite || self == .agePlainWrite }
 
     public static func named(_ s: String) -> Variant? { allCases.first { $0.name == s } }
 }
@@ -464,7 +480,7 @@ public struct Violation: Equatable, Sendable {
             let shadow = b < 0 ? "\(b) (a u64 in the kernel: it wrapped around to 2^64 - \(-b))" : "\(b)"
             return "at quiescence: possible_nx_huge_pages[KVM_TDP_MMU].nr_pages = \(tdp) but \(listed) pages are on its list, and possible_nx_huge_pages[KVM_SHADOW_MMU].nr_pages = \(shadow) with no shadow MMU page: nx_huge_pages_to_zap() = DIV_ROUND_UP(nr_pages, ratio) reads a count that no longer describes its list"
         case .warnNoslotReplacesLeaf:
-            return "tdp_mmu_map_handle_target_level(): WARN_ON_ONCE(leaf_spte_change_needs_tlb_flush(old, new)): \(who)'s fault on gfn \(a) found no memslot (emulated MMIO), but a memslot created since then has let a KVM_PRE_FAULT_MEMORY map gfn \(a) to pfn \(b), an access-tracked leaf (no A/D bits): the fault is not spurious for it (is_access_allowed() is false), and it replaces the MMU-writable leaf by an MMIO SPTE (RET_PF_EMULATE: this access is emulated as MMIO; the SPTE carries the generation the creation replaces, so a later access maps the memory again)"
+            return "tdp_mmu_map_handle_target_level(): WARN_ON_ONCE(leaf_spte_change_needs_tlb_flush(old, new)): \(who)'s fault on gfn \(a) found no memslot (emulated MMIO), but a memslot created since then has let another fault map gfn \(a) to pfn \(b), a leaf marked for access tracking (no A/D bits: a KVM_PRE_FAULT_MEMORY's, or one page aging marked): the fault is not spurious for it (is_access_allowed() is false), and it replaces the MMU-writable leaf by an MMIO SPTE (RET_PF_EMULATE: this access is emulated as MMIO; the SPTE carries the generation the creation replaces, so a later access maps the memory again)"
         case .bugLeafPfnChanged:
             return "handle_changed_spte(): BUG(): \(who)'s fault replaces the present (access-tracked) leaf SPTE of gfn \(a), which maps pfn \(b >> 16), by one mapping pfn \(b & 0xFFFF) (\"Invalid SPTE change: cannot replace a present leaf SPTE with another present leaf SPTE mapping a different PFN!\")"
         case .bugPutValidRoot:

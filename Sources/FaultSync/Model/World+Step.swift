@@ -87,7 +87,7 @@ extension World {
     @inline(__always) public mutating func step(_ a: Int) {
         switch actors[a].kind {
         case .vcpu: stepFault(a)
-        case .mm: stepNotifier(a)
+        case .mm: if actors[a].pc.rawValue >= PC.ag1Walk.rawValue { stepAging(a) } else { stepNotifier(a) }
         case .memslot: stepMemslot(a)
         case .attr: stepAttr(a)
         case .recover: stepRecover(a)
@@ -165,6 +165,12 @@ extension World {
             guard actors[11].kind == .gmem, !actors[11].busy else { return false }
             startGmem(11, release: e.kind == .gmemRelease, error: e.kind == .gmemError, lo: Int(e.x) % gfnCount,
                       count: e.kind == .gmemError ? 1 : Int(e.y))
+            return true
+        case .age:
+            // Page aging (v7): an idle host-mm actor, as for the other host operations.
+            let a = !actors[2].busy ? 2 : (actors[3].kind == .mm && !actors[3].busy ? 3 : -1)
+            guard a >= 0 else { return false }
+            startAge(a, lo: Int(e.x) % hvaCount, count: Int(e.y))
             return true
         case .signal:
             // A signal to the vCPU thread: seen by signal_pending() in its ioctl's loop. With no

@@ -318,8 +318,9 @@ public struct World {
     public let gmemMmap: Bool
     public let mirrorTDP: Bool
     public let gmemInitShared: Bool
-    /// kvm_ad_enabled (WorldConfig.adBits; constant). Variant fast-pf-plain-write implies false:
-    /// only that world has the lockless path it breaks.
+    /// kvm_ad_enabled (WorldConfig.adBits; constant). Variants fast-pf-plain-write and
+    /// age-plain-write imply false (`Variant.impliesNoAdBits`): only that world has the lockless
+    /// store they break.
     public let adBits: Bool
     /// kvm->arch.has_private_mem: KVM_X86_SW_PROTECTED_VM (the default world) or TDX; not the
     /// INIT_SHARED world's KVM_X86_DEFAULT_VM.
@@ -369,7 +370,7 @@ public struct World {
         gmemInitShared = config.gmemInitShared && !config.mirrorTDP
         gmemMmap = config.gmemMmap || gmemInitShared
         mirrorTDP = config.mirrorTDP
-        adBits = config.mirrorTDP || (config.adBits && variant != .fastPfPlainWrite)
+        adBits = config.mirrorTDP || (config.adBits && !variant.impliesNoAdBits)
         fixes = config.fixes
         nxHugePages = config.nxHugePages
         let apic = config.apicAccessPage && !config.mirrorTDP && gfnCount < Cap.gfns && hvaCount < Cap.hvas

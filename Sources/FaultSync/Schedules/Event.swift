@@ -1,11 +1,12 @@
-/// The byte format, version 6. Every byte string decodes (empty too): fixed 3-byte records
+/// The byte format, version 7. Every byte string decodes (empty too): fixed 3-byte records
 /// `op a b`, so a one-byte change edits exactly one event; a trailing partial record is ignored;
 /// at most `maxEvents` records are read. Out-of-range values wrap.
 ///
 ///   op % 16:  0-4 step   a%7 = actor, 1 + b%16 = count
 ///             5   b&7 selects (v2; v1 ignored b, and `faultsync migrate` zeroes it):
 ///                 0  recover a%3 = slot id; (v5) with b&8: one NX huge page recovery pass
-///                 1  nx_huge_pages toggle
+///                 1  nx_huge_pages toggle; (v7) with b&8: page aging (clear_flush_young) of
+///                    hva a, 1 + (b>>4)&3 pages (v6 ignored a and b>>3: `faultsync migrate` clears b&8)
 ///                 2  signal vcpu a&1
 ///                 3  step actor 7 + (a>>4)&7 (actors past the first seven), 1 + a&15 = count;
 ///                    (v6) actor 12 is the NX recovery thread (v5: no actor; its passes ran on 7)
@@ -27,7 +28,7 @@
 /// gfns and hvas are reduced modulo the world's size (`Geometry`), so the text form shows the
 /// values the model uses.
 public enum ScheduleFormat {
-    public static let version = 6
+    public static let version = 7
     public static let recordSize = 3
     public static let maxEvents = 128
     public static let maxInputBytes = recordSize * maxEvents
@@ -39,7 +40,9 @@ public enum ScheduleFormat {
         case 0...4: return Event(kind: .step, x: a % 7, y: 1 + b % 16)
         case 5:
             switch b & 7 {
-            case 1: return Event(kind: .nxToggle)
+            case 1:
+                if b & 8 != 0 { return Event(kind: .age, x: a % hvas, y: 1 + ((b >> 4) & 3)) }   // v7
+                return Event(kind: .nxToggle)
             case 2: return Event(kind: .signal, x: a & 1)
             case 3: return Event(kind: .step, x: 7 &+ ((a >> 4) & 7), y: 1 + (a & 15))
             case 4: return Event(kind: .fault, x: a & 1, y: apicGfnMarker, f2: a & 2 != 0)
@@ -76,6 +79,7 @@ public enum ScheduleFormat {
         switch e.kind {
         case .step: return e.x < 7 ? (0, e.x, e.y &- 1) : (5, ((e.x &- 7) << 4) | ((e.y &- 1) & 15), 3)
         case .nxToggle: return (5, 0, 1)
+        case .age: return (5, e.x, 9 | ((e.y &- 1) & 3) << 4)
         case .signal: return (5, e.x, 2)
         case .recover: return (5, e.x, 0)
         case .nxRecover: return (5, 0, 8)
@@ -118,6 +122,19 @@ public struct Geometry: Equatable, Sendable {
 /// recover) and to bit 7 of a create's `a` (v2: part of the base gfn, reduced modulo the world's
 /// gfns); `v2ToV3` decodes with the v2 rules and re-encodes each event in v3.
 public enum FormatMigration {
+    /// The v7 bytes that mean what `v6` meant under format v6: v7 gave meaning to bit 3 of the
+    /// third byte of an op-5 nx_huge_pages toggle record (b & 7 == 1: page aging), which v6
+    /// ignored; it is cleared. A trailing partial record is kept.
+    public static func v6ToV7(_ v6: [UInt8]) -> [UInt8] {
+        var out = v6
+        var i = 0
+        while i + ScheduleFormat.recordSize <= out.count {
+            if out[i] & 15 == 5 && out[i + 2] & 7 == 1 { out[i + 2] &= ~8 }
+            i += ScheduleFormat.recordSize
+        }
+        return out
+    }
+
     /// The v6 schedule that means what `v5` meant under format v5, in the world `config` under
     /// `variant`. v6 gave the NX huge page recovery thread an actor of its own (12, `nxrec`);
     /// under v5 its passes ran on actor 7 with the `nx_huge_pages` toggle, so `step nx` stepped

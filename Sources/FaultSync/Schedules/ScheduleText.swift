@@ -29,10 +29,12 @@
 ///     fault vcpu0 gfn=4 shared exec
 ///     nx-recover
 ///     step nxrec x2
+///     age hva=4 pages=2
 /// v1 text is v2 text is v3 text is v4 text is v5 text: v2 added nx-toggle, signal and apicv, v3
 /// the seven forms from `create ... gmem` to `gmem-release`, v4 `gmem-error`, v5 `exec` faults and
 /// `nx-recover`. v6 text is v5 text, except that the recovery pass an `nx-recover` starts runs on
 /// the actor `nxrec` (v5: on `nx`, which `step nx` then stepped; `FormatMigration.v5ToV6`).
+/// v7 text is v6 text plus `age`.
 public struct ScheduleParseError: Error, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -80,6 +82,7 @@ extension Event {
         case .recover: return "recover slot=\(x)"
         case .nxToggle: return "nx-toggle"
         case .nxRecover: return "nx-recover"
+        case .age: return "age hva=\(x) pages=\(y)"
         case .signal: return "signal vcpu\(x)"
         case .apicv: return "apicv \(f1 ? "inhibit" : "activate")"
         case .gpcUse: return "gpc use"
@@ -119,7 +122,7 @@ extension Schedule {
     /// The first word of every event line.
     public static let verbs = ["step", "fault", "remap", "unmap", "collapse", "split", "create", "delete", "move",
                                "flags", "attr", "recover", "nx-toggle", "nx-recover", "signal", "apicv", "gpc", "punch-hole", "gmem-error",
-                               "gmem-release"]
+                               "gmem-release", "age"]
 
     public var text: String {
         var s = Schedule.header + "\n"
@@ -176,6 +179,9 @@ extension Schedule {
                 let h = try p.value("hva", below: g.hvas)
                 let n = try p.value("pages", in: 1...4)
                 e = Event(kind: verb == "remap" ? .remap : .unmap, x: UInt8(h), y: UInt8(n), f1: p.flag("nonblocking"))
+            case "age":
+                let h = try p.value("hva", below: g.hvas)
+                e = Event(kind: .age, x: UInt8(h), y: UInt8(try p.value("pages", in: 1...4)))
             case "collapse", "split":
                 let b = try p.value("block", below: g.hvas / Cap.hugePages)
                 e = Event(kind: verb == "collapse" ? .collapse : .split, x: UInt8(b), f1: verb == "split" && p.flag("nonblocking"))

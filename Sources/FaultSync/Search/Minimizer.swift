@@ -109,7 +109,7 @@ public enum Minimizer {
         case .fault:
             with { $0.x = 0 }; with { $0.f2 = false }; with { $0.f1 = false }; with { $0.z = 0 }
             if e.y > 0 && e.y != apicGfnMarker { with { $0.y = 0 }; with { $0.y = e.y - 1 } }
-        case .remap, .unmap:
+        case .remap, .unmap, .age:
             with { $0.y = 1 }; with { $0.f1 = false }
             if e.x > 0 { with { $0.x = 0 }; with { $0.x = e.x - 1 } }
         case .split, .collapse:

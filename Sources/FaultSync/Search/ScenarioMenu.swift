@@ -12,8 +12,9 @@
 /// release, a memory failure on its folio), and the pfn cache's use and hva activation; last,
 /// NX huge pages: an instruction fetch on slot 1 and a pass of the recovery thread. The move of
 /// slot 1 past the last gfn (listed after the other move: its kvm_prepare_memory_region() fails
-/// after the invalidation, and it is reverted) was added last. 27 operations: 27 / 405 / 4,059 / 31,464 scenarios of 1 / 1..2 / 1..3 / 1..4
-/// operations. (26 until the failing move was added on 2026-11-29: 26 / 377 / 3,653 / 27,404;
+/// after the invalidation, and it is reverted) was added next, and page aging of slot 1's hvas last.
+/// 28 operations: 28 / 434 / 4,494 / 35,959 scenarios of 1 / 1..2 / 1..3 / 1..4 operations. (27
+/// until aging was added on 2026-11-29, twenty-first session: 27 / 405 / 4,059 / 31,464; 26 until the failing move was added on 2026-11-29: 26 / 377 / 3,653 / 27,404;
 /// 24 operations until NX huge pages were added on 2026-11-28: 24 / 324 / 2,924 / 20,474; 23
 /// until the memory failure was added on 2026-11-27: 23 / 299 / 2,599 / 17,549.)
 public enum ScenarioMenu {
@@ -49,18 +50,22 @@ public enum ScenarioMenu {
         // NX huge pages (nx_huge_pages is on at boot): an exec fault on slot 1, the recovery thread.
         "fault vcpu0 gfn=9 shared exec",
         "nx-recover",
+        // Page aging (format v7) of slot 1's hvas: lockless, under kvm->srcu only.
+        "age hva=16 pages=4",
     ]
 
     /// Added in a world whose guest_memfd has GUEST_MEMFD_FLAG_MMAP (`--gmem-mmap`): a shared
     /// fault on the gmem-only slot 0, which guest_memfd serves too, and a host-mm change of
-    /// slot 0's hvas (the MMU notifier still zaps a gmem-only slot). 29 operations there:
-    /// 29 / 464 / 4,959 / 40,919 scenarios (28 / 434 / 4,494 / 35,959 before the failing move). The default world's menu is unchanged.
+    /// slot 0's hvas (the MMU notifier still zaps a gmem-only slot). 30 operations there:
+    /// 30 / 495 / 5,455 / 46,375 scenarios (29 / 464 / 4,959 / 40,919 before aging; 28 / 434 /
+    /// 4,494 / 35,959 before the failing move). The default world's menu is unchanged.
     public static let gmemMmapLines = ["fault vcpu0 gfn=1 shared", "unmap hva=0 pages=4"]
 
     /// Added in the INIT_SHARED world (`--gmem-init-shared`, which implies --gmem-mmap): the pfn
     /// cache on gfn 1 of slot 0, whose hva is the VMM's mapping of the guest_memfd (so a punch
-    /// hole's truncation must invalidate it through the MMU notifier). 30 operations there:
-    /// 30 / 495 / 5,455 / 46,375 scenarios (29 / 464 / 4,959 / 40,919 before the failing move).
+    /// hole's truncation must invalidate it through the MMU notifier). 31 operations there:
+    /// 31 / 527 / 5,983 / 52,359 scenarios (30 / 495 / 5,455 / 46,375 before aging; 29 / 464 /
+    /// 4,959 / 40,919 before the failing move).
     public static let gmemInitSharedLines = ["gpc activate gfn=1"]
 
     public static func lines(for config: WorldConfig) -> [String] {
