@@ -44,7 +44,7 @@ struct Migrate: ParsableCommand {
     @OptionGroup var v: VariantOption
     @Argument(help: "A schedule, or a directory of them.") var input: String
     @Option(name: .shortAndLong, help: "The new file (or, for a directory, the new directory) to write.") var output: String
-    @Option(help: "The format the byte inputs are in (and text inputs without a version line that do not name nxrec): 1 to 6. A byte file already in v6 given --from 5 loses its nxrec steps; one already in v7 given --from 6 loses its page aging.") var from: Int = 1
+    @Option(help: "The format the byte inputs are in (and text inputs without a version line that do not name nxrec): 1 to 6. A byte file already in v6 given --from 5 loses its nxrec steps; one already in v7 given --from 6 reads its age records as nx-toggle.") var from: Int = 1
     @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {

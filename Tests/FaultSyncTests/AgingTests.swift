@@ -41,8 +41,8 @@ final class AgingTests: XCTestCase {
 
         """
 
-    /// Without A/D bits: AG1, AG2 marks the KVM_RUN mapping of gfn 9, AG2 finds no young leaf
-    /// left, AG3; mmu_lock is never held and the invalidation state never changes.
+    /// Without A/D bits: AG1, AG2 reads the KVM_RUN mapping of gfn 9, AG2b marks it, AG2 finds no
+    /// young leaf left, AG3; mmu_lock is never held and the invalidation state never changes.
     func testAgingMarksAKvmRunMappingWithoutMmuLock() {
         let (v0, before) = worldAtDrain(Self.mapped, config: Self.noAD)
         XCTAssertNil(v0.violation)
@@ -50,8 +50,8 @@ final class AgingTests: XCTestCase {
         XCTAssertFalse(before.leaf[9].accessTracked, "a KVM_RUN mapping is young")
         let (v, w, s) = run(Self.mapped + "age hva=16 pages=4\nstep mm0 x8\n", Self.noAD)
         XCTAssertNil(v.violation)
-        XCTAssertEqual(s.pcs, [.ag1Walk, .ag2Age, .ag2Age, .ag3Done])
-        XCTAssertEqual(s.lockedAt, [false, false, false, false])
+        XCTAssertEqual(s.pcs, [.ag1Walk, .ag2Age, .ag2Mark, .ag2Age, .ag3Done])
+        XCTAssertEqual(s.lockedAt, [false, false, false, false, false])
         XCTAssertEqual(Set(s.invAt), ["0 \(before.seq)"], "no mmu_invalidate_* change")
         XCTAssertTrue(w.leaf[9].present)
         XCTAssertTrue(w.leaf[9].accessTracked)
@@ -92,7 +92,7 @@ final class AgingTests: XCTestCase {
         XCTAssertNil(v.violation)
         XCTAssertTrue(w.huge[2].present, "the fault mapped the THP with a 2M SPTE")
         XCTAssertTrue(w.huge[2].accessTracked)
-        XCTAssertEqual(Array(s.pcs.suffix(4)), [.ag1Walk, .ag2Age, .ag2Age, .ag3Done], "(after the collapse's steps on mm0)")
+        XCTAssertEqual(Array(s.pcs.suffix(5)), [.ag1Walk, .ag2Age, .ag2Mark, .ag2Age, .ag3Done], "(after the collapse's steps on mm0)")
     }
 
     /// The walk holds kvm->srcu: a memslot delete waits for it in synchronize_srcu_expedited()
@@ -129,6 +129,32 @@ final class AgingTests: XCTestCase {
         XCTAssertFalse(World(config: .default, variant: .agePlainWrite).adBits, "the variant implies no A/D bits")
     }
 
+    /// The cmpxchg compares the value AG2 read: when an invalidation zapped that SPTE and a new
+    /// fault mapped the host's new page in between, AG2b fails and leaves the new SPTE young (no
+    /// retry), as the kernel does. Under age-plain-write the store overwrites the new SPTE with
+    /// the old, freed page.
+    func testAFailedCmpxchgLeavesTheNewSPTEYoung() {
+        let text = Self.mapped + """
+            age hva=17 pages=1
+            step mm0 x2
+            remap hva=17 pages=1
+            step mm1 x16
+            fault vcpu0 gfn=9 shared
+            step vcpu0 x16
+            step mm0 x1
+            """
+        let (v0, before) = worldAtDrain(Self.mapped, config: Self.noAD)
+        XCTAssertNil(v0.violation)
+        let (v, w) = worldAtDrain(text, config: Self.noAD)
+        XCTAssertNil(v.violation)
+        XCTAssertTrue(w.leaf[9].present)
+        XCTAssertNotEqual(w.leaf[9].pfn, before.leaf[9].pfn, "the host's new page")
+        XCTAssertFalse(w.leaf[9].accessTracked, "the cmpxchg against the old value failed")
+        XCTAssertEqual(w.actors[2].pc, .ag2Age)
+        let (bad, _) = worldAtDrain(text, .agePlainWrite)
+        XCTAssertEqual(bad.violation?.invariant, .staleCommit)
+    }
+
     /// A root whose last reference is put during the walk is walked no further (putRoot resets
     /// the walker's root): the walk's next step marks nothing in a root allocated later at the
     /// same index.
@@ -138,14 +164,16 @@ final class AgingTests: XCTestCase {
         while w.runnable(0) { w.step(0) }
         XCTAssertTrue(w.start(sched("age hva=16 pages=4").events[0]))
         w.step(2)                                    // AG1
-        w.step(2)                                    // AG2: marks gfn 9 in r0
+        w.step(2)                                    // AG2: reads gfn 9 in r0
         XCTAssertEqual(w.actors[2].zapRoot, 0)
-        XCTAssertTrue(w.leaf[9].accessTracked)
+        XCTAssertEqual(w.actors[2].pc, .ag2Mark)
         // Free r0 behind the walk: the vCPU's and the TDP MMU's references put.
         w.roots[0].state = .invalid
         w.putRoot(0); w.putRoot(0)
         XCTAssertEqual(w.roots[0].state, .free)
         XCTAssertEqual(w.actors[2].zapRoot, none8)
+        w.step(2)                                    // AG2b: no root to mark in
+        XCTAssertEqual(w.actors[2].pc, .ag2Age)
         w.step(2)                                    // AG2: no root: the walk ends
         XCTAssertEqual(w.actors[2].pc, .ag3Done)
     }

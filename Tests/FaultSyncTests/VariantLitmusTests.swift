@@ -311,10 +311,10 @@ final class VariantLitmusTests: XCTestCase {
             fault vcpu0 gfn=9 shared
             step vcpu0 x16          # a young SPTE (the variant implies no A/D bits)
             age hva=17 pages=1
-            step mm0 x2             # AG1, AG2 reads it (correct: marks it by cmpxchg)
+            step mm0 x2             # AG1, AG2 reads it
             remap hva=17 pages=1
             step mm1 x16            # zapped; the host frees the old page
-            step mm0 x1             # AG2s: the variant's store brings it back
+            step mm0 x1             # AG2b: the cmpxchg fails / the variant's store brings it back
             """),
         (.ageWithoutSrcu, """
             age hva=16 pages=4

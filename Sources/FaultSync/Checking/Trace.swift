@@ -159,11 +159,20 @@ public struct TraceRecorder: StepObserver {
                 let v = a.validRoot
                 out.append(v < 0 ? "kvm_tdp_mmu_age_gfn_range: no valid root" : "kvm_tdp_mmu_age_gfn_range on the valid root r\(v)")
             }
-            if y.pc == .ag2Store { out.append("(variant) read a young SPTE: the marked value is stored at AG2s") }
+            if y.pc == .ag2Mark {
+                let e = Int(y.phase) - 1
+                out.append("read a young \(e >= Cap.gfns ? "2M SPTE, block \(e - Cap.gfns)" : "4K SPTE, gfn \(e)") (pfn \(y.pfn)): mark it for access tracking")
+            }
             else if y.pc == .ag3Done { out.append("no young leaf left: the memslot walk ends") }
             else if y.cursor != x.cursor || (x.zapRoot != ZapWalk.unstarted && y.zapRoot == ZapWalk.unstarted) {
                 out.append("no young leaf left in slot \(x.cursor): next memslot \(y.cursor), gfns [\(y.zapPos),\(y.zapEnd))")
             }
+        }
+        if x.kind == .mm && x.pc == .ag2Mark {
+            let changed = (0..<Cap.roots).contains { r in a.roots.at(r) != b.roots.at(r) }
+            if b.variant == .agePlainWrite { out.append("(variant) plain store of the marked SPTE") }
+            else if !changed { out.append("cmpxchg failed (the SPTE changed since AG2 read it): left as it is") }
+            else { out.append("cmpxchg succeeded") }
         }
         if x.pc == .f1Memslot && y.pc == .f2FastWalk { out.append("fast_page_fault (no A/D bits)") }
         if x.pc == .f2FastWalk {
@@ -381,8 +390,8 @@ public struct StepCounter: StepObserver {
                 }
                 return pc.rawValue >= PC.f0SrcuLock.rawValue && pc.rawValue <= PC.f12Finish.rawValue
             case .mm:
-                // Page aging: AG2s only under its variant.
-                if pc == .ag2Store { return variant == .agePlainWrite }
+                // Page aging: AG2b (the mark) only without A/D bits.
+                if pc == .ag2Mark { return (!config.adBits || variant.impliesNoAdBits) && !config.mirrorTDP }
                 if pc == .ag1Walk || pc == .ag2Age || pc == .ag3Done { return true }
                 return pc.rawValue >= PC.n1Count.rawValue && pc.rawValue <= PC.n6Uncount.rawValue
             case .memslot:

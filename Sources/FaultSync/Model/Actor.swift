@@ -159,9 +159,9 @@ public enum PC: UInt8, CaseIterable {
     case f2FastFix           // F2b fast_pf_fix_direct_spte: try_cmpxchg64(sptep, old, restored)
     // Page aging through the MMU notifier (Aging.swift), run by a host-mm actor, AG1-AG3
     case ag1Walk             // AG1 kvm_age_hva_range -> kvm_handle_hva_range (lockless): srcu_read_lock; first memslot
-    case ag2Age              // AG2 kvm_age_gfn -> kvm_tdp_mmu_age_gfn_range: next young leaf; kvm_tdp_mmu_age_spte (cmpxchg)
-    case ag2Store            // AG2s (variant age-plain-write) the store of the marked value read at AG2
-    case ag3Done             // AG3 kvm_flush_remote_tlbs if young; srcu_read_unlock
+    case ag2Age              // AG2 kvm_age_gfn -> kvm_tdp_mmu_age_gfn_range: read the next young leaf (RCU)
+    case ag2Mark             // AG2b kvm_tdp_mmu_age_spte: __tdp_mmu_set_spte_atomic (try_cmpxchg64; variant age-plain-write: a store)
+    case ag3Done             // AG3 srcu_read_unlock (no flush on x86: KVM_ELIDE_TLB_FLUSH_IF_YOUNG)
 }
 
 /// Bits of a vCPU fault's `nxFlags`.

@@ -16,19 +16,23 @@
 /// Run by an idle host-mm actor (mm0, else mm1), like the other host operations, AG1-AG3:
 /// - AG1 srcu_read_lock; slots = __kvm_memslots(); the first memslot the range hits (in the
 ///   walk order of the notifier, `nextHit`); none: srcu_read_unlock at once.
-/// - AG2 one step per young leaf (without A/D bits; with them one step per memslot): the
-///   handler's start reads range->slot (its as_id) and takes the valid root; then the next young
-///   leaf of that root in the slot's gfn range is marked -- its read and its cmpxchg are one step
-///   (a cmpxchg that would fail because the SPTE changed after the read is the step taken after
-///   the change: it finds the new value; the only difference is whether the new SPTE is aged,
-///   which a later aging could do anyway). When the range has no young leaf left, the walk moves
-///   to the next memslot. A root whose last reference is put meanwhile (`putRoot`) is walked no
-///   further: the kernel walks its RCU-protected tables, every entry already zapped.
-/// - AG3 kvm_flush_remote_tlbs() if young (nothing the model tracks: an aged SPTE maps the same
-///   page, and an absent TLB flush only delays the next access fault); srcu_read_unlock.
-/// clear_young() differs only in the flush; test_young() changes nothing and holds kvm->srcu the
-/// same way. Aging in the host runs only on mapped host PTEs, under their page-table lock; the
-/// model lets it run on any hva range at any time (more interleavings, never fewer).
+/// - AG2 the handler on that memslot: its start reads range->slot (its as_id) and takes the
+///   valid root; then, without A/D bits, each AG2 step reads the next young leaf of that root in
+///   the slot's gfn range (tdp_root_for_each_leaf_pte, is_accessed_spte()) and AG2b marks it:
+///   try_cmpxchg64 against the value read, in the entry of the page table linked now (the
+///   kernel's is on the entry it read, which a table unlinked meanwhile has frozen: either way it
+///   fails unless the entry still holds that value); a failed cmpxchg leaves the SPTE as it is
+///   and the walk goes on. With A/D bits the walk clears Accessed bits (atomically), which the
+///   model has no state for: one AG2 step per memslot. When the range has no young leaf left,
+///   the walk moves to the next memslot. A root whose last reference is put meanwhile
+///   (`putRoot`) is walked no further: the kernel walks its RCU-protected tables, every entry
+///   already zapped.
+/// - AG3 srcu_read_unlock. (`flush_on_ret` is !IS_ENABLED(CONFIG_KVM_ELIDE_TLB_FLUSH_IF_YOUNG),
+///   which x86 selects: no flush, as clear_young() has none.)
+/// test_young() changes no SPTE and holds kvm->srcu the same way. Aging in the host runs only on
+/// mapped host PTEs, under their page-table lock (and reclaim skips unevictable folios, such as
+/// guest_memfd's); the model lets it run on any hva range at any time (more interleavings, never
+/// fewer).
 extension World {
     mutating func startAge(_ a: Int, lo: Int, count: Int) {
         actors[a].hostOp = .age
@@ -51,26 +55,8 @@ extension World {
         case .ag2Age:
             ageStep(a)
 
-        case .ag2Store:
-            // Variant age-plain-write: the marked value read at AG2 stored with a plain write.
-            let r = Int(actors[a].zapRoot)
-            let e = Int(actors[a].phase) - 1
-            actors[a].phase = 0
-            if r < Cap.roots && e >= 0 {
-                var s = SPTE(pfn: actors[a].pfn, hva: actors[a].a3, incarnation: UInt8(truncatingIfNeeded: actors[a].mmuSeq >> 16))
-                s.bits = UInt16(truncatingIfNeeded: actors[a].mmuSeq)
-                s.mmioGen = 0
-                s.accessTracked = true
-                mapDirty = true
-                if e >= Cap.gfns {
-                    let b = e - Cap.gfns
-                    if roots[r].hasPT & (1 << UInt8(b)) == 0 { roots[r].huge[b] = s }
-                } else if roots[r].hasPT & (1 << UInt8(e / Cap.hugePages)) != 0 {
-                    roots[r].leaf[e] = s
-                }
-            }
-            actors[a].mmuSeq = 0; actors[a].pfn = 0; actors[a].a3 = 0
-            actors[a].pc = .ag2Age
+        case .ag2Mark:
+            ageMark(a)
 
         case .ag3Done:
             finishAge(a)
@@ -143,21 +129,45 @@ extension World {
         }
     }
 
-    /// kvm_tdp_mmu_age_spte() without A/D bits: the leaf (entry `e`: a gfn, or Cap.gfns + block
-    /// for a 2M SPTE) marked for access tracking by cmpxchg; under variant age-plain-write only
-    /// read here (AG2s stores it).
+    /// AG2 without A/D bits: the young leaf (entry `e`: a gfn, or Cap.gfns + block for a 2M SPTE)
+    /// read; AG2b marks it.
     private mutating func ageLeaf(_ a: Int, root r: Int, entry e: Int, _ s: SPTE) {
         actors[a].found = true                                  // young
-        if variant == .agePlainWrite {
-            actors[a].pfn = s.pfn
-            actors[a].a3 = s.hva
-            actors[a].mmuSeq = UInt64(s.bits) | UInt64(s.incarnation) << 16
-            actors[a].phase = UInt8(e + 1)
-            actors[a].pc = .ag2Store
-            return
+        actors[a].pfn = s.pfn
+        actors[a].a3 = s.hva
+        actors[a].mmuSeq = UInt64(s.bits) | UInt64(s.incarnation) << 16 | UInt64(s.mmioGen) << 24
+        actors[a].phase = UInt8(e + 1)
+        actors[a].pc = .ag2Mark
+    }
+
+    /// AG2b kvm_tdp_mmu_age_spte() without A/D bits: __tdp_mmu_set_spte_atomic(kvm, iter,
+    /// mark_spte_for_access_track(iter->old_spte)), a try_cmpxchg64 against the value AG2 read
+    /// ("It is safe for the following cmpxchg to fail": no retry). Variant age-plain-write: the
+    /// marked value stored whatever the entry holds now (over a page table linked in between the
+    /// model has no entry to write: nothing happens there).
+    private mutating func ageMark(_ a: Int) {
+        let r = Int(actors[a].zapRoot)
+        let e = Int(actors[a].phase) - 1
+        var old = SPTE(pfn: actors[a].pfn, hva: actors[a].a3, incarnation: UInt8(truncatingIfNeeded: actors[a].mmuSeq >> 16),
+                       mmioGen: UInt16(truncatingIfNeeded: actors[a].mmuSeq >> 24))
+        old.bits = UInt16(truncatingIfNeeded: actors[a].mmuSeq)
+        actors[a].phase = 0; actors[a].pfn = 0; actors[a].a3 = 0; actors[a].mmuSeq = 0
+        actors[a].pc = .ag2Age
+        guard r < Cap.roots, e >= 0 else { return }             // the root is gone (putRoot)
+        let huge = e >= Cap.gfns
+        let b = huge ? e - Cap.gfns : e / Cap.hugePages
+        let linked = huge ? roots[r].hasPT & (1 << UInt8(b)) == 0 : roots[r].hasPT & (1 << UInt8(b)) != 0
+        guard linked else { return }
+        var marked = old
+        marked.accessTracked = true
+        if variant != .agePlainWrite {
+            let cur = huge ? roots[r].huge[b] : roots[r].leaf[e]
+            guard cur.sameValue(old) else { return }            // the cmpxchg fails
+            marked = cur
+            marked.accessTracked = true
         }
         mapDirty = true
-        if e >= Cap.gfns { roots[r].huge[e - Cap.gfns].accessTracked = true } else { roots[r].leaf[e].accessTracked = true }
+        if huge { roots[r].huge[b] = marked } else { roots[r].leaf[e] = marked }
     }
 
     /// AG3 (or AG1 with no memslot hit): srcu_read_unlock; the record goes back to idle.

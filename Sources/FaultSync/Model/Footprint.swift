@@ -151,11 +151,11 @@ extension World {
         // write hostBusy, as N6 does; its range and op change only at a start.
         case .n6Uncount: w = F.mn | F.hostBusy
         // Page aging (Aging.swift): kvm->srcu and the memslot walk (its slot object), no locks;
-        // AG2 reads the roots (the valid one, the leaves) and marks a leaf by cmpxchg (AG2s: the
-        // variant's store).
+        // AG2 reads the roots (the valid one, the leaves; it writes none), AG2b marks a leaf by
+        // cmpxchg (the variant: a store).
         case .ag1Walk: r = F.setsA | F.objs; w = F.srcuIns; wd = F.objRef | F.srcuDel
-        case .ag2Age: r = walked | F.objs | F.roots; w = F.roots; wd = F.objRef
-        case .ag2Store: w = F.roots
+        case .ag2Age: r = walked | F.objs | F.roots; wd = F.objRef
+        case .ag2Mark: r = F.roots; w = F.roots
         case .ag3Done: wd = F.srcuDel | F.objRef
         // memslot update (MemslotUpdate.swift)
         case .m0Lock, .t1Lock, .x0Lock, .x2Unlock, .t7Unlock: w = F.slotsLock

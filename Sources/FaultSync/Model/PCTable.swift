@@ -122,9 +122,9 @@ extension PC {
         .f2FastWalk: PCInfo("F2a", "fast_page_fault: kvm_tdp_mmu_fast_pf_get_last_sptep (lockless, RCU)", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
         .f2FastFix: PCInfo("F2b", "fast_page_fault: fast_pf_fix_direct_spte (try_cmpxchg64)", "arch/x86/kvm/mmu/mmu.c"),
         .ag1Walk: PCInfo("AG1", "clear_flush_young -> kvm_age_hva_range (lockless): srcu_read_lock; first memslot", "virt/kvm/kvm_main.c"),
-        .ag2Age: PCInfo("AG2", "kvm_age_gfn -> kvm_tdp_mmu_age_gfn_range: next young leaf, kvm_tdp_mmu_age_spte (cmpxchg)", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
-        .ag2Store: PCInfo("AG2s", "(variant age-plain-write) store of the marked SPTE", "arch/x86/kvm/mmu/tdp_mmu.c"),
-        .ag3Done: PCInfo("AG3", "kvm_flush_remote_tlbs if young; srcu_read_unlock", "virt/kvm/kvm_main.c"),
+        .ag2Age: PCInfo("AG2", "kvm_age_gfn -> kvm_tdp_mmu_age_gfn_range: read the next young leaf (RCU)", "arch/x86/kvm/mmu/mmu.c, tdp_mmu.c"),
+        .ag2Mark: PCInfo("AG2b", "kvm_tdp_mmu_age_spte: mark_spte_for_access_track by try_cmpxchg64", "arch/x86/kvm/mmu/tdp_mmu.c"),
+        .ag3Done: PCInfo("AG3", "srcu_read_unlock (no flush: KVM_ELIDE_TLB_FLUSH_IF_YOUNG)", "virt/kvm/kvm_main.c"),
     ]
     /// Indexed by `rawValue`.
     public static let table: [PCInfo] = allCases.map { rows[$0] ?? PCInfo("?", "?", "?") }

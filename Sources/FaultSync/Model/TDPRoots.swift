@@ -90,8 +90,9 @@ extension World {
                 actors[w].zapRootsLeft &= ~(1 << r)
                 // A page aging walk (AG2) on this root walks it no further (RCU kept the
                 // kernel's tables, every entry zapped: nothing young left there).
-                if actors[w].kind == .mm && actors[w].pc == .ag2Age && actors[w].zapRoot == r { actors[w].zapRoot = none8 }
-                if actors[w].kind == .mm && actors[w].pc == .ag2Store && actors[w].zapRoot == r { actors[w].zapRoot = none8 }
+                if actors[w].kind == .mm && (actors[w].pc == .ag2Age || actors[w].pc == .ag2Mark) && actors[w].zapRoot == r {
+                    actors[w].zapRoot = none8
+                }
             }
         }
     }
