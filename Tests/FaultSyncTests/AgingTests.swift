@@ -9,30 +9,8 @@ import XCTest
 final class AgingTests: XCTestCase {
     static var noAD: WorldConfig { var c = WorldConfig(); c.adBits = false; return c }
 
-    /// The steps actor `actor` took, whether mmu_lock was held at each, and the invalidation
-    /// state (in_progress, seq) after each.
-    struct Steps: StepObserver {
-        let actor: Int
-        var pcs: [PC] = []
-        var lockedAt: [Bool] = []
-        var invAt: [String] = []
-        mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
-        mutating func willStep(_ a: Int, world: World) {
-            guard a == actor else { return }
-            pcs.append(world.actors[a].pc)
-        }
-        mutating func didStep(_ a: Int, world: World) {
-            guard a == actor else { return }
-            lockedAt.append(world.mmuReaders != 0 || world.mmuWriter != none8)
-            invAt.append("\(world.inProgress) \(world.seq)")
-        }
-    }
-
-    func run(_ text: String, _ c: WorldConfig, _ v: Variant = .none, actor: Int = 2) -> (Verdict, World, Steps) {
-        var w = World(config: c, variant: v)
-        var o = Steps(actor: actor)
-        let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
-        return (verdict, w, o)
+    func run(_ text: String, _ c: WorldConfig, _ v: Variant = .none, actor: Int = 2) -> (Verdict, World, ActorSteps) {
+        runObserving(text, c, v, actor: actor)
     }
 
     static let mapped = """

@@ -8,27 +8,8 @@ import XCTest
 final class FastPageFaultTests: XCTestCase {
     static var noAD: WorldConfig { var c = WorldConfig(); c.adBits = false; return c }
 
-    /// Which steps vCPU `actor` took, and whether mmu_lock was held by anyone at each.
-    struct Steps: StepObserver {
-        let actor: Int
-        var pcs: [PC] = []
-        var lockedAt: [Bool] = []
-        mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
-        mutating func willStep(_ a: Int, world: World) {
-            guard a == actor else { return }
-            pcs.append(world.actors[a].pc)
-        }
-        mutating func didStep(_ a: Int, world: World) {
-            guard a == actor else { return }
-            lockedAt.append(world.mmuReaders != 0 || world.mmuWriter != none8)
-        }
-    }
-
-    func run(_ text: String, _ c: WorldConfig, _ v: Variant = .none, actor: Int = 0) -> (Verdict, World, Steps) {
-        var w = World(config: c, variant: v)
-        var o = Steps(actor: actor)
-        let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
-        return (verdict, w, o)
+    func run(_ text: String, _ c: WorldConfig, _ v: Variant = .none, actor: Int = 0) -> (Verdict, World, ActorSteps) {
+        runObserving(text, c, v, actor: actor)
     }
 
     static let prefault = """

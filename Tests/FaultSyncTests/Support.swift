@@ -34,5 +34,32 @@ func worldAtDrain(_ text: String, _ v: Variant = .none, config: WorldConfig = .d
     return (verdict, o.world ?? w)
 }
 
+/// The steps actor `actor` took, whether mmu_lock was held (by anyone) after each, and the
+/// invalidation state ("in_progress seq") after each.
+struct ActorSteps: StepObserver {
+    let actor: Int
+    var pcs: [PC] = []
+    var lockedAt: [Bool] = []
+    var invAt: [String] = []
+    mutating func event(_ index: Int, _ e: Event, accepted: Bool, world: World) {}
+    mutating func willStep(_ a: Int, world: World) {
+        guard a == actor else { return }
+        pcs.append(world.actors[a].pc)
+    }
+    mutating func didStep(_ a: Int, world: World) {
+        guard a == actor else { return }
+        lockedAt.append(world.mmuReaders != 0 || world.mmuWriter != none8)
+        invAt.append("\(world.inProgress) \(world.seq)")
+    }
+}
+
+/// Run a text schedule in world `c` under `v`, observing actor `actor`'s steps.
+func runObserving(_ text: String, _ c: WorldConfig, _ v: Variant = .none, actor: Int) -> (Verdict, World, ActorSteps) {
+    var w = World(config: c, variant: v)
+    var o = ActorSteps(actor: actor)
+    let verdict = sched(text).bytes.withUnsafeBytes { Checker.execute($0, world: &w, observer: &o) }
+    return (verdict, w, o)
+}
+
 /// The repository root (for corpus/).
 let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
